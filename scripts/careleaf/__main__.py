@@ -1,0 +1,5 @@
+"""Entry point for ``python -m careleaf``."""
+
+from careleaf.cli import main
+
+main()

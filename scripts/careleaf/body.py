@@ -1,0 +1,215 @@
+"""The Markdown body: overview, ``##`` sections and ``###`` items, as typed parts.
+
+CommonMark is parsed with markdown-it-py, then the top-level token stream is cut
+at ``##`` and ``###`` headings. Everything a writer can get wrong here is
+reported at its line: raw HTML (refused, never passed through to a renderer
+that would fetch what it points at), ``#`` headings, images without alt text or
+outside the project, and malformed ``{#id}`` suffixes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import Markup
+
+from careleaf.errors import Report
+from careleaf.model import Image, Item, Section
+from careleaf.project import ID_RE
+
+_ID_SUFFIX = re.compile(r"\s*\{#([^}]*)\}\s*$")
+IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
+
+
+def markdown() -> MarkdownIt:
+    """The one Markdown dialect careleaf reads: CommonMark, tables, typographic quotes."""
+    md = MarkdownIt("commonmark", {"html": True, "typographer": True})
+    return md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+
+
+_MD = markdown()
+
+
+@dataclass
+class Body:
+    overview_html: Markup = field(default_factory=Markup)
+    overview_blocks: tuple[str, ...] = ()
+    overview_line: int = 1
+    sections: list[Section] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+
+
+@dataclass
+class _Heading:
+    level: int
+    id: str | None
+    title: str
+    title_html: Markup
+    line: int
+
+
+def slug(text: str) -> str:
+    """An id from heading text: ASCII letters and digits joined by hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def inline_text(token: Token) -> str:
+    """The words of an inline token as a reader sees them (no markup, no image alt)."""
+    parts: list[str] = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+class _Parser:
+    def __init__(self, path: Path, first_line: int, root: Path, report: Report) -> None:
+        self.path, self.first_line, self.root, self.report = path, first_line, root, report
+        self.body = Body(overview_line=first_line)
+
+    def line(self, token: Token) -> int:
+        return self.first_line + (token.map[0] if token.map else 0)
+
+    def error(self, line: int, message: str) -> None:
+        self.report.error(self.path, line, message)
+
+    def parse(self, text: str) -> Body:
+        tokens = _MD.parse(text)
+        self.inspect(tokens, self.first_line)
+        overview, *chunks = self.split(tokens)
+        self.body.overview_html, self.body.overview_blocks = self.render(overview[1])
+        self.sections(chunks)
+        return self.body
+
+    def inspect(self, tokens: list[Token], line: int) -> None:
+        """Refuse raw HTML and ``#`` headings; check images. Recurses into inline children."""
+        for token in tokens:
+            line = self.line(token) if token.map else line
+            if token.type in ("html_block", "html_inline"):
+                snippet = (token.content.strip().splitlines() or [""])[0][:60]
+                self.error(line, f"raw HTML is not allowed ({snippet!r}); write Markdown instead")
+            elif token.type == "heading_open" and token.tag == "h1":
+                self.error(line, "a '#' heading is not allowed in the body: the title comes "
+                                 "from the front matter; start sections with '##'")
+            elif token.type == "image":
+                self.image(token, line)
+            if token.children:
+                self.inspect_inline(token.children, line)
+
+    def inspect_inline(self, children: list[Token], line: int) -> None:
+        for child in children:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            self.inspect([child], line)
+
+    def image(self, token: Token, line: int) -> None:
+        src = str(token.attrs.get("src", ""))
+        alt = inline_text(token) if token.children else token.content.strip()
+        if not alt:
+            self.error(line, f"image '{src}' needs alt text: write ![what it shows]({src})")
+        parts = urlsplit(src)
+        if parts.scheme or parts.netloc or src.startswith("/"):
+            self.error(line, f"image '{src}' must be a file inside the project, "
+                             "given as a relative path")
+            return
+        target = (self.path.parent / unquote(parts.path)).resolve()
+        if not target.is_relative_to(self.root.resolve()):
+            self.error(line, f"image '{src}' is outside the project")
+        elif not target.is_file():
+            shown = target.relative_to(self.root.resolve())
+            self.error(line, f"image '{src}' not found (looked for {shown})")
+        elif target.suffix.lower() not in IMAGE_TYPES:
+            self.error(line, f"image '{src}' is not a supported type "
+                             f"({', '.join(sorted(IMAGE_TYPES))})")
+        else:
+            rel = target.relative_to(self.root.resolve()).as_posix()
+            token.attrs["src"] = quote(rel)
+            self.body.images.append(Image(rel, target, alt, line))
+
+    def split(self, tokens: list[Token]) -> list[tuple[_Heading | None, list[Token]]]:
+        """Cut the token stream at top-level ``##``/``###`` headings."""
+        chunks: list[tuple[_Heading | None, list[Token]]] = [(None, [])]
+        index = 0
+        while index < len(tokens):
+            token = tokens[index]
+            if token.type == "heading_open" and token.level == 0 and token.tag in ("h2", "h3"):
+                chunks.append((self.heading(token, tokens[index + 1]), []))
+                index += 3
+                continue
+            chunks[-1][1].append(token)
+            index += 1
+        return chunks
+
+    def heading(self, open_token: Token, inline: Token) -> _Heading:
+        line = self.line(open_token)
+        children = list(inline.children or [])
+        heading_id: str | None = None
+        last_text = children[-1].content if children and children[-1].type == "text" else ""
+        if m := _ID_SUFFIX.search(last_text):
+            heading_id = m.group(1).strip()
+            last = children[-1].copy()
+            last.content = children[-1].content[: m.start()]
+            children[-1] = last
+            if heading_id and not ID_RE.match(heading_id):
+                self.error(line, f"invalid id '{heading_id}': use lowercase letters, digits "
+                                 "and single hyphens, like {#stretching}")
+                heading_id = None
+        stripped = inline.copy()
+        stripped.children = children
+        title = inline_text(stripped)
+        if not title:
+            self.error(line, "heading has no text")
+        html = Markup(_MD.renderer.renderInline(children, _MD.options, {}).strip())  # type: ignore[attr-defined]
+        return _Heading(int(open_token.tag[1]), heading_id, title, html, line)
+
+    def render(self, tokens: list[Token]) -> tuple[Markup, tuple[str, ...]]:
+        blocks = tuple(t for t in (inline_text(tok) if tok.type == "inline" else
+                                   tok.content.strip() if tok.type in ("fence", "code_block")
+                                   else "" for tok in tokens) if t)
+        return Markup(_MD.renderer.render(tokens, _MD.options, {})), blocks
+
+    def make_id(self, heading: _Heading) -> str:
+        if heading.id:
+            return heading.id
+        made = slug(heading.title)
+        if not made and heading.title:
+            self.error(heading.line, f"cannot make an id from '{heading.title}': "
+                                     "add one at the end of the heading, like {#my-id}")
+        return made
+
+    def sections(self, chunks: list[tuple[_Heading | None, list[Token]]]) -> None:
+        section: tuple[_Heading, list[Token], list[Item]] | None = None
+        for heading, tokens in chunks:
+            assert heading is not None  # only the first chunk, the overview, has none
+            if heading.level == 2:
+                self.close(section)
+                section = (heading, tokens, [])
+            elif section is None:
+                self.error(heading.line, "a '###' heading must come after a '##' section heading")
+            else:
+                html, blocks = self.render(tokens)
+                section[2].append(Item(self.make_id(heading), heading.title, heading.title_html,
+                                       html, blocks, heading.line))
+        self.close(section)
+
+    def close(self, section: tuple[_Heading, list[Token], list[Item]] | None) -> None:
+        if section is None:
+            return
+        heading, tokens, items = section
+        html, blocks = self.render(tokens)
+        self.body.sections.append(Section(self.make_id(heading), heading.title, heading.title_html,
+                                          html, blocks, tuple(items), heading.line))
+
+
+def parse_body(text: str, path: Path, first_line: int, root: Path, report: Report) -> Body:
+    """Parse a leaflet body that starts at ``first_line`` of ``path``."""
+    return _Parser(path, first_line, root, report).parse(text)

@@ -1,0 +1,117 @@
+"""The command line: ``careleaf build``, ``careleaf check``, ``careleaf layouts``.
+
+Each command finds the project, runs one stage, prints every diagnostic as
+``path:line: severity: message`` to stderr and exits 0 when clean, 1 on errors
+(or on warnings with ``--strict``), 2 on a usage mistake. A user's mistake never
+ends in a traceback; a traceback means a bug in careleaf.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from careleaf import __version__
+from careleaf.errors import CareleafError, Report, display_path
+from careleaf.project import Project
+
+project_option = click.option(
+    "-C", "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."), show_default=True, help="The project folder (or any folder inside it).")
+strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+layout_option = click.option("--layout", "layouts", multiple=True, metavar="NAME",
+                             help="Only this layout (repeatable). Default: every layout.")
+sources_argument = click.argument("sources", nargs=-1,
+                                  type=click.Path(dir_okay=False, path_type=Path))
+
+
+@click.group()
+@click.version_option(__version__, prog_name="careleaf")
+def main() -> None:
+    """careleaf: patient-information leaflets as print-ready PDF and accessible EPUB."""
+
+
+def _project(folder: Path) -> Project:
+    try:
+        return Project.find(folder)
+    except CareleafError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+
+
+def _finish(report: Report, strict: bool, summary: str) -> None:
+    for diagnostic in report:
+        click.echo(str(diagnostic), err=True)
+    counts = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
+    click.echo(f"{summary}; {counts}" if len(report) else summary)
+    sys.exit(1 if report.failed(strict) else 0)
+
+
+def _resolve_sources(sources: tuple[Path, ...]) -> list[Path] | None:
+    return [path.resolve() for path in sources] or None
+
+
+@main.command()
+@project_option
+@layout_option
+@sources_argument
+@click.option("--force", is_flag=True, help="Rebuild even the outputs that are up to date.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
+@strict_option
+def build(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...], force: bool,
+          quiet: bool, strict: bool) -> None:
+    """Build every leaflet (or SOURCES) in every layout, skipping what is up to date."""
+    from careleaf.build import build as run_build
+
+    project, report, started = _project(project_dir), Report(), time.perf_counter()
+
+    def progress(path: Path, status: str, seconds: float) -> None:
+        if not quiet and status != "fresh":
+            click.echo(f"{status:6} {display_path(path)} ({seconds:.2f} s)")
+
+    result = run_build(project, report, layout_names=list(layouts) or None,
+                       sources=_resolve_sources(sources), force=force, progress=progress)
+    _finish(report, strict, f"{len(result.built)} built, {len(result.fresh)} up to date, "
+            f"{len(result.failed)} failed in {time.perf_counter() - started:.2f} s")
+
+
+@main.command()
+@project_option
+@layout_option
+@sources_argument
+@click.option("--epubcheck/--no-epubcheck", default=False,
+              help="Also validate every EPUB with EPUBCheck (needs Java; ~3 s per EPUB).")
+@strict_option
+def check(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...],
+          epubcheck: bool, strict: bool) -> None:
+    """Validate the sources and prove every cause and treatment is in every output."""
+    from careleaf.verify import check as run_check
+
+    project, report = _project(project_dir), Report()
+    result = run_check(project, report, layout_names=list(layouts) or None,
+                       sources=_resolve_sources(sources))
+    if epubcheck:
+        from careleaf.epubcheck import run_epubcheck
+
+        for path in result.checked:
+            if path.suffix == ".epub":
+                run_epubcheck(path, report)
+    _finish(report, strict, f"checked {len(result.checked)} output(s), "
+            f"{result.items} item(s) each found")
+
+
+@main.command(name="layouts")
+@project_option
+def list_layouts(project_dir: Path) -> None:
+    """List the layouts of the project."""
+    from careleaf.layouts import load_layouts
+
+    project, report = _project(project_dir), Report()
+    for layout in load_layouts(project, report).values():
+        kind = layout.format or "base"
+        parent = f" (extends {layout.chain[1].name})" if len(layout.chain) > 1 else ""
+        click.echo(f"{layout.name:12} {kind:5} {layout.description}{parent}")
+    _finish(report, False, "") if len(report) else None

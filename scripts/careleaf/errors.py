@@ -1,0 +1,93 @@
+"""Diagnostics: every problem careleaf finds, with the file and line it belongs to.
+
+Stages never stop at the first mistake. They add ``Diagnostic`` records to a
+``Report`` and carry on, so a writer sees every problem in one run, printed as
+``path:line: error: message`` (the form compilers and Sphinx use, which editors
+and CI systems turn into clickable links). ``CareleafError`` is the one
+exception type careleaf raises for a user's mistake; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+def display_path(path: Path | str) -> str:
+    """A path as the user should see it: relative to the working folder when inside it."""
+    text = os.fspath(path)
+    try:
+        rel = os.path.relpath(text)
+    except ValueError:  # another drive on Windows
+        return text
+    return text if rel.startswith("..") else rel
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a file: the path and, when known, a 1-based line."""
+
+    path: Path
+    line: int | None = None
+
+    def __str__(self) -> str:
+        shown = display_path(self.path)
+        return f"{shown}:{self.line}" if self.line else shown
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    location: Location
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity}: {self.message}"
+
+
+@dataclass
+class Report:
+    """Collects diagnostics from every stage of a run."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, path: Path, line: int | None, message: str) -> None:
+        self.diagnostics.append(Diagnostic(Location(path, line), message, "error"))
+
+    def warning(self, path: Path, line: int | None, message: str) -> None:
+        self.diagnostics.append(Diagnostic(Location(path, line), message, "warning"))
+
+    def extend(self, other: Report) -> None:
+        self.diagnostics.extend(other.diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    def failed(self, strict: bool = False) -> bool:
+        return bool(self.errors) or (strict and bool(self.warnings))
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(self.diagnostics)
+
+    def __len__(self) -> int:
+        return len(self.diagnostics)
+
+
+class CareleafError(Exception):
+    """A user's mistake that stops one unit of work; carries its diagnostics."""
+
+    def __init__(self, report: Report | Diagnostic) -> None:
+        if isinstance(report, Diagnostic):
+            report = Report([report])
+        self.report = report
+        super().__init__("\n".join(str(d) for d in report))

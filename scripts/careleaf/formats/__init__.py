@@ -1,0 +1,51 @@
+"""Output formats: a name and a function, in a plain dict.
+
+Each format turns a rendered ``Job`` into the bytes of one output file; the
+build writes them. Each has a matching ``verify`` function that reads such a
+file back and lists what of the leaflet it cannot find. Imports of the heavy
+renderers happen inside the functions, so a build with nothing to do never
+pays for loading WeasyPrint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from careleaf.errors import Report
+from careleaf.layouts import Layout
+from careleaf.model import Leaflet
+from careleaf.project import Project
+
+
+@dataclass(frozen=True)
+class Job:
+    """One output to make: a leaflet in a layout, with its rendered HTML."""
+
+    project: Project
+    leaflet: Leaflet
+    layout: Layout
+    html: str
+
+
+Renderer = Callable[[Job, Report], bytes]
+
+
+def _pdf(job: Job, report: Report) -> bytes:
+    from careleaf.formats.pdf import render_pdf
+
+    return render_pdf(job, report)
+
+
+def _epub(job: Job, report: Report) -> bytes:
+    from careleaf.formats.epub import render_epub
+
+    return render_epub(job, report)
+
+
+FORMATS: dict[str, Renderer] = {"pdf": _pdf, "epub": _epub}
+
+
+def output_path(project: Project, leaflet: Leaflet, layout: Layout) -> Path:
+    return project.output_dir(leaflet.lang, leaflet.id) / layout.output_name(leaflet.id)

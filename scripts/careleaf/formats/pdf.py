@@ -1,0 +1,92 @@
+"""PDF: the rendered HTML laid out by WeasyPrint as a tagged (PDF/UA-1) leaflet.
+
+Resources are read only through ``SandboxFetcher``, and anything it refused
+fails the leaflet rather than producing a PDF with a hole in it. WeasyPrint's
+own warnings (mostly CSS it ignored) are passed on as warnings of the layout, so
+a designer hears about a typo in a stylesheet. Parsed stylesheets and the font
+configuration are kept for the life of the process: every leaflet after the
+first reuses them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from careleaf.errors import CareleafError, Report
+from careleaf.fetcher import FONT_FOLDERS, SandboxFetcher
+from careleaf.formats import Job
+
+PDF_VARIANT = "pdf/ua-1"
+
+_FONT_CONFIG: FontConfiguration | None = None
+#: Per stylesheet: the parsed sheet and what its fetcher refused while parsing it.
+_STYLESHEETS: dict[Path, tuple[Any, list[tuple[str, str]]]] = {}
+
+
+def render_pdf(job: Job, report: Report) -> bytes:
+    fetcher = SandboxFetcher([job.project.root, *FONT_FOLDERS])
+    with _weasyprint_warnings() as logged:
+        sheets = [_stylesheet(path, job.project) for path in job.layout.stylesheets]
+        html = HTML(string=job.html, base_url=job.project.root.as_uri() + "/",
+                    url_fetcher=fetcher)
+        document = html.render(stylesheets=[sheet for sheet, _ in sheets],
+                               font_config=_font_config())
+    refused = [entry for _, sheet_refused in sheets for entry in sheet_refused]
+    refused += fetcher.refused
+    if refused:
+        failure = Report()
+        for url, reason in dict.fromkeys(refused):
+            failure.error(job.layout.folder, None,
+                          f"refused to load '{url}' for {job.leaflet.key}: {reason}")
+        raise CareleafError(failure)
+    for message in logged:
+        report.warning(job.layout.folder, None, f"WeasyPrint: {message}")
+    data: bytes = document.write_pdf(pdf_variant=PDF_VARIANT)
+    return data
+
+
+def _font_config() -> FontConfiguration:
+    global _FONT_CONFIG
+    if _FONT_CONFIG is None:
+        _FONT_CONFIG = FontConfiguration()
+    return _FONT_CONFIG
+
+
+def _stylesheet(path: Path, project: Any) -> tuple[Any, list[tuple[str, str]]]:
+    if path not in _STYLESHEETS:
+        fetcher = SandboxFetcher([project.root, *FONT_FOLDERS])
+        sheet = CSS(filename=str(path), url_fetcher=fetcher, font_config=_font_config())
+        _STYLESHEETS[path] = (sheet, fetcher.refused)
+    return _STYLESHEETS[path]
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "careleaf refused" not in message:  # already reported as an error
+            self.messages.append(message)
+
+
+@contextmanager
+def _weasyprint_warnings() -> Iterator[list[str]]:
+    """Collect WeasyPrint's log warnings instead of letting them go to stderr."""
+    logger = logging.getLogger("weasyprint")
+    handler = _ListHandler()
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate

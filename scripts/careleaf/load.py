@@ -1,0 +1,87 @@
+"""Load: source files on disk become validated ``Leaflet`` objects.
+
+This is the first stage of every command. It reads bytes defensively (size
+limit, encoding, binary garbage), splits front matter from body, and hands each
+part to its parser, then to ``validate``. A source with any error yields no
+leaflet, so later stages never see half-checked input, and its errors are all
+in the report.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from careleaf.body import parse_body
+from careleaf.errors import Report
+from careleaf.frontmatter import parse as parse_front_matter
+from careleaf.frontmatter import split
+from careleaf.model import Leaflet
+from careleaf.project import ID_RE, LANG_RE, Project
+from careleaf.validate import validate
+
+#: Leaflets are a few pages; anything bigger is a mistake, not a leaflet.
+MAX_SOURCE_BYTES = 1_000_000
+
+
+def load_leaflets(project: Project, report: Report, paths: list[Path] | None = None
+                  ) -> list[Leaflet]:
+    """Every source that passes validation; the errors of the others go to ``report``."""
+    loaded = (load_leaflet(path, project, report) for path in paths or project.sources())
+    return [leaflet for leaflet in loaded if leaflet is not None]
+
+
+def load_leaflet(path: Path, project: Project, report: Report) -> Leaflet | None:
+    local = Report()
+    lang, leaflet_id = path.parent.name, path.stem
+    if not LANG_RE.match(lang):
+        local.error(path, None, f"folder '{lang}' is not a language tag like en, es, ar "
+                    "or zh-Hans")
+    if not ID_RE.match(leaflet_id):
+        local.error(path, None, f"file name '{path.name}' is not a leaflet id: use lowercase "
+                    "letters, digits and single hyphens, like chronic-muscle-spasms.md")
+    text = read_source(path, local)
+    parts = split(text, path, local) if text is not None else None
+    if parts is None:
+        report.extend(local)
+        return None
+    yaml_text, body_text, body_line = parts
+    front = parse_front_matter(yaml_text, path, 2, local)
+    body = parse_body(body_text, path, body_line, project.root, local)
+    validate(path, lang, front, body, local)
+    report.extend(local)
+    if local.errors or front.reviewed is None or front.next_review is None:
+        return None
+    return Leaflet(
+        path=path, lang=lang, id=leaflet_id, title=front.title, summary=front.summary,
+        version=front.version, reviewed=front.reviewed, next_review=front.next_review,
+        sources=front.sources, authors=front.authors, keywords=front.keywords,
+        overview_html=body.overview_html, overview_blocks=body.overview_blocks,
+        sections=tuple(body.sections), images=tuple(body.images),
+    )
+
+
+def read_source(path: Path, report: Report) -> str | None:
+    """The file's text with a BOM removed and line endings made ``\\n``, or None."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            report.error(path, None, f"file is {size / 1_000_000:.1f} MB; a leaflet source may "
+                         f"be at most {MAX_SOURCE_BYTES // 1_000_000} MB")
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        report.error(path, None, f"cannot read the file: {exc.strerror or exc}")
+        return None
+    if b"\0" in data:
+        line = data.count(b"\n", 0, data.index(b"\0")) + 1
+        report.error(path, line, "this is a binary file, not a text source")
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        report.error(path, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at column "
+                     f"{column}); save the file as UTF-8")
+        return None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")

@@ -1,0 +1,104 @@
+"""The typed document model: what a leaflet is once its source has been read.
+
+Everything downstream (templates, formats, the completeness check) works from
+these frozen dataclasses, never from raw YAML or Markdown. Each piece carries the
+source line it came from, so any later stage can point a writer at the exact
+place in the file. HTML fragments are ``Markup`` (already safe, rendered by the
+Markdown stage) so templates autoescape everything else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from markupsafe import Markup
+
+#: Sections every leaflet must have, and what one of their items is called in messages.
+REQUIRED_SECTIONS = {"causes": "cause", "treatment": "treatment"}
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One entry of ``sources:``: where the leaflet's facts come from."""
+
+    title: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image used in the body: ``src`` is the project-relative POSIX path."""
+
+    src: str
+    path: Path
+    alt: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Item:
+    """One ``###`` entry of a section: a single cause or a single treatment."""
+
+    id: str
+    title: str
+    title_html: Markup
+    body_html: Markup
+    #: Plain text of each paragraph or list entry, in order: what a reader must find.
+    blocks: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Section:
+    """One ``##`` section: an optional introduction, then its items."""
+
+    id: str
+    title: str
+    title_html: Markup
+    intro_html: Markup
+    intro_blocks: tuple[str, ...]
+    items: tuple[Item, ...]
+    line: int
+
+    @property
+    def item_kind(self) -> str:
+        return REQUIRED_SECTIONS.get(self.id, "item")
+
+
+@dataclass(frozen=True)
+class Leaflet:
+    """A whole leaflet: front matter, overview and sections, with its source path."""
+
+    path: Path
+    lang: str
+    id: str
+    title: str
+    summary: str
+    version: str
+    reviewed: date
+    next_review: date
+    sources: tuple[Reference, ...]
+    authors: tuple[str, ...]
+    keywords: tuple[str, ...]
+    overview_html: Markup
+    overview_blocks: tuple[str, ...]
+    sections: tuple[Section, ...]
+    images: tuple[Image, ...]
+
+    @property
+    def key(self) -> str:
+        """``<lang>/<id>``: unique within a project."""
+        return f"{self.lang}/{self.id}"
+
+    def section(self, section_id: str) -> Section | None:
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    @property
+    def causes(self) -> Section | None:
+        return self.section("causes")
+
+    @property
+    def treatment(self) -> Section | None:
+        return self.section("treatment")

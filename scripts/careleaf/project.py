@@ -1,0 +1,61 @@
+"""The project: where sources, layouts and outputs live, and which sources exist.
+
+A project is a folder with ``source/`` and ``layouts/``; outputs go to
+``build/``. This module knows the folder conventions and nothing about content,
+so every other stage asks it where things are instead of building paths itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from careleaf.errors import CareleafError, Diagnostic, Location
+
+#: A leaflet id: lowercase letters and digits, words joined by single hyphens.
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: The BCP 47 tags careleaf accepts: language, optional script, optional region.
+LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|[0-9]{3}))?$")
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+
+    @classmethod
+    def find(cls, start: Path) -> Project:
+        """The nearest folder at or above ``start`` that has ``source/`` and ``layouts/``."""
+        start = start.resolve()
+        for folder in (start, *start.parents):
+            if (folder / "source").is_dir() and (folder / "layouts").is_dir():
+                return cls(folder)
+        raise CareleafError(
+            Diagnostic(
+                Location(start),
+                "not inside a careleaf project (no folder with both source/ and layouts/)",
+            )
+        )
+
+    @property
+    def source_dir(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def layouts_dir(self) -> Path:
+        return self.root / "layouts"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+    def sources(self) -> list[Path]:
+        """Every leaflet source, ``source/<lang>/<id>.md``, in a stable order."""
+        return sorted(p for p in self.source_dir.glob("*/*.md") if not p.name.startswith("."))
+
+    def output_dir(self, lang: str, leaflet_id: str) -> Path:
+        return self.build_dir / lang / leaflet_id
+
+    def contains(self, path: Path) -> bool:
+        """True when ``path``, symlinks resolved, is inside the project."""
+        return path.resolve().is_relative_to(self.root.resolve())

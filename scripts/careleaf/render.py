@@ -1,0 +1,78 @@
+"""Render: a ``Leaflet`` and a ``Layout`` become one HTML document via Jinja2.
+
+Templates receive a typed ``RenderContext`` (the leaflet, the layout, the
+careleaf version) and nothing else; autoescaping is always on and undefined
+names are errors, so a typo in a template fails loudly with its file and line
+instead of printing an empty string into a patient leaflet.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import jinja2
+
+from careleaf import __version__
+from careleaf.errors import CareleafError, Diagnostic, Location
+from careleaf.layouts import Layout
+from careleaf.model import Leaflet
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    leaflet: Leaflet
+    layout: Layout
+    careleaf_version: str = __version__
+
+
+def long_date(value: date) -> str:
+    """``2026-11-20`` as ``20 November 2026``: unambiguous for every English reader."""
+    return f"{value.day} {value:%B %Y}"
+
+
+def environment(layout: Layout) -> jinja2.Environment:
+    own = [jinja2.FileSystemLoader(folder) for folder in layout.chain]
+    by_name = jinja2.PrefixLoader({f.name: jinja2.FileSystemLoader(f) for f in layout.chain})
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([*own, by_name]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters["long_date"] = long_date
+    return env
+
+
+_ENVIRONMENTS: dict[str, jinja2.Environment] = {}
+
+
+def render_html(leaflet: Leaflet, layout: Layout) -> str:
+    """The layout's main template rendered for ``leaflet``; template mistakes raise."""
+    env = _ENVIRONMENTS.get(layout.name) or _ENVIRONMENTS.setdefault(
+        layout.name, environment(layout))
+    context = RenderContext(leaflet, layout)
+    try:
+        template = env.get_template(layout.template)
+        return template.render(leaflet=context.leaflet, layout=context.layout,
+                               careleaf_version=context.careleaf_version)
+    except jinja2.TemplateNotFound as exc:
+        where = Location(layout.folder / "layout.yml")
+        raise CareleafError(Diagnostic(where, f"template '{exc.name}' not found in the "
+                                       f"{layout.name} layout or the layouts it extends")) from None
+    except jinja2.TemplateSyntaxError as exc:
+        where = Location(Path(exc.filename or layout.folder), exc.lineno)
+        raise CareleafError(Diagnostic(where, f"template error: {exc.message}")) from None
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
+        raise CareleafError(Diagnostic(_template_location(exc, layout),
+                                       f"template error: {exc}")) from None
+
+
+def _template_location(exc: BaseException, layout: Layout) -> Location:
+    """The innermost template frame of ``exc``: Jinja maps its line back to the template."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".xhtml", ".j2")):
+            return Location(Path(frame.filename), frame.lineno)
+    return Location(layout.folder)
