@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from markdown_it import MarkdownIt
+from markdown_it import MarkdownIt, rules_inline
+from markdown_it.parser_inline import RuleFuncInlineType
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markupsafe import Markup
 
@@ -30,7 +32,22 @@ IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 def markdown() -> MarkdownIt:
     """The one Markdown dialect careleaf reads: CommonMark, tables, typographic quotes."""
     md = MarkdownIt("commonmark", {"html": True, "typographer": True})
+    md.inline.ruler.at("html_inline", _noting_line(rules_inline.html_inline))
+    md.inline.ruler.at("image", _noting_line(rules_inline.image))
     return md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+
+
+def _noting_line(rule: RuleFuncInlineType) -> RuleFuncInlineType:
+    """``rule``, also noting in the token's meta on which line of its paragraph it starts."""
+
+    def noted(state: StateInline, silent: bool) -> bool:
+        start = state.pos
+        found = rule(state, silent)
+        if found and not silent:
+            state.tokens[-1].meta["line"] = state.src.count("\n", 0, start)
+        return found
+
+    return noted
 
 
 _MD = markdown()
@@ -107,9 +124,7 @@ class _Parser:
 
     def inspect_inline(self, children: list[Token], line: int) -> None:
         for child in children:
-            if child.type in ("softbreak", "hardbreak"):
-                line += 1
-            self.inspect([child], line)
+            self.inspect([child], line + child.meta.get("line", 0))
 
     def image(self, token: Token, line: int) -> None:
         src = str(token.attrs.get("src", ""))
@@ -154,8 +169,9 @@ class _Parser:
         children = list(inline.children or [])
         heading_id: str | None = None
         last_text = children[-1].content if children and children[-1].type == "text" else ""
-        if m := _ID_SUFFIX.search(last_text):
-            heading_id = m.group(1).strip()
+        # The id as typed: the typographer has turned '..' into '…' in the text token.
+        if (m := _ID_SUFFIX.search(last_text)) and (typed := _ID_SUFFIX.search(inline.content)):
+            heading_id = typed.group(1).strip()
             last = children[-1].copy()
             last.content = children[-1].content[: m.start()]
             children[-1] = last

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,6 +44,17 @@ class FrontMatter:
     lines: dict[str, int] = field(default_factory=dict)
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that reports a value it cannot construct (``2026-02-30``) at its line."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {node.value!r} ({exc})", node.start_mark) from exc
+
+
 def split(text: str, path: Path, report: Report) -> tuple[str, str, int] | None:
     """Cut ``text`` into (yaml, body, first body line), or report why it cannot be."""
     lines = text.split("\n")
@@ -60,17 +71,19 @@ def split(text: str, path: Path, report: Report) -> tuple[str, str, int] | None:
 def parse(source: str, path: Path, first_line: int, report: Report) -> FrontMatter:
     """Parse and check the YAML between the fences; ``first_line`` is its first line."""
     front = FrontMatter()
-    loader = yaml.SafeLoader(source)
+    loader = _Loader(source)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + mark.line if mark else first_line
-        report.error(path, line, f"front matter is not valid YAML: {exc.problem or exc}")
+        line, message = _yaml_problem(exc, first_line)
+        report.error(path, line, f"front matter is not valid YAML: {message}")
         return front
     except yaml.YAMLError as exc:
         report.error(path, first_line, f"front matter is not valid YAML: {exc}")
+        return front
+    except RecursionError:
+        report.error(path, first_line, "front matter is nested too deeply")
         return front
     finally:
         loader.dispose()
@@ -133,7 +146,7 @@ class _Checker:
         self.front.version = self.text(node, value, "version")
 
     def date(self, node: yaml.Node, value: Any, key: str) -> date | None:
-        if isinstance(value, date):
+        if isinstance(value, date) and not isinstance(value, datetime):
             return value
         if isinstance(value, str):
             try:
@@ -197,6 +210,16 @@ class _Checker:
 
     def check_lang(self, node: yaml.Node, value: Any) -> None:
         self.front.lang = self.text(node, value, "lang") or None
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, first_line: int) -> tuple[int, str]:
+    """The line and text of a YAML error, with where the broken part began when elsewhere."""
+    mark = exc.problem_mark or exc.context_mark
+    line = first_line + mark.line if mark else first_line
+    message = str(exc.problem or exc)
+    if exc.context and exc.context_mark and first_line + exc.context_mark.line != line:
+        message += f" ({exc.context} that starts on line {first_line + exc.context_mark.line})"
+    return line, message
 
 
 def _unknown_key_message(key: str) -> str:

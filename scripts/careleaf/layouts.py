@@ -143,7 +143,9 @@ def _resolve(name: str, raw: dict[str, tuple[Path, dict[str, Any]]], report: Rep
     return Layout(
         name=name, folder=config.parent, description=str(data.get("description", "")),
         format=inherit("format", None), page_size=inherit("page_size", None),
-        template=inherit("template", DEFAULT_TEMPLATE), output=inherit("output", DEFAULT_OUTPUT),
+        template=inherit("template", DEFAULT_TEMPLATE),
+        # Never inherited: a child must not overwrite its parent's files.
+        output=str(data.get("output", DEFAULT_OUTPUT)),
         chain=(config.parent, *(parent.chain if parent else ())),
         stylesheets=(*(parent.stylesheets if parent else ()), *own_sheets),
     )

@@ -65,8 +65,8 @@ def read_source(path: Path, report: Report) -> str | None:
     try:
         size = path.stat().st_size
         if size > MAX_SOURCE_BYTES:
-            report.error(path, None, f"file is {size / 1_000_000:.1f} MB; a leaflet source may "
-                         f"be at most {MAX_SOURCE_BYTES // 1_000_000} MB")
+            report.error(path, None, f"file is {size:,} bytes; a leaflet source may be at "
+                         f"most {MAX_SOURCE_BYTES:,} bytes")
             return None
         data = path.read_bytes()
     except OSError as exc:

@@ -41,18 +41,22 @@ def environment(layout: Layout) -> jinja2.Environment:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
     env.filters["long_date"] = long_date
     return env
 
 
-_ENVIRONMENTS: dict[str, jinja2.Environment] = {}
+#: One environment per layout chain: Jinja caches compiled templates (and reloads
+#: a template whose file changed), so each leaflet after the first skips parsing.
+_ENVIRONMENTS: dict[tuple[Path, ...], jinja2.Environment] = {}
 
 
 def render_html(leaflet: Leaflet, layout: Layout) -> str:
     """The layout's main template rendered for ``leaflet``; template mistakes raise."""
-    env = _ENVIRONMENTS.get(layout.name) or _ENVIRONMENTS.setdefault(
-        layout.name, environment(layout))
+    env = _ENVIRONMENTS.get(layout.chain) or _ENVIRONMENTS.setdefault(
+        layout.chain, environment(layout))
     context = RenderContext(leaflet, layout)
     try:
         template = env.get_template(layout.template)

@@ -75,6 +75,8 @@ class _Matcher:
         self.cursor = 0
 
     def run(self) -> None:
+        overview = f"overview ({display_path(self.leaflet.path)})"
+        self.find_text(overview, [self.leaflet.title, *self.leaflet.overview_blocks])
         for section in self.leaflet.sections:
             entry = _find_entry(self.rb.toc, section.title)
             label = f"section '{section.id}' ({display_path(self.leaflet.path)}:{section.line})"

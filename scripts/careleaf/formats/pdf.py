@@ -10,6 +10,7 @@ first reuses them.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,12 +23,14 @@ from weasyprint.text.fonts import FontConfiguration
 from careleaf.errors import CareleafError, Report
 from careleaf.fetcher import FONT_FOLDERS, SandboxFetcher
 from careleaf.formats import Job
+from careleaf.project import Project
 
 PDF_VARIANT = "pdf/ua-1"
 
 _FONT_CONFIG: FontConfiguration | None = None
 #: Per stylesheet: the parsed sheet and what its fetcher refused while parsing it.
-_STYLESHEETS: dict[Path, tuple[Any, list[tuple[str, str]]]] = {}
+#: Keyed by path and content, so an edited stylesheet is parsed again.
+_STYLESHEETS: dict[tuple[Path, bytes], tuple[Any, list[tuple[str, str]]]] = {}
 
 
 def render_pdf(job: Job, report: Report) -> bytes:
@@ -38,6 +41,8 @@ def render_pdf(job: Job, report: Report) -> bytes:
                     url_fetcher=fetcher)
         document = html.render(stylesheets=[sheet for sheet, _ in sheets],
                                font_config=_font_config())
+        # Attachments are fetched while writing, so refusals are only known after it.
+        data: bytes = document.write_pdf(pdf_variant=PDF_VARIANT)
     refused = [entry for _, sheet_refused in sheets for entry in sheet_refused]
     refused += fetcher.refused
     if refused:
@@ -48,7 +53,6 @@ def render_pdf(job: Job, report: Report) -> bytes:
         raise CareleafError(failure)
     for message in logged:
         report.warning(job.layout.folder, None, f"WeasyPrint: {message}")
-    data: bytes = document.write_pdf(pdf_variant=PDF_VARIANT)
     return data
 
 
@@ -59,12 +63,15 @@ def _font_config() -> FontConfiguration:
     return _FONT_CONFIG
 
 
-def _stylesheet(path: Path, project: Any) -> tuple[Any, list[tuple[str, str]]]:
-    if path not in _STYLESHEETS:
+def _stylesheet(path: Path, project: Project) -> tuple[Any, list[tuple[str, str]]]:
+    data = path.read_bytes()
+    key = (path, hashlib.sha256(data).digest())
+    if key not in _STYLESHEETS:
         fetcher = SandboxFetcher([project.root, *FONT_FOLDERS])
-        sheet = CSS(filename=str(path), url_fetcher=fetcher, font_config=_font_config())
-        _STYLESHEETS[path] = (sheet, fetcher.refused)
-    return _STYLESHEETS[path]
+        sheet = CSS(string=data.decode("utf-8", "replace"), base_url=path.as_uri(),
+                    url_fetcher=fetcher, font_config=_font_config())
+        _STYLESHEETS[key] = (sheet, fetcher.refused)
+    return _STYLESHEETS[key]
 
 
 class _ListHandler(logging.Handler):

@@ -1,0 +1,57 @@
+"""Shared test helpers: throwaway projects built from small fixture trees.
+
+Each test gets its own project folder under ``tmp_path`` with a copy of the
+repository's real layouts, so tests render with the real templates, WeasyPrint,
+ebooklib and pypdf, and never touch the repository's own ``build/``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from careleaf.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures"
+MINIMAL = (FIXTURES / "minimal" / "source" / "en" / "minimal.md").read_text(encoding="utf-8")
+
+
+@dataclass
+class TmpProject:
+    root: Path
+
+    def write(self, relative: str, text: str | bytes) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    def run(self, *args: str) -> Result:
+        """Run the real CLI in-process against this project."""
+        return CliRunner().invoke(main, [args[0], "-C", str(self.root), *args[1:]])
+
+    def output(self, lang: str, leaflet_id: str, name: str) -> Path:
+        return self.root / "build" / lang / leaflet_id / name
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> TmpProject:
+    """An empty project with the repository's layouts."""
+    shutil.copytree(REPO / "layouts", tmp_path / "layouts")
+    (tmp_path / "source").mkdir()
+    return TmpProject(tmp_path)
+
+
+@pytest.fixture
+def minimal(project: TmpProject) -> TmpProject:
+    """A project holding the one small valid leaflet ``en/minimal``."""
+    project.write("source/en/minimal.md", MINIMAL)
+    return project

@@ -1,0 +1,170 @@
+"""End-to-end builds with the real renderers: what lands in the PDF and the EPUB."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+from pypdf import PdfReader
+
+from careleaf.formats.epub import NAMESPACE
+from conftest import REPO, TmpProject
+
+OPF = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
+XHTML = {"x": "http://www.w3.org/1999/xhtml"}
+
+
+def outline_titles(reader: PdfReader) -> list[object]:
+    def walk(nodes: Sequence[Any]) -> list[object]:
+        return [walk(n) if isinstance(n, list) else str(n.title) for n in nodes]
+    return walk(reader.outline)
+
+
+def test_build_writes_pdf_and_epub(minimal: TmpProject) -> None:
+    result = minimal.run("build")
+    assert result.exit_code == 0, result.output
+    assert "2 built, 0 up to date, 0 failed" in result.stdout
+    assert minimal.output("en", "minimal", "minimal-a4.pdf").is_file()
+    assert minimal.output("en", "minimal", "minimal.epub").is_file()
+
+
+def test_pdf_has_outline_metadata_footer_and_tags(minimal: TmpProject) -> None:
+    assert minimal.run("build", "--layout", "a4").exit_code == 0
+    reader = PdfReader(minimal.output("en", "minimal", "minimal-a4.pdf"))
+    assert outline_titles(reader) == [
+        "Leg cramps",
+        ["Causes", ["Tired muscles", "Dehydration"],
+         "Treatment", ["Stretching", "Warmth"], "About this leaflet"],
+    ]
+    meta: Any = reader.metadata
+    assert meta is not None
+    assert meta.title == "Leg cramps"
+    assert str(meta["/Author"]) == "Test Author"
+    assert meta["/CreationDate"].startswith("D:20260301")
+    root: Any = reader.trailer["/Root"]
+    assert root["/Lang"] == "en"
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert {"causes", "tired", "dehydration", "stretching", "warmth"} <= set(
+        reader.named_destinations)
+    text = reader.pages[0].extract_text()
+    assert "Version 2.1" in text and "Reviewed 1 March 2026" in text
+    assert "Next review 1 March 2027" in text and "Page 1 of 1" in text
+    width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
+    assert (round(float(width)), round(float(height))) == (595, 842)  # A4 in points
+
+
+def test_pdf_embeds_fonts_and_body_is_at_least_12pt(minimal: TmpProject) -> None:
+    assert minimal.run("build", "--layout", "a4").exit_code == 0
+    page = PdfReader(minimal.output("en", "minimal", "minimal-a4.pdf")).pages[0]
+    fonts: Any = page["/Resources"]["/Font"]  # type: ignore[index]
+    for ref in fonts.values():
+        descriptor = ref.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+        assert "/FontFile2" in descriptor or "/FontFile3" in descriptor
+    sizes: dict[str, float] = {}
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            sizes[text.strip()] = size * abs(tm[3]) * abs(cm[3])
+
+    page.extract_text(visitor_text=visit)
+    body = [size for text, size in sizes.items() if "Muscles that worked hard" in text]
+    assert body and min(body) >= 12 - 0.01, sizes
+
+
+def test_epub_metadata_identifier_and_navigation(minimal: TmpProject) -> None:
+    assert minimal.run("build", "--layout", "epub").exit_code == 0
+    with zipfile.ZipFile(minimal.output("en", "minimal", "minimal.epub")) as book:
+        assert book.namelist()[0] == "mimetype"
+        assert book.getinfo("mimetype").compress_type == zipfile.ZIP_STORED
+        opf = etree.fromstring(book.read("EPUB/content.opf"))
+        nav = etree.fromstring(book.read("EPUB/nav.xhtml"))
+        content = etree.fromstring(book.read("EPUB/leaflet.xhtml"))
+    assert opf.findtext(".//dc:language", namespaces=OPF) == "en"
+    assert opf.findtext(".//dc:title", namespaces=OPF) == "Leg cramps"
+    assert opf.findtext(".//dc:identifier", namespaces=OPF) == (
+        f"urn:uuid:{uuid.uuid5(NAMESPACE, 'en/minimal')}")
+    assert opf.findtext(".//opf:meta[@property='dcterms:modified']", namespaces=OPF) == (
+        "2026-03-01T00:00:00Z")
+    anchors = nav.iterfind(".//x:nav//x:a", XHTML)
+    links = [(a.get("href"), "".join(str(t) for t in a.itertext())) for a in anchors]
+    assert ("leaflet.xhtml#tired", "Tired muscles") in links
+    assert ("leaflet.xhtml#dehydration", "Dehydration") in links
+    assert ("leaflet.xhtml#warmth", "Warmth") in links
+    assert ("leaflet.xhtml#causes", "Causes") in links
+    assert content.find(".//x:section[@id='stretching']", XHTML) is not None
+    assert content.get("lang") == "en"
+
+
+def test_outputs_are_byte_identical_across_builds(minimal: TmpProject) -> None:
+    assert minimal.run("build").exit_code == 0
+    pdf = minimal.output("en", "minimal", "minimal-a4.pdf")
+    epub = minimal.output("en", "minimal", "minimal.epub")
+    first = pdf.read_bytes(), epub.read_bytes()
+    assert minimal.run("build", "--force").exit_code == 0
+    assert (pdf.read_bytes(), epub.read_bytes()) == first
+
+
+def test_second_build_renders_nothing_and_never_imports_weasyprint(minimal: TmpProject) -> None:
+    assert minimal.run("build").exit_code == 0
+    code = (
+        "import sys\nfrom careleaf.cli import main\n"
+        f"try:\n    main(['build', '-C', {str(minimal.root)!r}])\n"
+        "except SystemExit as exc:\n    print('exit', exc.code)\n"
+        "print('weasyprint' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert "0 built, 2 up to date, 0 failed" in out
+    assert out.splitlines()[-2:] == ["exit 0", "False"]
+
+
+def test_edits_rebuild_only_what_depends_on_them(minimal: TmpProject) -> None:
+    assert minimal.run("build").exit_code == 0
+    css = minimal.root / "layouts" / "a4" / "print.css"
+    css.write_text(css.read_text() + "\n/* tweak */\n")
+    result = minimal.run("build")
+    assert "1 built, 1 up to date" in result.stdout and "minimal-a4.pdf" in result.stdout
+    base = minimal.root / "layouts" / "base" / "base.css"
+    base.write_text(base.read_text() + "\n/* tweak */\n")
+    assert "2 built, 0 up to date" in minimal.run("build").stdout
+    source = minimal.root / "source" / "en" / "minimal.md"
+    source.write_text(source.read_text().replace("A warm bath", "A warm shower"))
+    assert "2 built, 0 up to date" in minimal.run("build").stdout
+
+
+def test_a_failing_leaflet_keeps_its_old_output_and_others_still_build(
+        minimal: TmpProject) -> None:
+    assert minimal.run("build").exit_code == 0
+    pdf = minimal.output("en", "minimal", "minimal-a4.pdf")
+    before = pdf.read_bytes()
+    source = minimal.root / "source" / "en" / "minimal.md"
+    source.write_text(source.read_text().replace("## Causes {#causes}", "## Causes {#kauses}"))
+    minimal.write("source/en/other.md", (REPO / "tests/fixtures/minimal/source/en/minimal.md")
+                  .read_text())
+    result = minimal.run("build")
+    assert result.exit_code == 1
+    assert "the 'causes' section is missing" in result.stderr
+    assert pdf.read_bytes() == before
+    assert minimal.output("en", "other", "other-a4.pdf").is_file()
+    assert not list(Path(pdf.parent).glob(".*.tmp"))
+
+
+def test_unknown_layout_is_an_error(minimal: TmpProject) -> None:
+    result = minimal.run("build", "--layout", "nope")
+    assert result.exit_code == 1
+    assert "no buildable layout 'nope' (available: a4, epub)" in result.stderr
+
+
+def test_layouts_command_lists_layouts(minimal: TmpProject) -> None:
+    result = minimal.run("layouts")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("a4") and "pdf" in line and "extends base" in line
+               for line in lines)
+    assert any(line.startswith("base") and "base" in line for line in lines)

@@ -1,0 +1,183 @@
+"""The completeness check: it passes on good outputs and fails on every kind of loss."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import zipfile
+
+from pypdf import PdfReader
+
+from conftest import FIXTURES, MINIMAL, TmpProject
+
+
+def add_fixture_layout(project: TmpProject, name: str) -> None:
+    shutil.copytree(FIXTURES / "layouts" / name, project.root / "layouts" / name)
+
+
+def line_of(text: str, needle: str) -> int:
+    return text.splitlines().index(needle) + 1
+
+
+def test_check_passes_on_fresh_outputs(minimal: TmpProject) -> None:
+    assert minimal.run("build").exit_code == 0
+    result = minimal.run("check", "--strict")
+    assert result.exit_code == 0, result.output
+    assert "checked 2 output(s)" in result.stdout
+
+
+def test_check_without_build_reports_missing_outputs(minimal: TmpProject) -> None:
+    result = minimal.run("check")
+    assert result.exit_code == 1
+    assert "minimal.epub: error: missing: en/minimal has not been built in the epub layout" in (
+        result.stderr)
+
+
+def test_epub_with_one_item_removed_fails(minimal: TmpProject, monkeypatch: object) -> None:
+    assert minimal.run("build", "--layout", "epub").exit_code == 0
+    epub = minimal.output("en", "minimal", "minimal.epub")
+    rewritten = io.BytesIO()
+    with zipfile.ZipFile(epub) as source, zipfile.ZipFile(rewritten, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "EPUB/leaflet.xhtml":
+                data, count = re.subn(rb'<section class="item" id="warmth">.*?</section>', b"",
+                                      data, flags=re.S)
+                assert count == 1
+            if info.filename == "EPUB/nav.xhtml":
+                data, count = re.subn(rb'<li>\s*<a href="leaflet.xhtml#warmth">.*?</li>', b"",
+                                      data, flags=re.S)
+                assert count == 1
+            target.writestr(info, data)
+    epub.write_bytes(rewritten.getvalue())
+    result = minimal.run("check", "--layout", "epub")
+    assert result.exit_code == 1
+    line = line_of(MINIMAL, "### Warmth {#warmth}")
+    where = f"treatment 'warmth' ({minimal.root}/source/en/minimal.md:{line})"
+    errors = [e for e in result.stderr.splitlines() if ": error: " in e]
+    assert errors == [
+        f"{epub}: error: {where} is missing from the EPUB navigation under 'Treatment'",
+        f"{epub}: error: {where} has no element with id 'warmth' in the EPUB",
+        f"{epub}: error: {where}: its heading is missing in the EPUB text",
+        f"{epub}: error: {where}: its text 'A warm bath can help the muscle relax.' is missing "
+        "in the EPUB text",
+    ]
+
+
+def test_pdf_from_a_layout_that_drops_an_item_fails(minimal: TmpProject) -> None:
+    add_fixture_layout(minimal, "drops-item")
+    assert minimal.run("build", "--layout", "drops-item").exit_code == 0
+    result = minimal.run("check", "--layout", "drops-item")
+    assert result.exit_code == 1
+    pdf = minimal.output("en", "minimal", "minimal-drops-item.pdf")
+    assert "Warmth" not in PdfReader(pdf).pages[0].extract_text()
+    assert f"{pdf}: error: treatment 'warmth' (" in result.stderr
+    assert "is missing from the PDF outline under 'Treatment'" in result.stderr
+    assert "has no element with id 'warmth' in the PDF" in result.stderr
+    assert "its text 'A warm bath can help the muscle relax.' is missing in the PDF text" in (
+        result.stderr)
+    assert "'stretching'" not in result.stderr  # the items that are there pass
+
+
+def test_pdf_missing_one_list_entry_of_an_item_fails(minimal: TmpProject) -> None:
+    add_fixture_layout(minimal, "hides-list-entry")
+    assert minimal.run("build", "--layout", "hides-list-entry").exit_code == 0
+    result = minimal.run("check", "--layout", "hides-list-entry")
+    assert result.exit_code == 1
+    errors = [e for e in result.stderr.splitlines() if ": error: " in e]
+    assert len(errors) == 1
+    line = line_of(MINIMAL, "### Stretching {#stretching}")
+    assert errors[0].endswith(f"treatment 'stretching' ({minimal.root}/source/en/minimal.md:"
+                              f"{line}): its text 'Breathe slowly while you stretch.' is "
+                              "missing in the PDF text")
+
+
+def test_output_left_stale_after_source_gained_an_item_fails(minimal: TmpProject) -> None:
+    assert minimal.run("build").exit_code == 0
+    source = minimal.root / "source" / "en" / "minimal.md"
+    source.write_text(MINIMAL + "\n### Massage {#massage}\n\nRub the muscle gently.\n")
+    earlier = source.stat().st_mtime - 10
+    for name in ("minimal-a4.pdf", "minimal.epub"):
+        os.utime(minimal.output("en", "minimal", name), (earlier, earlier))
+    result = minimal.run("check")
+    assert result.exit_code == 1
+    assert "minimal-a4.pdf: warning: is older than its source" in result.stderr
+    assert "minimal.epub: warning: is older than its source" in result.stderr
+    assert "treatment 'massage'" in result.stderr
+    assert "is missing from the PDF outline under 'Treatment'" in result.stderr
+    assert "is missing from the EPUB navigation under 'Treatment'" in result.stderr
+    assert minimal.run("build").exit_code == 0
+    assert minimal.run("check", "--strict").exit_code == 0
+
+
+def test_check_sees_through_hyphenation_and_justified_text(minimal: TmpProject) -> None:
+    add_fixture_layout(minimal, "hyphenated")
+    long_words = ("Extraordinarily uncomfortable intermittent contractions "
+                  "characteristically accompany musculoskeletal overexertion. ") * 3
+    minimal.write("source/en/minimal.md",
+                  MINIMAL.replace("Muscles that worked hard can cramp later.", long_words))
+    assert minimal.run("build", "--layout", "hyphenated").exit_code == 0
+    pdf = minimal.output("en", "minimal", "minimal-hyphenated.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "\u2010\n" in text  # the layout really did hyphenate
+    result = minimal.run("check", "--layout", "hyphenated", "--strict")
+    assert result.exit_code == 0, result.output
+
+
+def test_paragraph_across_a_page_break_is_found(minimal: TmpProject) -> None:
+    paragraph = " ".join(f"Sentence number {n} says something calm and useful." for n in range(90))
+    minimal.write("source/en/minimal.md",
+                  MINIMAL.replace("Leg cramps are sudden, painful tightening of a muscle.",
+                                  paragraph))
+    assert minimal.run("build", "--layout", "a4").exit_code == 0
+    reader = PdfReader(minimal.output("en", "minimal", "minimal-a4.pdf"))
+    first = reader.pages[0].extract_text()
+    assert "Sentence number 0" in first and "Sentence number 89" not in first
+    assert "Page 1 of" in first
+    assert minimal.run("check", "--layout", "a4", "--strict").exit_code == 0
+    shortened = paragraph.replace("Sentence number 60 says", "Sentence number 60")
+    minimal.write("source/en/minimal.md",
+                  MINIMAL.replace("Leg cramps are sudden, painful tightening of a muscle.",
+                                  shortened))
+    result = minimal.run("check", "--layout", "a4")
+    assert "overview (" in result.stderr and "is missing in the PDF text" in result.stderr
+
+
+def test_corrupt_output_is_reported_not_a_traceback(minimal: TmpProject) -> None:
+    assert minimal.run("build").exit_code == 0
+    minimal.output("en", "minimal", "minimal-a4.pdf").write_bytes(b"%PDF-1.7 garbage")
+    minimal.output("en", "minimal", "minimal.epub").write_bytes(b"not a zip")
+    result = minimal.run("check")
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "minimal-a4.pdf: error: cannot be read as a PDF" in result.stderr
+    assert "minimal.epub: error: cannot be read as an EPUB" in result.stderr
+
+
+def test_epubcheck_passes_with_no_errors_or_warnings(project: TmpProject) -> None:
+    from conftest import REPO
+
+    text = (REPO / "source/en/chronic-muscle-spasms.md").read_text()
+    project.write("source/en/chronic-muscle-spasms.md", text)
+    assert project.run("build", "--layout", "epub").exit_code == 0
+    result = project.run("check", "--layout", "epub", "--epubcheck", "--strict")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+
+
+def test_epubcheck_findings_are_reported(minimal: TmpProject) -> None:
+    assert minimal.run("build", "--layout", "epub").exit_code == 0
+    epub = minimal.output("en", "minimal", "minimal.epub")
+    rewritten = io.BytesIO()
+    with zipfile.ZipFile(epub) as source, zipfile.ZipFile(rewritten, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "EPUB/content.opf":
+                data = data.replace(b"<dc:language>en</dc:language>", b"")
+            target.writestr(info, data)
+    epub.write_bytes(rewritten.getvalue())
+    result = minimal.run("check", "--layout", "epub", "--epubcheck")
+    assert result.exit_code == 1
+    assert f"{epub}: error: EPUBCheck RSC-005:" in result.stderr
