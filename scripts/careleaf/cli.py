@@ -99,8 +99,8 @@ def check(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...]
         for path in result.checked:
             if path.suffix == ".epub":
                 run_epubcheck(path, report)
-    _finish(report, strict, f"checked {len(result.checked)} output(s), "
-            f"{result.items} item(s) each found")
+    _finish(report, strict, f"checked {len(result.checked)} output(s) of {result.leaflets} "
+            f"leaflet(s): {result.parts} sections and items looked for")
 
 
 @main.command(name="layouts")

@@ -192,15 +192,21 @@ class _Checker:
             self.error(node, "a source needs a 'title'")
             ok = False
         if url is not None and (not isinstance(url, str) or not _is_web_url(url)):
-            self.error(node, f"a source's 'url' must be an http(s) address, not {url!r}")
+            url_node = next((v for k, v in reversed(node.value) if k.value == "url"), node)
+            self.error(url_node, f"a source's 'url' must be an http(s) address, not {url!r}")
             ok = False
         return Reference(str(title).strip(), url) if ok else None
 
     def names(self, node: yaml.Node, value: Any, key: str) -> tuple[str, ...]:
-        if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
-            return tuple(v.strip() for v in value)
-        self.error(node, f"'{key}' must be a list of non-empty text entries")
-        return ()
+        """A list of text entries; a wrong entry is reported at its own line."""
+        if not isinstance(value, list) or not isinstance(node, yaml.SequenceNode):
+            self.error(node, f"'{key}' must be a list of non-empty text entries")
+            return ()
+        pairs = zip(node.value, value, strict=True)
+        wrong = [item_node for item_node, v in pairs if not (isinstance(v, str) and v.strip())]
+        for item_node in wrong:
+            self.error(item_node, f"'{key}' must be a list of non-empty text entries")
+        return () if wrong else tuple(v.strip() for v in value)
 
     def check_authors(self, node: yaml.Node, value: Any) -> None:
         self.front.authors = self.names(node, value, "authors")

@@ -80,7 +80,9 @@ def read_source(path: Path, report: Report) -> str | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        # Characters, not bytes, as an editor counts them (and a BOM is not one).
+        column = len(data[line_start : exc.start].decode("utf-8-sig")) + 1
         report.error(path, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at column "
                      f"{column}); save the file as UTF-8")
         return None

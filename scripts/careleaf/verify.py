@@ -27,7 +27,9 @@ from careleaf.readback import READERS, Readback, TocEntry, UnreadableOutput, wor
 @dataclass
 class CheckResult:
     checked: list[Path]
-    items: int = 0
+    leaflets: int = 0
+    #: Sections and items looked for, summed over every output checked.
+    parts: int = 0
 
 
 def check(project: Project, report: Report, *, layout_names: list[str] | None = None,
@@ -35,12 +37,13 @@ def check(project: Project, report: Report, *, layout_names: list[str] | None = 
     result = CheckResult([])
     leaflets = load_leaflets(project, report, sources)
     layouts = select_layouts(project, report, layout_names)
+    result.leaflets = len(leaflets)
     for leaflet in leaflets:
         for layout in layouts:
             target = output_path(project, leaflet, layout)
             if _check_output(target, leaflet, layout, report):
                 result.checked.append(target)
-                result.items += sum(len(s.items) for s in leaflet.sections)
+                result.parts += sum(1 + len(s.items) for s in leaflet.sections)
     return result
 
 

@@ -14,6 +14,7 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,31 +28,39 @@ from careleaf.project import Project
 
 PDF_VARIANT = "pdf/ua-1"
 
+@dataclass(frozen=True)
+class _Stylesheet:
+    """A parsed stylesheet and what parsing it refused or warned about."""
+
+    css: Any
+    refused: list[tuple[str, str]]
+    warnings: list[str]
+
+
 _FONT_CONFIG: FontConfiguration | None = None
 #: Per stylesheet: the parsed sheet and what its fetcher refused while parsing it.
 #: Keyed by path and content, so an edited stylesheet is parsed again.
-_STYLESHEETS: dict[tuple[Path, bytes], tuple[Any, list[tuple[str, str]]]] = {}
+_STYLESHEETS: dict[tuple[Path, bytes], _Stylesheet] = {}
 
 
 def render_pdf(job: Job, report: Report) -> bytes:
     fetcher = SandboxFetcher([job.project.root, *FONT_FOLDERS])
+    sheets = [_stylesheet(path, job.project) for path in job.layout.stylesheets]
     with _weasyprint_warnings() as logged:
-        sheets = [_stylesheet(path, job.project) for path in job.layout.stylesheets]
         html = HTML(string=job.html, base_url=job.project.root.as_uri() + "/",
                     url_fetcher=fetcher)
-        document = html.render(stylesheets=[sheet for sheet, _ in sheets],
+        document = html.render(stylesheets=[sheet.css for sheet in sheets],
                                font_config=_font_config())
         # Attachments are fetched while writing, so refusals are only known after it.
         data: bytes = document.write_pdf(pdf_variant=PDF_VARIANT)
-    refused = [entry for _, sheet_refused in sheets for entry in sheet_refused]
-    refused += fetcher.refused
+    refused = [entry for sheet in sheets for entry in sheet.refused] + fetcher.refused
     if refused:
         failure = Report()
         for url, reason in dict.fromkeys(refused):
             failure.error(job.layout.folder, None,
                           f"refused to load '{url}' for {job.leaflet.key}: {reason}")
         raise CareleafError(failure)
-    for message in logged:
+    for message in dict.fromkeys([m for sheet in sheets for m in sheet.warnings] + logged):
         report.warning(job.layout.folder, None, f"WeasyPrint: {message}")
     return data
 
@@ -63,14 +72,15 @@ def _font_config() -> FontConfiguration:
     return _FONT_CONFIG
 
 
-def _stylesheet(path: Path, project: Project) -> tuple[Any, list[tuple[str, str]]]:
+def _stylesheet(path: Path, project: Project) -> _Stylesheet:
     data = path.read_bytes()
     key = (path, hashlib.sha256(data).digest())
     if key not in _STYLESHEETS:
         fetcher = SandboxFetcher([project.root, *FONT_FOLDERS])
-        sheet = CSS(string=data.decode("utf-8", "replace"), base_url=path.as_uri(),
-                    url_fetcher=fetcher, font_config=_font_config())
-        _STYLESHEETS[key] = (sheet, fetcher.refused)
+        with _weasyprint_warnings() as logged:
+            css = CSS(string=data.decode("utf-8", "replace"), base_url=path.as_uri(),
+                      url_fetcher=fetcher, font_config=_font_config())
+        _STYLESHEETS[key] = _Stylesheet(css, fetcher.refused, logged)
     return _STYLESHEETS[key]
 
 
