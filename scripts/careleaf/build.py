@@ -1,27 +1,26 @@
-"""The build orchestrator: load, validate, render, package, for every leaflet.
+"""The build orchestrator: plan, load, render, package, for every leaflet.
 
-Read top to bottom, ``build`` is the whole pipeline: load and validate the
-sources (``load``), read the layouts (``layouts``), then for each leaflet and
-layout render HTML (``render``) and package it (``formats``), writing each file
-atomically. A leaflet that fails does not stop the others; its old outputs stay
-as they were. Checking the outputs is the separate ``verify`` stage.
+Read top to bottom, ``build`` is the whole pipeline: read the layouts
+(``layouts``); ask the manifest which outputs are fresh, without parsing
+anything; load and validate only the sources that need work (``load``); render
+and package each output (``workers``: ``render`` then ``formats``), in a pool
+when there is more than one job; record what was built. A leaflet that fails
+does not stop the others, and its old outputs stay as they were. Checking the
+outputs is the separate ``verify`` stage.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from careleaf.errors import CareleafError, Report
-from careleaf.formats import FORMATS, Job, output_path
+from careleaf.errors import Report
+from careleaf.formats import output_path
 from careleaf.layouts import Layout, load_layouts
-from careleaf.load import load_leaflets
-from careleaf.manifest import Manifest, input_digest, toolchain_digest, write_atomic
+from careleaf.manifest import Manifest, toolchain_digest
 from careleaf.project import Project
-from careleaf.render import render_html
 
 #: Called after each output with its path, "built", "fresh" or "failed", and seconds taken.
 Progress = Callable[[Path, str, float], None]
@@ -35,45 +34,43 @@ class BuildResult:
 
 
 def build(project: Project, report: Report, *, layout_names: list[str] | None = None,
-          sources: list[Path] | None = None, force: bool = False,
+          sources: list[Path] | None = None, force: bool = False, jobs: int | None = None,
           progress: Progress | None = None) -> BuildResult:
     result = BuildResult()
-    leaflets = load_leaflets(project, report, sources)
     layouts = select_layouts(project, report, layout_names)
-    manifest = Manifest(project)
-    toolchain = toolchain_digest()
-    layout_digests = {layout.name: layout.digest() for layout in layouts}
-    for leaflet in leaflets:
+    manifest, toolchain = Manifest(project), toolchain_digest()
+    digests = {layout.name: layout.digest() for layout in layouts}
+    stale: dict[Path, list[Layout]] = {}
+    for source in sources or project.sources():
         for layout in layouts:
-            target = output_path(project, leaflet, layout)
-            digest = input_digest(leaflet, layout_digests[layout.name], toolchain)
-            started = time.perf_counter()
-            if not force and manifest.is_fresh(target, digest):
-                _touch_if_older(target, leaflet.path)
-                status = "fresh"
+            target = output_path(project, source, layout)
+            if not force and manifest.is_fresh(target, digests[layout.name], toolchain):
+                _touch_if_older(target, source)
+                result.fresh.append(target)
+                if progress:
+                    progress(target, "fresh", 0.0)
             else:
-                status = _make(Job(project, leaflet, layout, ""), target, report)
-                if status == "built":
-                    manifest.record(target, digest)
-            getattr(result, status).append(target)
-            if progress:
-                progress(target, status, time.perf_counter() - started)
-    if result.built or result.failed:
-        manifest.save()
+                stale.setdefault(source, []).append(layout)
+    if not stale:
+        return result
+    # Only now pay for Markdown, Jinja2 and the renderers.
+    from careleaf.load import load_leaflets
+    from careleaf.workers import Task, run_tasks
+
+    tasks = [Task(project, leaflet, layout, output_path(project, leaflet.path, layout))
+             for leaflet in load_leaflets(project, report, list(stale))
+             for layout in stale[leaflet.path]]
+    for outcome in run_tasks(tasks, jobs or os.cpu_count() or 1):
+        report.diagnostics.extend(outcome.diagnostics)
+        getattr(result, outcome.status).append(outcome.task.target)
+        if outcome.status == "built":
+            inputs = [outcome.task.leaflet.path, *(i.path for i in outcome.task.leaflet.images)]
+            manifest.record(outcome.task.target, inputs, digests[outcome.task.layout.name],
+                            toolchain)
+        if progress:
+            progress(outcome.task.target, outcome.status, outcome.seconds)
+    manifest.save()
     return result
-
-
-def _make(job: Job, target: Path, report: Report) -> str:
-    """Render and write one output; on a user's mistake, report it and keep the old file."""
-    assert job.layout.format is not None
-    try:
-        html = render_html(job.leaflet, job.layout)
-        data = FORMATS[job.layout.format](Job(job.project, job.leaflet, job.layout, html), report)
-    except CareleafError as exc:
-        report.extend(exc.report)
-        return "failed"
-    write_atomic(target, data)
-    return "built"
 
 
 def select_layouts(project: Project, report: Report, names: list[str] | None) -> list[Layout]:

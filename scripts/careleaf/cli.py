@@ -8,15 +8,22 @@ ends in a traceback; a traceback means a bug in careleaf.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from careleaf import __version__
 from careleaf.errors import CareleafError, Report, display_path
 from careleaf.project import Project
+
+if TYPE_CHECKING:
+    from careleaf.build import Progress
 
 project_option = click.option(
     "-C", "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -50,8 +57,15 @@ def _finish(report: Report, strict: bool, summary: str) -> None:
     sys.exit(1 if report.failed(strict) else 0)
 
 
-def _resolve_sources(sources: tuple[Path, ...]) -> list[Path] | None:
-    return [path.resolve() for path in sources] or None
+def _sources(project: Project, sources: tuple[Path, ...]) -> list[Path] | None:
+    """SOURCES as given, each of which must be a ``source/<lang>/<id>.md`` of the project."""
+    chosen = [path.resolve() for path in sources]
+    for path in chosen:
+        if path.parent.parent != project.source_dir.resolve() or path.suffix != ".md":
+            raise click.BadParameter(f"{display_path(path)} is not a source/<lang>/<id>.md "
+                                     f"file of the project at {display_path(project.root)}",
+                                     param_hint="SOURCES")
+    return chosen or None
 
 
 @main.command()
@@ -59,23 +73,43 @@ def _resolve_sources(sources: tuple[Path, ...]) -> list[Path] | None:
 @layout_option
 @sources_argument
 @click.option("--force", is_flag=True, help="Rebuild even the outputs that are up to date.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for rendering. Default: the number of cores.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
 @strict_option
 def build(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...], force: bool,
-          quiet: bool, strict: bool) -> None:
+          jobs: int | None, quiet: bool, strict: bool) -> None:
     """Build every leaflet (or SOURCES) in every layout, skipping what is up to date."""
     from careleaf.build import build as run_build
 
     project, report, started = _project(project_dir), Report(), time.perf_counter()
-
-    def progress(path: Path, status: str, seconds: float) -> None:
-        if not quiet and status != "fresh":
-            click.echo(f"{status:6} {display_path(path)} ({seconds:.2f} s)")
-
-    result = run_build(project, report, layout_names=list(layouts) or None,
-                       sources=_resolve_sources(sources), force=force, progress=progress)
+    with _progress(quiet) as progress:
+        result = run_build(project, report, layout_names=list(layouts) or None,
+                           sources=_sources(project, sources), force=force, jobs=jobs,
+                           progress=progress)
     _finish(report, strict, f"{len(result.built)} built, {len(result.fresh)} up to date, "
             f"{len(result.failed)} failed in {time.perf_counter() - started:.2f} s")
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Progress]:
+    """A progress bar on a terminal; one plain line per output elsewhere (CI logs)."""
+    if quiet or not sys.stdout.isatty() or os.environ.get("CI") or os.environ.get("NO_COLOR"):
+        def line(path: Path, status: str, seconds: float) -> None:
+            if not quiet and status != "fresh":
+                click.echo(f"{status:6} {display_path(path)} ({seconds:.2f} s)")
+        yield line
+        return
+    from rich.progress import Progress as Bar
+
+    with Bar(transient=True) as bar:
+        task = bar.add_task("building", total=None)
+
+        def advance(path: Path, status: str, seconds: float) -> None:
+            if status == "failed":
+                bar.console.print(f"failed {display_path(path)}")
+            bar.update(task, advance=1, description=f"{status} {path.name}")
+        yield advance
 
 
 @main.command()
@@ -92,7 +126,7 @@ def check(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...]
 
     project, report = _project(project_dir), Report()
     result = run_check(project, report, layout_names=list(layouts) or None,
-                       sources=_resolve_sources(sources))
+                       sources=_sources(project, sources))
     if epubcheck:
         from careleaf.epubcheck import run_epubcheck
 
@@ -114,4 +148,5 @@ def list_layouts(project_dir: Path) -> None:
         kind = layout.format or "base"
         parent = f" (extends {layout.chain[1].name})" if len(layout.chain) > 1 else ""
         click.echo(f"{layout.name:12} {kind:5} {layout.description}{parent}")
-    _finish(report, False, "") if len(report) else None
+    if len(report):
+        _finish(report, False, f"{len(report.errors)} layout(s) with errors")

@@ -40,7 +40,7 @@ def check(project: Project, report: Report, *, layout_names: list[str] | None = 
     result.leaflets = len(leaflets)
     for leaflet in leaflets:
         for layout in layouts:
-            target = output_path(project, leaflet, layout)
+            target = output_path(project, leaflet.path, layout)
             if _check_output(target, leaflet, layout, report):
                 result.checked.append(target)
                 result.parts += sum(1 + len(s.items) for s in leaflet.sections)

@@ -47,5 +47,7 @@ def _epub(job: Job, report: Report) -> bytes:
 FORMATS: dict[str, Renderer] = {"pdf": _pdf, "epub": _epub}
 
 
-def output_path(project: Project, leaflet: Leaflet, layout: Layout) -> Path:
-    return project.output_dir(leaflet.lang, leaflet.id) / layout.output_name(leaflet.id)
+def output_path(project: Project, source: Path, layout: Layout) -> Path:
+    """Where ``layout`` puts the leaflet of ``source/<lang>/<id>.md``."""
+    lang, leaflet_id = source.parent.name, source.stem
+    return project.output_dir(lang, leaflet_id) / layout.output_name(leaflet_id)
