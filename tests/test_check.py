@@ -7,6 +7,8 @@ import os
 import re
 import shutil
 import zipfile
+from collections.abc import Callable
+from pathlib import Path
 
 from pypdf import PdfReader
 
@@ -181,3 +183,67 @@ def test_epubcheck_findings_are_reported(minimal: TmpProject) -> None:
     result = minimal.run("check", "--layout", "epub", "--epubcheck")
     assert result.exit_code == 1
     assert f"{epub}: error: EPUBCheck RSC-005:" in result.stderr
+
+
+def rewrite_epub(path: Path, member: str, change: Callable[[bytes], bytes]) -> None:
+    """Rewrite one member of an EPUB in place."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            target.writestr(info, change(data) if info.filename == member else data)
+    path.write_bytes(out.getvalue())
+
+
+def test_similar_item_titles_are_told_apart(minimal: TmpProject) -> None:
+    text = MINIMAL.replace("### Stretching {#stretching}", "### Stretching more often {#often}")
+    text = text.replace("### Warmth {#warmth}", "### Stretching more {#more}")
+    minimal.write("source/en/minimal.md", text)
+    assert minimal.run("build").exit_code == 0
+    result = minimal.run("check", "--strict")
+    assert result.exit_code == 0, result.output
+
+
+def test_section_without_its_anchor_fails(minimal: TmpProject) -> None:
+    assert minimal.run("build", "--layout", "epub").exit_code == 0
+    epub = minimal.output("en", "minimal", "minimal.epub")
+    rewrite_epub(epub, "EPUB/leaflet.xhtml",
+                 lambda data: data.replace(b'id="causes"', b'id="reasons"'))
+    result = minimal.run("check", "--layout", "epub")
+    assert result.exit_code == 1
+    assert "section 'causes' (" in result.stderr
+    assert "has no element with id 'causes' in the EPUB" in result.stderr
+
+
+def test_epub_heading_moved_out_of_its_element_fails(minimal: TmpProject) -> None:
+    assert minimal.run("build", "--layout", "epub").exit_code == 0
+    epub = minimal.output("en", "minimal", "minimal.epub")
+    rewrite_epub(epub, "EPUB/leaflet.xhtml", lambda data: data.replace(
+        b'<section class="item" id="warmth">', b'<p>Warmth</p><section class="item" id="warmth">'
+    ).replace(b"<h3>Warmth</h3>", b""))
+    result = minimal.run("check", "--layout", "epub")
+    assert result.exit_code == 1
+    assert ("its heading is not at the start of the element with id 'warmth' in the EPUB text"
+            in result.stderr)
+
+
+def test_epub_without_navigation_is_unreadable_not_a_crash(minimal: TmpProject) -> None:
+    assert minimal.run("build", "--layout", "epub").exit_code == 0
+    epub = minimal.output("en", "minimal", "minimal.epub")
+    rewrite_epub(epub, "EPUB/content.opf", lambda data: data.replace(b' properties="nav"', b""))
+    result = minimal.run("check", "--layout", "epub")
+    assert result.exit_code == 1
+    assert "minimal.epub: error: cannot be read as an EPUB: 'no navigation document" in (
+        result.stderr)
+
+
+def test_paragraph_longer_than_a_page_is_found(minimal: TmpProject) -> None:
+    paragraph = " ".join(f"Line {n} of a very long and patient explanation." for n in range(420))
+    minimal.write("source/en/minimal.md",
+                  MINIMAL.replace("Leg cramps are sudden, painful tightening of a muscle.",
+                                  paragraph))
+    assert minimal.run("build", "--layout", "a4").exit_code == 0
+    reader = PdfReader(minimal.output("en", "minimal", "minimal-a4.pdf"))
+    spread = [n for n, page in enumerate(reader.pages) if "explanation" in page.extract_text()]
+    assert len(spread) >= 3  # the paragraph really runs over at least two page breaks
+    assert minimal.run("check", "--layout", "a4", "--strict").exit_code == 0

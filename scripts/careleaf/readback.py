@@ -59,6 +59,8 @@ class Readback:
     pages: list[list[str]]
     toc: list[TocEntry]
     anchors: set[str]
+    #: Where the element with each id starts in the flattened words, when the format tells.
+    positions: dict[str, int] = field(default_factory=dict)
 
 
 def read_pdf(path: Path) -> Readback:
@@ -100,23 +102,31 @@ def _read_epub(book: zipfile.ZipFile) -> Readback:
     opf = etree.fromstring(book.read(opf_path))
     base = posixpath.dirname(opf_path)
     manifest = {_attr(item, "id"): item for item in opf.iterfind(".//opf:manifest/opf:item", NS)}
-    nav_item = next(i for i in manifest.values() if "nav" in (i.get("properties") or "").split())
+    nav_items = [i for i in manifest.values() if "nav" in (i.get("properties") or "").split()]
+    if not nav_items:
+        raise KeyError("no navigation document (an item with properties=\"nav\")")
+    nav_item = nav_items[0]
     nav_href = posixpath.join(base, _attr(nav_item, "href"))
     pages: list[list[str]] = []
     anchors: set[str] = set()
+    positions: dict[str, int] = {}
     for ref in opf.iterfind(".//opf:spine/opf:itemref", NS):
         href = posixpath.join(base, _attr(manifest[_attr(ref, "idref")], "href"))
         if href != nav_href:
+            offset = sum(map(len, pages))
             page_words: list[str] = []
+            local: dict[str, int] = {}
             body = etree.fromstring(book.read(href)).find("x:body", NS)
-            _collect(body, page_words, anchors, posixpath.basename(href))
+            _collect(body, page_words, local, posixpath.basename(href))
+            anchors.update(local)
+            positions.update((key, offset + at) for key, at in local.items())
             pages.append(page_words)
     nav = etree.fromstring(book.read(nav_href))
     toc_navs = [n for n in nav.iter(f"{{{NS['x']}}}nav")
                 if "toc" in (n.get(f"{{{NS['epub']}}}type") or "").split()]
     toc_list = toc_navs[0].find("x:ol", NS) if toc_navs else None
     toc = _nav_entries(toc_list) if toc_list is not None else []
-    return Readback("EPUB", "EPUB navigation", pages, toc, anchors)
+    return Readback("EPUB", "EPUB navigation", pages, toc, anchors, positions)
 
 
 def _attr(element: Any, name: str) -> str:
@@ -127,12 +137,13 @@ def _attr(element: Any, name: str) -> str:
     return value
 
 
-def _collect(element: Any, out: list[str], anchors: set[str], document: str) -> None:
-    """Words of ``element`` in document order; each id recorded as ``document#id``."""
+def _collect(element: Any, out: list[str], anchors: dict[str, int], document: str) -> None:
+    """Words of ``element`` in document order; where each id (and ``document#id``) starts."""
     if element is None or not isinstance(element.tag, str):
         return
-    if element.get("id"):
-        anchors.update((element.get("id"), f"{document}#{element.get('id')}"))
+    if element_id := element.get("id"):
+        anchors.setdefault(element_id, len(out))
+        anchors.setdefault(f"{document}#{element_id}", len(out))
     if etree.QName(element).localname not in ("script", "style"):
         out.extend(words(element.text or ""))
         for child in element:

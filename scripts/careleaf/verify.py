@@ -19,7 +19,7 @@ from careleaf.errors import Report, display_path
 from careleaf.formats import output_path
 from careleaf.layouts import Layout
 from careleaf.load import load_leaflets
-from careleaf.model import Item, Leaflet, Section
+from careleaf.model import Leaflet
 from careleaf.project import Project
 from careleaf.readback import READERS, Readback, TocEntry, UnreadableOutput, words
 
@@ -81,77 +81,106 @@ class _Matcher:
         overview = f"overview ({display_path(self.leaflet.path)})"
         self.find_text(overview, [self.leaflet.title, *self.leaflet.overview_blocks])
         for section in self.leaflet.sections:
-            entry = _find_entry(self.rb.toc, section.title)
             label = f"section '{section.id}' ({display_path(self.leaflet.path)}:{section.line})"
-            if entry is None:
-                self.miss(f"{label} is missing from the {self.rb.toc_name}")
-            self.find_text(label, [section.title, *section.intro_blocks])
+            entry = self.check_entry(label, self.rb.toc, section.title, section.id, "")
+            self.check_anchor(label, section.id)
+            self.find_text(label, [section.title, *section.intro_blocks], section.id)
             for item in section.items:
-                self.check_item(section, item, entry)
+                label = (f"{section.item_kind} '{item.id}' "
+                         f"({display_path(self.leaflet.path)}:{item.line})")
+                children = entry.children if entry else []
+                self.check_entry(label, children, item.title, item.id,
+                                 f" under '{section.title}'")
+                self.check_anchor(label, item.id)
+                self.find_text(label, [item.title, *item.blocks], item.id)
 
-    def check_item(self, section: Section, item: Item, section_entry: TocEntry | None) -> None:
-        label = (f"{section.item_kind} '{item.id}' "
-                 f"({display_path(self.leaflet.path)}:{item.line})")
-        children = section_entry.children if section_entry else []
-        entry = _find_entry(children, item.title)
+    def check_entry(self, label: str, entries: list[TocEntry], title: str, element_id: str,
+                    where: str) -> TocEntry | None:
+        entry = _find_entry(entries, title, element_id)
         if entry is None:
-            self.miss(f"{label} is missing from the {self.rb.toc_name} under "
-                      f"'{section.title}'")
-        elif entry.target and not entry.target.endswith(f"#{item.id}"):
+            self.miss(f"{label} is missing from the {self.rb.toc_name}{where}")
+        elif entry.target is not None and entry.target.partition("#")[2] != element_id:
             self.miss(f"{label}: its {self.rb.toc_name} entry points at '{entry.target}'")
-        if item.id not in self.rb.anchors:
-            self.miss(f"{label} has no element with id '{item.id}' in the {self.rb.kind}")
-        self.find_text(label, [item.title, *item.blocks])
+        return entry
 
-    def find_text(self, label: str, blocks: list[str]) -> None:
+    def check_anchor(self, label: str, element_id: str) -> None:
+        if element_id not in self.rb.anchors:
+            self.miss(f"{label} has no element with id '{element_id}' in the {self.rb.kind}")
+
+    def find_text(self, label: str, blocks: list[str], element_id: str | None = None) -> None:
+        """Find each block after the previous one; the heading where its element starts."""
         for index, block in enumerate(blocks):
             wanted = words(block)
             if not wanted:
                 continue
-            found = self.locate(wanted, self.cursor)
+            anchored = self.rb.positions.get(element_id or "") if index == 0 else None
+            found = (self.follow(wanted, anchored) if anchored is not None
+                     else self.locate(wanted, self.cursor))
             if found is not None:
                 self.cursor = found
                 continue
             part = "heading" if index == 0 else f"text '{_excerpt(block)}'"
-            earlier = self.locate(wanted, 0) is not None
-            problem = "is out of source order" if earlier else "is missing"
+            if anchored is not None and self.locate(wanted, 0) is not None:
+                problem = f"is not at the start of the element with id '{element_id}'"
+            elif self.locate(wanted, 0) is not None:
+                problem = "is out of source order"
+            else:
+                problem = "is missing"
             self.miss(f"{label}: its {part} {problem} in the {self.rb.kind} text")
 
     def locate(self, wanted: list[str], start: int) -> int | None:
-        """Index just past ``wanted`` in the text at or after ``start``, or None."""
-        found = _find(self.flat, wanted, start, len(self.flat))
-        if found is not None:
-            return found + len(wanted)
-        for boundary in self.page_starts[1:]:
-            if boundary <= start:
-                continue
-            for split in range(1, len(wanted)):
-                tail = wanted[split:]
-                if (self.flat[boundary:boundary + len(tail)] == tail
-                        and _find(self.flat, wanted[:split], start, boundary) is not None):
-                    return boundary + len(tail)
+        """Index just past the first occurrence of ``wanted`` at or after ``start``."""
+        for index in range(start, len(self.flat)):
+            if self.flat[index] == wanted[0] and (end := self.follow(wanted, index)) is not None:
+                return end
+        return None
+
+    def follow(self, wanted: list[str], index: int) -> int | None:
+        """Index just past ``wanted`` read from ``index`` on, or None.
+
+        The words may be cut by page breaks: a paragraph's head ends one page's body
+        text (running headers and footers follow it) and its tail opens the next page.
+        """
+        same = 0
+        while (same < len(wanted) and index + same < len(self.flat)
+               and self.flat[index + same] == wanted[same]):
+            same += 1
+        if same == len(wanted):
+            return index + same
+        for split in range(same, 0, -1):
+            page_start = next((s for s in self.page_starts if s >= index + split), None)
+            if page_start is None:
+                return None
+            if (end := self.follow(wanted[split:], page_start)) is not None:
+                return end
         return None
 
     def miss(self, message: str) -> None:
         self.report.error(self.target, None, message)
 
 
-def _find(haystack: list[str], needle: list[str], start: int, end: int) -> int | None:
-    first, size = needle[0], len(needle)
-    for index in range(start, end - size + 1):
-        if haystack[index] == first and haystack[index:index + size] == needle:
-            return index
-    return None
+def _find_entry(entries: list[TocEntry], title: str, element_id: str) -> TocEntry | None:
+    """The entry for ``title`` at any depth: same words first, then containing them.
 
-
-def _find_entry(entries: list[TocEntry], title: str) -> TocEntry | None:
-    """The first entry, at any depth, whose title contains ``title``'s words."""
+    Among equal candidates, one that links to ``element_id`` wins, so that "Hold your
+    breath" is not mistaken for "Hold your breath longer".
+    """
     wanted = words(title)
-    for entry in (e for top in entries for e in top.walk()):
-        have = words(entry.title)
-        if wanted and _find(have, wanted, 0, len(have)) is not None:
-            return entry
+    if not wanted:
+        return None
+    every = [e for top in entries for e in top.walk()]
+    exact = [e for e in every if words(e.title) == wanted]
+    containing = [e for e in every if _contains(words(e.title), wanted)]
+    for candidates in (exact, containing):
+        linked = [e for e in candidates if e.target and e.target.partition("#")[2] == element_id]
+        if linked or candidates:
+            return (linked or candidates)[0]
     return None
+
+
+def _contains(have: list[str], wanted: list[str]) -> bool:
+    size = len(wanted)
+    return any(have[i:i + size] == wanted for i in range(len(have) - size + 1))
 
 
 def _excerpt(text: str, size: int = 48) -> str:
