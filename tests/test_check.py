@@ -105,8 +105,9 @@ def test_output_left_stale_after_source_gained_an_item_fails(minimal: TmpProject
         os.utime(minimal.output("en", "minimal", name), (earlier, earlier))
     result = minimal.run("check")
     assert result.exit_code == 1
-    assert "minimal-a4.pdf: warning: is older than its source" in result.stderr
-    assert "minimal.epub: warning: is older than its source" in result.stderr
+    stale = f"warning: is older than {source}, which it is built from; run 'careleaf build'"
+    assert f"minimal-a4.pdf: {stale}" in result.stderr
+    assert f"minimal.epub: {stale}" in result.stderr
     assert "treatment 'massage'" in result.stderr
     assert "is missing from the PDF outline under 'Treatment'" in result.stderr
     assert "is missing from the EPUB navigation under 'Treatment'" in result.stderr
@@ -247,3 +248,17 @@ def test_paragraph_longer_than_a_page_is_found(minimal: TmpProject) -> None:
     spread = [n for n, page in enumerate(reader.pages) if "explanation" in page.extract_text()]
     assert len(spread) >= 3  # the paragraph really runs over at least two page breaks
     assert minimal.run("check", "--layout", "a4", "--strict").exit_code == 0
+
+
+def test_output_older_than_its_layout_is_reported_stale(minimal: TmpProject) -> None:
+    assert minimal.run("build").exit_code == 0
+    pdf = minimal.output("en", "minimal", "minimal-a4.pdf")
+    earlier = pdf.stat().st_mtime - 10
+    os.utime(pdf, (earlier, earlier))
+    css = minimal.root / "layouts" / "a4" / "print.css"
+    css.touch()
+    result = minimal.run("check", "--strict")
+    assert result.exit_code == 1
+    warnings = [line for line in result.stderr.splitlines() if ": warning: " in line]
+    assert warnings == [f"{pdf}: warning: is older than {css}, which it is built from; "
+                        "run 'careleaf build' to update it"]

@@ -41,6 +41,11 @@ def test_child_layout_inherits_page_size_but_not_output(project: TmpProject) -> 
     ("name: bad\nformat: pdf\nextends: nothing\n", None,
      "'extends' names 'nothing', which is not a layout folder with a valid layout.yml"),
     ("name: bad\nformat: pdf\nextends: bad\n", None, "'extends' makes a loop: bad -> bad"),
+    ("name: bad\nformat: pdf\noutput: ../../../evil.pdf\n", 3,
+     "'output' must be a file name, not a path"),
+    ("name: bad\nformat: pdf\noutput: '{slug}.pdf'\n", 3,
+     "'output' can only use {id}, {layout} and {ext} ('slug' is not one of them)"),
+    ("name: bad\nformat: pdf\noutput: leaflet.pdf\n", 3, "'output' must contain {id}"),
 ])
 def test_layout_config_mistakes(project: TmpProject, config: str, line: int | None,
                                 message: str) -> None:

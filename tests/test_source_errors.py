@@ -130,9 +130,9 @@ FRONT_MATTER_CASES: list[tuple[str, str, list[tuple[int, str]]]] = [
     ("not-a-mapping", f"---\n- title: Leg cramps\n---\n{BODY}",
      [(2, "front matter must be a set of 'key: value' lines")]),
     ("unknown-key-suggestion", edit("title: Leg", "titel: Leg"),
-     [(2, "unknown key 'titel' (did you mean 'title'?); known keys: title, summary, version, "
-          "reviewed, next_review, sources, authors, keywords, lang"),
-      (1, "missing required key 'title'")]),
+     [(1, "missing required key 'title'"),
+      (2, "unknown key 'titel' (did you mean 'title'?); known keys: title, summary, version, "
+          "reviewed, next_review, sources, authors, keywords, lang")]),
     ("unknown-key", edit("keywords:", "colour: blue\nkeywords:"),
      [(12, "unknown key 'colour'; known keys: title, summary, version, reviewed, next_review, "
            "sources, authors, keywords, lang")]),
@@ -153,6 +153,10 @@ FRONT_MATTER_CASES: list[tuple[str, str, list[tuple[int, str]]]] = [
      [(4, "'version' must be text: write version: \"1.0\"")]),
     ("reviewed-words", edit("reviewed: 2026-03-01", "reviewed: March 2026"),
      [(5, "'reviewed' must be a date written YYYY-MM-DD, not 'March 2026'")]),
+    ("reviewed-compact-date", edit("reviewed: 2026-03-01", "reviewed: '20260301'"),
+     [(5, "'reviewed' must be a date written YYYY-MM-DD, not '20260301'")]),
+    ("reviewed-week-date", edit("reviewed: 2026-03-01", "reviewed: 2026-W09-7"),
+     [(5, "'reviewed' must be a date written YYYY-MM-DD, not '2026-W09-7'")]),
     ("reviewed-with-time", edit("reviewed: 2026-03-01", "reviewed: 2026-03-01T10:00:00"),
      [(5, "'reviewed' must be a date written YYYY-MM-DD, not '2026-03-01T10:00:00'")]),
     ("next-review-same-day", edit("next_review: 2027-03-01", "next_review: 2026-03-01"),
@@ -217,6 +221,9 @@ BODY_CASES: list[tuple[str, str, list[tuple[int, str]]]] = [
            "{#id}")]),
     ("id-with-dots", edit("{#warmth}", "{#../etc}"),
      [(36, "invalid id '../etc': use lowercase letters, digits and single hyphens, like "
+           "{#stretching}")]),
+    ("id-empty", edit("{#warmth}", "{#}"),
+     [(36, "invalid id '': use lowercase letters, digits and single hyphens, like "
            "{#stretching}")]),
     ("id-with-capital", edit("{#warmth}", "{#Bad}"),
      [(36, "invalid id 'Bad': use lowercase letters, digits and single hyphens, like "
@@ -315,6 +322,16 @@ def test_encoding_mistake(here: TmpProject, data: bytes, expected: list[str]) ->
     assert_fails_with(build(here), here, "en", "broken", expected)
 
 
+@pytest.mark.parametrize("summary", ["Cramps, e.g. after a run, and what helps.",
+                                     "What version 2.1 of this leaflet says."])
+def test_summary_with_abbreviation_or_number_is_one_sentence(here: TmpProject,
+                                                             summary: str) -> None:
+    here.write("source/en/minimal.md",
+               edit("What brings on leg cramps and what helps.", summary))
+    result = build(here)
+    assert result.exit_code == 0, result.output
+
+
 def test_bom_and_crlf_are_accepted(here: TmpProject) -> None:
     here.write("source/en/leg-cramps.md", b"\xef\xbb\xbf" + MINIMAL.replace("\n", "\r\n").encode())
     result = build(here)
@@ -334,13 +351,13 @@ def test_every_mistake_is_reported_and_other_leaflets_still_build(minimal: TmpPr
     here.write(SOURCE, SEVERAL)
     result = build(here)
     assert_fails_with(result, here, "en", "broken", [
+        err(1, "missing required key 'title'"),
         err(2, "unknown key 'titel' (did you mean 'title'?); known keys: title, summary, "
                "version, reviewed, next_review, sources, authors, keywords, lang"),
-        err(1, "missing required key 'title'"),
-        err(38, "raw HTML is not allowed ('<b>'); write Markdown instead"),
-        err(38, "raw HTML is not allowed ('</b>'); write Markdown instead"),
         err(36, "invalid id 'Bad': use lowercase letters, digits and single hyphens, like "
                 "{#stretching}"),
+        err(38, "raw HTML is not allowed ('<b>'); write Markdown instead"),
+        err(38, "raw HTML is not allowed ('</b>'); write Markdown instead"),
     ])
     assert here.output("en", "minimal", "minimal.epub").is_file()
     assert "1 built" in result.stdout

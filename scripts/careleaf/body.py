@@ -175,7 +175,7 @@ class _Parser:
             last = children[-1].copy()
             last.content = children[-1].content[: m.start()]
             children[-1] = last
-            if heading_id and not ID_RE.match(heading_id):
+            if not ID_RE.match(heading_id):
                 self.error(line, f"invalid id '{heading_id}': use lowercase letters, digits "
                                  "and single hyphens, like {#stretching}")
                 heading_id = None

@@ -57,9 +57,12 @@ def build(project: Project, report: Report, *, layout_names: list[str] | None = 
     from careleaf.load import load_leaflets
     from careleaf.workers import Task, run_tasks
 
+    leaflets = load_leaflets(project, report, list(stale))
     tasks = [Task(project, leaflet, layout, output_path(project, leaflet.path, layout))
-             for leaflet in load_leaflets(project, report, list(stale))
-             for layout in stale[leaflet.path]]
+             for leaflet in leaflets for layout in stale[leaflet.path]]
+    for source in set(stale) - {leaflet.path for leaflet in leaflets}:
+        for layout in stale[source]:  # invalid: reported by load, nothing rendered
+            result.failed.append(output_path(project, source, layout))
     for outcome in run_tasks(tasks, jobs or os.cpu_count() or 1):
         report.diagnostics.extend(outcome.diagnostics)
         getattr(result, outcome.status).append(outcome.task.target)

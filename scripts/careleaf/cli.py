@@ -50,7 +50,8 @@ def _project(folder: Path) -> Project:
 
 
 def _finish(report: Report, strict: bool, summary: str) -> None:
-    for diagnostic in report:
+    # Each file's problems in line order, as an editor lists them.
+    for diagnostic in sorted(report, key=lambda d: (str(d.location.path), d.location.line or 0)):
         click.echo(str(diagnostic), err=True)
     counts = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
     click.echo(f"{summary}; {counts}" if len(report) else summary)

@@ -25,7 +25,8 @@ REQUIRED_KEYS = ("title", "summary", "version", "reviewed", "next_review", "sour
 OPTIONAL_KEYS = ("authors", "keywords", "lang")
 KNOWN_KEYS = REQUIRED_KEYS + OPTIONAL_KEYS
 FENCE = "---"
-_SENTENCE_BREAK = re.compile(r"[.!?]['\"\u201d\u2019)]*\s+\S")
+_SENTENCE_END = re.compile(r"[.!?\u3002]['\"\u201d\u2019)]*\s*(\S)")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass
@@ -135,7 +136,7 @@ class _Checker:
 
     def check_summary(self, node: yaml.Node, value: Any) -> None:
         summary = self.text(node, value, "summary")
-        if _SENTENCE_BREAK.search(summary):
+        if _more_than_one_sentence(summary):
             self.error(node, "'summary' must be one sentence")
         self.front.summary = summary
 
@@ -148,7 +149,7 @@ class _Checker:
     def date(self, node: yaml.Node, value: Any, key: str) -> date | None:
         if isinstance(value, date) and not isinstance(value, datetime):
             return value
-        if isinstance(value, str):
+        if isinstance(value, str) and _ISO_DATE.match(value.strip()):
             try:
                 return date.fromisoformat(value.strip())
             except ValueError:
@@ -226,6 +227,14 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, first_line: int) -> tuple[int, str]
     if exc.context and exc.context_mark and first_line + exc.context_mark.line != line:
         message += f" ({exc.context} that starts on line {first_line + exc.context_mark.line})"
     return line, message
+
+
+def _more_than_one_sentence(text: str) -> bool:
+    """A full stop followed by more text that does not go on in lower case or digits.
+
+    "e.g. after a meal" and "version 2.1 of" stay one sentence; "It hurts. Rest." does not.
+    """
+    return any(not (m[1].islower() or m[1].isdigit()) for m in _SENTENCE_END.finditer(text))
 
 
 def _unknown_key_message(key: str) -> str:

@@ -96,6 +96,9 @@ def _read_config(config: Path, report: Report) -> dict[str, Any] | None:
         elif not isinstance(data[key], str) or not data[key].strip():
             report.error(config, line, f"'{key}' must be non-empty text")
             ok = False
+        elif key == "output" and (problem := _output_problem(data[key])):
+            report.error(config, line, f"'output' {problem}")
+            ok = False
     if data.get("name", config.parent.name) != config.parent.name:
         report.error(config, 1, f"'name' is '{data['name']}' but the folder is "
                      f"'{config.parent.name}'")
@@ -104,6 +107,19 @@ def _read_config(config: Path, report: Report) -> dict[str, Any] | None:
         report.error(config, 1, f"'format' must be one of {', '.join(FORMAT_EXTENSIONS)}")
         ok = False
     return data if ok else None
+
+
+def _output_problem(pattern: str) -> str | None:
+    """Why an ``output`` pattern is unusable, or None: it must name one file."""
+    try:
+        name = pattern.format(id="leaflet", layout="layout", ext="pdf")
+    except (KeyError, IndexError, ValueError) as exc:
+        return f"can only use {{id}}, {{layout}} and {{ext}} ({exc!s} is not one of them)"
+    if "/" in name or "\\" in name or name in (".", "..") or name.startswith("."):
+        return "must be a file name, not a path"
+    if "{id}" not in pattern:
+        return "must contain {id}, or every leaflet would write the same file"
+    return None
 
 
 def _check_stylesheets(config: Path, node: yaml.Node, value: Any, report: Report) -> bool:

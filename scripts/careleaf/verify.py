@@ -52,9 +52,10 @@ def _check_output(target: Path, leaflet: Leaflet, layout: Layout, report: Report
         report.error(target, None, f"missing: {leaflet.key} has not been built in the "
                      f"{layout.name} layout (run 'careleaf build')")
         return False
-    if target.stat().st_mtime < leaflet.path.stat().st_mtime:
-        report.warning(target, None, f"is older than its source {display_path(leaflet.path)}; "
-                       "run 'careleaf build' to update it")
+    newest = max(_inputs(leaflet, layout), key=lambda path: path.stat().st_mtime)
+    if target.stat().st_mtime < newest.stat().st_mtime:
+        report.warning(target, None, f"is older than {display_path(newest)}, which it is "
+                       "built from; run 'careleaf build' to update it")
     assert layout.format is not None
     try:
         readback = READERS[layout.format](target)
@@ -63,6 +64,12 @@ def _check_output(target: Path, leaflet: Leaflet, layout: Layout, report: Report
         return False
     _Matcher(target, leaflet, readback, report).run()
     return True
+
+
+def _inputs(leaflet: Leaflet, layout: Layout) -> list[Path]:
+    """The files an output is built from: source, images, every file of its layouts."""
+    layout_files = [p for folder in layout.chain for p in folder.rglob("*") if p.is_file()]
+    return [leaflet.path, *(image.path for image in leaflet.images), *layout_files]
 
 
 class _Matcher:
