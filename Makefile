@@ -16,7 +16,7 @@ all: build check
 $(READY): pyproject.toml scripts/constraints.txt scripts/system-deps.sh
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "careleaf needs Python 3.11 or newer ($(PYTHON) is older)"; exit 1; }
-	@scripts/system-deps.sh
+	@PYTHON=$(PYTHON) scripts/system-deps.sh
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
 	  -c scripts/constraints.txt -e '.[dev]'

@@ -13,6 +13,10 @@ missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+# Debian splits venv support out of its python3; other Pythons (pyenv, uv) carry it.
+if ! "${PYTHON:-python3}" -c "import ensurepip, venv" >/dev/null 2>&1; then
+  missing+=(python3-venv)
+fi
 # Any Java 11+ will do for EPUBCheck; do not pull in another one.
 if command -v java >/dev/null 2>&1; then
   missing=("${missing[@]/default-jre-headless/}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import uuid
@@ -168,3 +169,23 @@ def test_layouts_command_lists_layouts(minimal: TmpProject) -> None:
     assert any(line.startswith("a4") and "pdf" in line and "extends base" in line
                for line in lines)
     assert any(line.startswith("base") and "base" in line for line in lines)
+
+
+def test_pdf_with_an_image_is_identical_when_built_in_another_folder(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from conftest import MINIMAL
+
+    outputs = []
+    for folder in ("first", "elsewhere/second"):
+        root = tmp_path / folder
+        shutil.copytree(REPO / "layouts", root / "layouts")
+        project = TmpProject(root)
+        project.write("source/en/minimal.md", MINIMAL + "\n![A warm bath](img/bath.png)\n")
+        (root / "source/en/img").mkdir(parents=True)
+        Image.new("RGB", (8, 8), (10, 85, 97)).save(root / "source/en/img/bath.png")
+        assert project.run("build").exit_code == 0
+        outputs.append((project.output("en", "minimal", "minimal-a4.pdf").read_bytes(),
+                        project.output("en", "minimal", "minimal.epub").read_bytes()))
+    assert outputs[0] == outputs[1]
+    assert b"/Subtype /Image" in outputs[0][0] or b"/Image" in outputs[0][0]

@@ -19,14 +19,24 @@ from weasyprint import URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
 FONT_FOLDERS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+#: Documents see the project at this URL, wherever it is on disk: WeasyPrint names
+#: images after their URL, so real paths would make PDFs differ between checkouts.
+PROJECT_URL = "file:///careleaf-project/"
+
+
+def project_url(root: Path, path: Path) -> str:
+    """The URL under which a document sees ``path`` of the project at ``root``."""
+    relative = path.relative_to(root).as_posix()
+    return PROJECT_URL + ("" if relative == "." else relative + ("/" if path.is_dir() else ""))
 #: Larger files are refused: a leaflet's logo or image is never this big.
 MAX_RESOURCE_BYTES = 20_000_000
 
 
 class SandboxFetcher(URLFetcher):  # type: ignore[misc]
-    def __init__(self, allowed: list[Path]) -> None:
+    def __init__(self, root: Path, allowed: list[Path]) -> None:
         super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
-        self.allowed = [folder.resolve() for folder in allowed]
+        self.root = root.resolve()
+        self.allowed = [self.root, *(folder.resolve() for folder in allowed)]
         #: (url, reason) for every request that was refused.
         self.refused: list[tuple[str, str]] = []
 
@@ -36,7 +46,11 @@ class SandboxFetcher(URLFetcher):  # type: ignore[misc]
             return super().fetch(url, headers)
         if scheme != "file":
             return self.refuse(url, "only files inside the project can be used")
-        path = Path(url2pathname(urlsplit(url).path)).resolve()
+        local = url2pathname(urlsplit(url).path)
+        virtual = url2pathname(urlsplit(PROJECT_URL).path)
+        if local.startswith(virtual):
+            local = str(self.root / local.removeprefix(virtual))
+        path = Path(local).resolve()
         if not any(path.is_relative_to(folder) for folder in self.allowed):
             return self.refuse(url, "it is outside the project")
         if not path.is_file():

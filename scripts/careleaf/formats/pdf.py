@@ -22,7 +22,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from careleaf.errors import CareleafError, Report
-from careleaf.fetcher import FONT_FOLDERS, SandboxFetcher
+from careleaf.fetcher import FONT_FOLDERS, PROJECT_URL, SandboxFetcher, project_url
 from careleaf.formats import Job
 from careleaf.project import Project
 
@@ -44,11 +44,10 @@ _STYLESHEETS: dict[tuple[Path, bytes], _Stylesheet] = {}
 
 
 def render_pdf(job: Job, report: Report) -> bytes:
-    fetcher = SandboxFetcher([job.project.root, *FONT_FOLDERS])
+    fetcher = SandboxFetcher(job.project.root, list(FONT_FOLDERS))
     sheets = [_stylesheet(path, job.project) for path in job.layout.stylesheets]
     with _weasyprint_warnings() as logged:
-        html = HTML(string=job.html, base_url=job.project.root.as_uri() + "/",
-                    url_fetcher=fetcher)
+        html = HTML(string=job.html, base_url=PROJECT_URL, url_fetcher=fetcher)
         document = html.render(stylesheets=[sheet.css for sheet in sheets],
                                font_config=_font_config())
         # Attachments are fetched while writing, so refusals are only known after it.
@@ -76,9 +75,10 @@ def _stylesheet(path: Path, project: Project) -> _Stylesheet:
     data = path.read_bytes()
     key = (path, hashlib.sha256(data).digest())
     if key not in _STYLESHEETS:
-        fetcher = SandboxFetcher([project.root, *FONT_FOLDERS])
+        fetcher = SandboxFetcher(project.root, list(FONT_FOLDERS))
         with _weasyprint_warnings() as logged:
-            css = CSS(string=data.decode("utf-8", "replace"), base_url=path.as_uri(),
+            css = CSS(string=data.decode("utf-8", "replace"),
+                      base_url=project_url(project.root, path),
                       url_fetcher=fetcher, font_config=_font_config())
         _STYLESHEETS[key] = _Stylesheet(css, fetcher.refused, logged)
     return _STYLESHEETS[key]
