@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
-.PHONY: all setup build check test lint clean distclean
+.PHONY: all setup build check test lint bench clean distclean
 
 all: build check
 
@@ -36,6 +36,12 @@ lint: $(READY)
 
 test: $(READY) lint
 	$(BIN)/pytest
+
+# Benchmarks print ratios against baselines measured in the same run; BENCH_ARGS=--n 100.
+bench: $(READY)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+	  -c scripts/constraints.txt -e '.[dev,bench]'
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf build
