@@ -19,7 +19,7 @@ from pathlib import Path
 from careleaf.errors import Report
 from careleaf.formats import output_path
 from careleaf.layouts import Layout, load_layouts
-from careleaf.manifest import Manifest, toolchain_digest
+from careleaf.manifest import Manifest, sweep_temp_files, toolchain_digest
 from careleaf.project import Project
 
 #: Called after each output with its path, "built", "fresh" or "failed", and seconds taken.
@@ -57,6 +57,8 @@ def build(project: Project, report: Report, *, layout_names: list[str] | None = 
     from careleaf.load import load_leaflets
     from careleaf.workers import Task, run_tasks
 
+    for folder in {output_path(project, source, layouts[0]).parent for source in stale}:
+        sweep_temp_files(folder)
     leaflets = load_leaflets(project, report, list(stale))
     tasks = [Task(project, leaflet, layout, output_path(project, leaflet.path, layout))
              for leaflet in leaflets for layout in stale[leaflet.path]]
