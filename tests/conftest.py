@@ -47,6 +47,8 @@ def project(tmp_path: Path) -> TmpProject:
     """An empty project with the repository's layouts."""
     shutil.copytree(REPO / "layouts", tmp_path / "layouts")
     (tmp_path / "source").mkdir()
+    # Two layouts keep most tests fast; tests of other layouts name them with --layout.
+    (tmp_path / "careleaf.toml").write_text('layouts = ["a4", "epub"]\n', encoding="utf-8")
     return TmpProject(tmp_path)
 
 

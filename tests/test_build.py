@@ -127,7 +127,7 @@ def test_second_build_renders_nothing_and_never_imports_weasyprint(minimal: TmpP
 
 def test_edits_rebuild_only_what_depends_on_them(minimal: TmpProject) -> None:
     assert minimal.run("build").exit_code == 0
-    css = minimal.root / "layouts" / "a4" / "print.css"
+    css = minimal.root / "layouts" / "print" / "print.css"
     css.write_text(css.read_text() + "\n/* tweak */\n")
     result = minimal.run("build")
     assert "1 built, 1 up to date" in result.stdout and "minimal-a4.pdf" in result.stdout
@@ -159,14 +159,14 @@ def test_a_failing_leaflet_keeps_its_old_output_and_others_still_build(
 def test_unknown_layout_is_an_error(minimal: TmpProject) -> None:
     result = minimal.run("build", "--layout", "nope")
     assert result.exit_code == 1
-    assert "no buildable layout 'nope' (available: a4, epub)" in result.stderr
+    assert "no buildable layout 'nope' (available: a4, epub, large-print, letter)" in result.stderr
 
 
 def test_layouts_command_lists_layouts(minimal: TmpProject) -> None:
     result = minimal.run("layouts")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert any(line.startswith("a4") and "pdf" in line and "extends base" in line
+    assert any(line.startswith("a4") and "pdf" in line and "extends print" in line
                for line in lines)
     assert any(line.startswith("base") and "base" in line for line in lines)
 

@@ -255,7 +255,7 @@ def test_output_older_than_its_layout_is_reported_stale(minimal: TmpProject) -> 
     pdf = minimal.output("en", "minimal", "minimal-a4.pdf")
     earlier = pdf.stat().st_mtime - 10
     os.utime(pdf, (earlier, earlier))
-    css = minimal.root / "layouts" / "a4" / "print.css"
+    css = minimal.root / "layouts" / "print" / "print.css"
     css.touch()
     result = minimal.run("check", "--strict")
     assert result.exit_code == 1

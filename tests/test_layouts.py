@@ -18,7 +18,7 @@ def test_repository_layouts_resolve_their_chain(project: TmpProject) -> None:
     assert base.format is None
     assert (a4.format, a4.page_size, a4.output_name("x")) == ("pdf", "A4", "x-a4.pdf")
     assert (epub.format, epub.output_name("x")) == ("epub", "x.epub")
-    assert [p.name for p in a4.chain] == ["a4", "base"]
+    assert [p.name for p in a4.chain] == ["a4", "print", "base"]
     assert [p.name for p in a4.stylesheets] == ["base.css", "print.css"]
 
 
@@ -60,7 +60,7 @@ def test_layout_config_mistakes(project: TmpProject, config: str, line: int | No
 def test_template_syntax_error_points_at_template_line(minimal: TmpProject) -> None:
     minimal.write("layouts/broken/layout.yml", "name: broken\nformat: pdf\nextends: a4\n")
     template = minimal.write("layouts/broken/leaflet.html",
-                             '{% extends "a4/leaflet.html" %}\n{% block head %}\n{% if %}\n'
+                             '{% extends "print/leaflet.html" %}\n{% block head %}\n{% if %}\n'
                              "{% endblock %}\n")
     result = minimal.run("build", "--layout", "broken")
     assert result.exit_code == 1

@@ -42,7 +42,7 @@ def hostile_layout(project: TmpProject, css: str = "", head: str = "") -> None:
                   "name: hostile\nformat: pdf\nextends: a4\nstylesheets: [evil.css]\n")
     project.write("layouts/hostile/evil.css", css)
     project.write("layouts/hostile/leaflet.html",
-                  '{% extends "a4/leaflet.html" %}{% block head %}{{ super() }}' + head
+                  '{% extends "print/leaflet.html" %}{% block head %}{{ super() }}' + head
                   + "{% endblock %}")
 
 

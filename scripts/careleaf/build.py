@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from careleaf.config import load_config
 from careleaf.errors import Report
 from careleaf.formats import output_path
 from careleaf.layouts import Layout, load_layouts
@@ -79,8 +80,9 @@ def build(project: Project, report: Report, *, layout_names: list[str] | None = 
 
 
 def select_layouts(project: Project, report: Report, names: list[str] | None) -> list[Layout]:
-    """The layouts to build: those named, or every layout that has a format."""
+    """The layouts to build: those named, else the configured ones, else every one."""
     available = load_layouts(project, report)
+    names = names or list(load_config(project.root, report).layouts or ())
     if not names:
         return [layout for layout in available.values() if layout.format]
     chosen = []
