@@ -32,7 +32,7 @@ def test_child_layout_inherits_page_size_but_not_output(project: TmpProject) -> 
 @pytest.mark.parametrize(("config", "line", "message"), [
     ("name: bad\nformat: pdf\nextend: a4\n", 3, "unknown key 'extend' (did you mean 'extends'?)"),
     ("name: other\nformat: pdf\n", 1, "'name' is 'other' but the folder is 'bad'"),
-    ("name: bad\nformat: docx\n", 1, "'format' must be one of pdf, epub"),
+    ("name: bad\nformat: docx\n", 2, "'format' must be one of pdf, epub"),
     ("name: bad\nformat: pdf\nstylesheets:\n  - ../a4/print.css\n", 4,
      "stylesheet '../a4/print.css' is not a file inside bad/"),
     ("name: bad\nformat: pdf\nstylesheets: print.css\n", 3,

@@ -10,7 +10,6 @@ folder; the code here only reads it.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ import yaml
 
 from careleaf.errors import Report
 from careleaf.project import Project
+from careleaf.yamlfile import read_mapping
 
 FORMAT_EXTENSIONS = {"pdf": "pdf", "epub": "epub"}
 KNOWN_KEYS = ("name", "description", "format", "extends", "page_size", "stylesheets",
@@ -73,38 +73,27 @@ def load_layouts(project: Project, report: Report) -> dict[str, Layout]:
 
 
 def _read_config(config: Path, report: Report) -> dict[str, Any] | None:
-    try:
-        node = yaml.compose(config.read_text(encoding="utf-8"))
-        data = yaml.safe_load(config.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        report.error(config, mark.line + 1 if mark else None, f"cannot read layout: {exc}")
+    mapping = read_mapping(config, KNOWN_KEYS, report)
+    if mapping is None:
         return None
-    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        report.error(config, 1, "layout.yml must be a set of 'key: value' lines")
-        return None
-    ok = True
-    for key_node, value_node in node.value:
-        key, line = key_node.value, key_node.start_mark.line + 1
-        if key not in KNOWN_KEYS:
-            close = difflib.get_close_matches(str(key), KNOWN_KEYS, 1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            report.error(config, line, f"unknown key '{key}'{hint}")
-            ok = False
-        elif key == "stylesheets":
-            ok &= _check_stylesheets(config, value_node, data[key], report)
-        elif not isinstance(data[key], str) or not data[key].strip():
+    data, ok = mapping.data, True
+    for key, value in data.items():
+        line = mapping.line(key)
+        if key == "stylesheets":
+            ok &= _check_stylesheets(config, mapping.nodes[key], value, report)
+        elif not isinstance(value, str) or not value.strip():
             report.error(config, line, f"'{key}' must be non-empty text")
             ok = False
-        elif key == "output" and (problem := _output_problem(data[key])):
+        elif key == "output" and (problem := _output_problem(value)):
             report.error(config, line, f"'output' {problem}")
             ok = False
     if data.get("name", config.parent.name) != config.parent.name:
-        report.error(config, 1, f"'name' is '{data['name']}' but the folder is "
-                     f"'{config.parent.name}'")
+        report.error(config, mapping.line("name"), f"'name' is '{data['name']}' but the folder "
+                     f"is '{config.parent.name}'")
         ok = False
     if data.get("format") not in (None, *FORMAT_EXTENSIONS):
-        report.error(config, 1, f"'format' must be one of {', '.join(FORMAT_EXTENSIONS)}")
+        report.error(config, mapping.line("format"),
+                     f"'format' must be one of {', '.join(FORMAT_EXTENSIONS)}")
         ok = False
     return data if ok else None
 
