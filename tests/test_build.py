@@ -41,7 +41,7 @@ def test_pdf_has_outline_metadata_footer_and_tags(minimal: TmpProject) -> None:
     assert outline_titles(reader) == [
         "Leg cramps",
         ["Causes", ["Tired muscles", "Dehydration"],
-         "Treatment", ["Stretching", "Warmth"], "About this leaflet"],
+         "Treatment", ["Stretching", "Warmth"]],
     ]
     meta: Any = reader.metadata
     assert meta is not None

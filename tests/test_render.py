@@ -11,6 +11,7 @@ import os
 
 import pytest
 
+from careleaf.brand import load_brand
 from careleaf.errors import Report
 from careleaf.layouts import load_layouts
 from careleaf.load import load_leaflet
@@ -28,7 +29,9 @@ def test_html_matches_golden_file(layout_name: str) -> None:
     leaflet = load_leaflet(FIXTURES / "minimal/source/en/minimal.md", project, report)
     assert leaflet is not None, [str(d) for d in report]
     layout = load_layouts(Project(REPO), report)[layout_name]
-    html = render_html(leaflet, layout)
+    brand = load_brand(Project(REPO), "default", report)
+    assert brand is not None
+    html = render_html(leaflet, layout, brand)
     golden = GOLDEN / f"minimal-{layout_name}.html"
     if os.environ.get("CARELEAF_UPDATE_GOLDEN"):
         golden.parent.mkdir(exist_ok=True)

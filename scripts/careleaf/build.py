@@ -16,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from careleaf.brand import DEFAULT_BRAND, load_brand
 from careleaf.config import load_config
 from careleaf.errors import Report
-from careleaf.formats import output_path
+from careleaf.formats import Variant, output_path
 from careleaf.layouts import Layout, load_layouts
 from careleaf.manifest import Manifest, sweep_temp_files, toolchain_digest
 from careleaf.project import Project
@@ -35,48 +36,64 @@ class BuildResult:
 
 
 def build(project: Project, report: Report, *, layout_names: list[str] | None = None,
-          sources: list[Path] | None = None, force: bool = False, jobs: int | None = None,
+          sources: list[Path] | None = None, brand_name: str = DEFAULT_BRAND,
+          print_ready: bool = False, force: bool = False, jobs: int | None = None,
           progress: Progress | None = None) -> BuildResult:
     result = BuildResult()
     layouts = select_layouts(project, report, layout_names)
+    brand = load_brand(project, brand_name, report)
+    if brand is None:
+        return result
     manifest, toolchain = Manifest(project), toolchain_digest()
-    digests = {layout.name: layout.digest() for layout in layouts}
-    stale: dict[Path, list[Layout]] = {}
+    # What, besides its own files, an output depends on: its layouts, the brand, bleed.
+    looks = {(layout.name, ready): f"{layout.digest()}:{brand.digest(project.root)}:{ready}"
+             for layout in layouts for ready in (False, True)}
+    variants = [Variant(brand.name), *([Variant(brand.name, True)] if print_ready else [])]
+    stale: dict[Path, list[tuple[Layout, Variant]]] = {}
     for source in sources or project.sources():
-        for layout in layouts:
-            target = output_path(project, source, layout)
-            if not force and manifest.is_fresh(target, digests[layout.name], toolchain):
+        for layout, variant in _outputs(layouts, variants):
+            target = output_path(project, source, layout, variant)
+            look = looks[layout.name, variant.print_ready]
+            if not force and manifest.is_fresh(target, look, toolchain):
                 _touch_if_older(target, source)
                 result.fresh.append(target)
                 if progress:
                     progress(target, "fresh", 0.0)
             else:
-                stale.setdefault(source, []).append(layout)
+                stale.setdefault(source, []).append((layout, variant))
     if not stale:
         return result
     # Only now pay for Markdown, Jinja2 and the renderers.
     from careleaf.load import load_leaflets
     from careleaf.workers import Task, run_tasks
 
-    for folder in {output_path(project, source, layouts[0]).parent for source in stale}:
+    for folder in {output_path(project, s, *stale[s][0]).parent for s in stale}:
         sweep_temp_files(folder)
     leaflets = load_leaflets(project, report, list(stale))
-    tasks = [Task(project, leaflet, layout, output_path(project, leaflet.path, layout))
-             for leaflet in leaflets for layout in stale[leaflet.path]]
+    tasks = [Task(project, leaflet, layout, brand,
+                  output_path(project, leaflet.path, layout, variant), variant.print_ready)
+             for leaflet in leaflets for layout, variant in stale[leaflet.path]]
     for source in set(stale) - {leaflet.path for leaflet in leaflets}:
-        for layout in stale[source]:  # invalid: reported by load, nothing rendered
-            result.failed.append(output_path(project, source, layout))
+        for layout, variant in stale[source]:  # invalid: reported by load, nothing rendered
+            result.failed.append(output_path(project, source, layout, variant))
     for outcome in run_tasks(tasks, jobs or os.cpu_count() or 1):
+        task = outcome.task
         report.diagnostics.extend(outcome.diagnostics)
-        getattr(result, outcome.status).append(outcome.task.target)
+        getattr(result, outcome.status).append(task.target)
         if outcome.status == "built":
-            inputs = [outcome.task.leaflet.path, *(i.path for i in outcome.task.leaflet.images)]
-            manifest.record(outcome.task.target, inputs, digests[outcome.task.layout.name],
+            inputs = [task.leaflet.path, *(image.path for image in task.leaflet.images)]
+            manifest.record(task.target, inputs, looks[task.layout.name, task.print_ready],
                             toolchain)
         if progress:
-            progress(outcome.task.target, outcome.status, outcome.seconds)
+            progress(task.target, outcome.status, outcome.seconds)
     manifest.save()
     return result
+
+
+def _outputs(layouts: list[Layout], variants: list[Variant]) -> list[tuple[Layout, Variant]]:
+    """Every (layout, variant) to make: print-ready variants exist for PDF layouts only."""
+    return [(layout, variant) for layout in layouts for variant in variants
+            if not variant.print_ready or layout.format == "pdf"]
 
 
 def select_layouts(project: Project, report: Report, names: list[str] | None) -> list[Layout]:

@@ -31,6 +31,9 @@ project_option = click.option(
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 layout_option = click.option("--layout", "layouts", multiple=True, metavar="NAME",
                              help="Only this layout (repeatable). Default: every layout.")
+brand_option = click.option("--brand", default="default", show_default=True, metavar="NAME",
+                            help="The clinic brand, layouts/brands/NAME.yml. Outputs of a "
+                                 "brand other than the default go to build/brands/NAME/.")
 sources_argument = click.argument("sources", nargs=-1,
                                   type=click.Path(dir_okay=False, path_type=Path))
 
@@ -73,21 +76,24 @@ def _sources(project: Project, sources: tuple[Path, ...]) -> list[Path] | None:
 @project_option
 @layout_option
 @sources_argument
+@brand_option
+@click.option("--print-ready", is_flag=True,
+              help="Also write print-shop PDFs (3 mm bleed, crop marks) under print/.")
 @click.option("--force", is_flag=True, help="Rebuild even the outputs that are up to date.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for rendering. Default: the number of cores.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
 @strict_option
-def build(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...], force: bool,
-          jobs: int | None, quiet: bool, strict: bool) -> None:
+def build(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...], brand: str,
+          print_ready: bool, force: bool, jobs: int | None, quiet: bool, strict: bool) -> None:
     """Build every leaflet (or SOURCES) in every layout, skipping what is up to date."""
     from careleaf.build import build as run_build
 
     project, report, started = _project(project_dir), Report(), time.perf_counter()
     with _progress(quiet) as progress:
         result = run_build(project, report, layout_names=list(layouts) or None,
-                           sources=_sources(project, sources), force=force, jobs=jobs,
-                           progress=progress)
+                           sources=_sources(project, sources), brand_name=brand,
+                           print_ready=print_ready, force=force, jobs=jobs, progress=progress)
     _finish(report, strict, f"{len(result.built)} built, {len(result.fresh)} up to date, "
             f"{len(result.failed)} failed in {time.perf_counter() - started:.2f} s")
 
@@ -117,17 +123,18 @@ def _progress(quiet: bool) -> Iterator[Progress]:
 @project_option
 @layout_option
 @sources_argument
+@brand_option
 @click.option("--epubcheck/--no-epubcheck", default=False,
               help="Also validate every EPUB with EPUBCheck (needs Java; ~3 s per EPUB).")
 @strict_option
-def check(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...],
+def check(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...], brand: str,
           epubcheck: bool, strict: bool) -> None:
     """Validate the sources and prove every cause and treatment is in every output."""
     from careleaf.verify import check as run_check
 
     project, report = _project(project_dir), Report()
     result = run_check(project, report, layout_names=list(layouts) or None,
-                       sources=_sources(project, sources))
+                       sources=_sources(project, sources), brand_name=brand)
     if epubcheck:
         from careleaf.epubcheck import run_epubcheck
 

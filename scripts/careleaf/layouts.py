@@ -23,7 +23,9 @@ from careleaf.yamlfile import read_mapping
 
 FORMAT_EXTENSIONS = {"pdf": "pdf", "epub": "epub"}
 KNOWN_KEYS = ("name", "description", "format", "extends", "page_size", "stylesheets",
-              "template", "output")
+              "template", "output", "qr_size")
+#: Printed size of the QR code to the ebook, quiet zone included, unless a layout says.
+DEFAULT_QR_MM = 25.0
 DEFAULT_TEMPLATE = "leaflet.html"
 DEFAULT_OUTPUT = "{id}-{layout}.{ext}"
 
@@ -36,6 +38,8 @@ class Layout:
     #: ``pdf`` or ``epub``; None for a base layout that only exists to be extended.
     format: str | None
     page_size: str | None
+    #: Width of the QR code to the ebook in millimetres (``qr_size: 20mm``).
+    qr_size_mm: float
     template: str
     output: str
     #: This layout's folder first, then each parent's.
@@ -87,6 +91,9 @@ def _read_config(config: Path, report: Report) -> dict[str, Any] | None:
         elif key == "output" and (problem := _output_problem(value)):
             report.error(config, line, f"'output' {problem}")
             ok = False
+        elif key == "qr_size" and _millimetres(value) is None:
+            report.error(config, line, "'qr_size' must be a length in millimetres, like 25mm")
+            ok = False
     if data.get("name", config.parent.name) != config.parent.name:
         report.error(config, mapping.line("name"), f"'name' is '{data['name']}' but the folder "
                      f"is '{config.parent.name}'")
@@ -96,6 +103,15 @@ def _read_config(config: Path, report: Report) -> dict[str, Any] | None:
                      f"'format' must be one of {', '.join(FORMAT_EXTENSIONS)}")
         ok = False
     return data if ok else None
+
+
+def _millimetres(text: str) -> float | None:
+    number = text.strip().removesuffix("mm").strip()
+    try:
+        value = float(number)
+    except ValueError:
+        return None
+    return value if text.strip().endswith("mm") and value > 0 else None
 
 
 def _output_problem(pattern: str) -> str | None:
@@ -148,6 +164,8 @@ def _resolve(name: str, raw: dict[str, tuple[Path, dict[str, Any]]], report: Rep
     return Layout(
         name=name, folder=config.parent, description=str(data.get("description", "")),
         format=inherit("format", None), page_size=inherit("page_size", None),
+        qr_size_mm=(_millimetres(data["qr_size"]) or DEFAULT_QR_MM) if "qr_size" in data
+        else parent.qr_size_mm if parent else DEFAULT_QR_MM,
         template=inherit("template", DEFAULT_TEMPLATE),
         # Never inherited: a child must not overwrite its parent's files.
         output=str(data.get("output", DEFAULT_OUTPUT)),

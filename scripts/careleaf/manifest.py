@@ -52,10 +52,10 @@ def _installed_versions() -> dict[str, str]:
     return found
 
 
-def files_digest(project: Project, files: list[Path], layout_digest: str, toolchain: str
+def files_digest(project: Project, files: list[Path], look: str, toolchain: str
                  ) -> str | None:
     """A hash over ``files`` as they are now; None when one of them is gone."""
-    sha = hashlib.sha256(f"{toolchain}\0{layout_digest}\0".encode())
+    sha = hashlib.sha256(f"{toolchain}\0{look}\0".encode())
     for path in files:
         try:
             data = path.read_bytes()
@@ -87,16 +87,16 @@ class Manifest:
     def key(self, output: Path) -> str:
         return output.relative_to(self.project.build_dir).as_posix()
 
-    def is_fresh(self, output: Path, layout_digest: str, toolchain: str) -> bool:
+    def is_fresh(self, output: Path, look: str, toolchain: str) -> bool:
         entry = self.entries.get(self.key(output))
         if entry is None or not output.is_file():
             return False
         inputs = [self.project.root / name for name in entry.inputs]
-        return files_digest(self.project, inputs, layout_digest, toolchain) == entry.digest
+        return files_digest(self.project, inputs, look, toolchain) == entry.digest
 
-    def record(self, output: Path, inputs: list[Path], layout_digest: str, toolchain: str
+    def record(self, output: Path, inputs: list[Path], look: str, toolchain: str
                ) -> None:
-        digest = files_digest(self.project, inputs, layout_digest, toolchain)
+        digest = files_digest(self.project, inputs, look, toolchain)
         if digest is not None:
             names = tuple(p.relative_to(self.project.root).as_posix() for p in inputs)
             self.entries[self.key(output)] = Entry(digest, names)

@@ -53,8 +53,10 @@ class Project:
         """Every leaflet source, ``source/<lang>/<id>.md``, in a stable order."""
         return sorted(p for p in self.source_dir.glob("*/*.md") if not p.name.startswith("."))
 
-    def output_dir(self, lang: str, leaflet_id: str) -> Path:
-        return self.build_dir / lang / leaflet_id
+    def output_dir(self, lang: str, leaflet_id: str, brand: str = "default") -> Path:
+        """``build/<lang>/<id>``; a brand other than the default gets ``build/brands/<name>/…``."""
+        base = self.build_dir if brand == "default" else self.build_dir / "brands" / brand
+        return base / lang / leaflet_id
 
     def contains(self, path: Path) -> bool:
         """True when ``path``, symlinks resolved, is inside the project."""

@@ -16,6 +16,7 @@ from pathlib import Path
 import jinja2
 
 from careleaf import __version__
+from careleaf.brand import Brand
 from careleaf.errors import CareleafError, Diagnostic, Location
 from careleaf.layouts import Layout
 from careleaf.model import Leaflet
@@ -23,9 +24,23 @@ from careleaf.model import Leaflet
 
 @dataclass(frozen=True)
 class RenderContext:
+    """Everything a template can use, and nothing else."""
+
     leaflet: Leaflet
     layout: Layout
+    brand: Brand
     careleaf_version: str = __version__
+
+    @property
+    def ebook_url(self) -> str:
+        return self.brand.ebook_url(self.leaflet.lang, self.leaflet.id)
+
+
+def qr_code(url: str, size_mm: float) -> str:
+    """A vector QR code for ``url`` as a data URI, ``size_mm`` wide with its quiet zone."""
+    from careleaf.qr import qr_data_uri
+
+    return qr_data_uri(url, size_mm)
 
 
 def long_date(value: date) -> str:
@@ -45,6 +60,7 @@ def environment(layout: Layout) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["long_date"] = long_date
+    env.globals["qr_code"] = qr_code
     return env
 
 
@@ -53,14 +69,15 @@ def environment(layout: Layout) -> jinja2.Environment:
 _ENVIRONMENTS: dict[tuple[Path, ...], jinja2.Environment] = {}
 
 
-def render_html(leaflet: Leaflet, layout: Layout) -> str:
+def render_html(leaflet: Leaflet, layout: Layout, brand: Brand) -> str:
     """The layout's main template rendered for ``leaflet``; template mistakes raise."""
     env = _ENVIRONMENTS.get(layout.chain) or _ENVIRONMENTS.setdefault(
         layout.chain, environment(layout))
-    context = RenderContext(leaflet, layout)
+    context = RenderContext(leaflet, layout, brand)
     try:
         template = env.get_template(layout.template)
         return template.render(leaflet=context.leaflet, layout=context.layout,
+                               brand=context.brand, ebook_url=context.ebook_url,
                                careleaf_version=context.careleaf_version)
     except jinja2.TemplateNotFound as exc:
         where = Location(layout.folder / "layout.yml")

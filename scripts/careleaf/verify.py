@@ -14,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from careleaf.brand import DEFAULT_BRAND, load_brand
 from careleaf.build import select_layouts
 from careleaf.errors import Report, display_path
-from careleaf.formats import output_path
+from careleaf.formats import Variant, output_path
 from careleaf.layouts import Layout
 from careleaf.load import load_leaflets
 from careleaf.model import Leaflet
@@ -33,17 +34,22 @@ class CheckResult:
 
 
 def check(project: Project, report: Report, *, layout_names: list[str] | None = None,
-          sources: list[Path] | None = None) -> CheckResult:
+          sources: list[Path] | None = None, brand_name: str = DEFAULT_BRAND) -> CheckResult:
     result = CheckResult([])
     leaflets = load_leaflets(project, report, sources)
     layouts = select_layouts(project, report, layout_names)
+    if load_brand(project, brand_name, report) is None:
+        return result
     result.leaflets = len(leaflets)
     for leaflet in leaflets:
         for layout in layouts:
-            target = output_path(project, leaflet.path, layout)
-            if _check_output(target, leaflet, layout, report):
-                result.checked.append(target)
-                result.parts += sum(1 + len(s.items) for s in leaflet.sections)
+            target = output_path(project, leaflet.path, layout, Variant(brand_name))
+            shop = output_path(project, leaflet.path, layout, Variant(brand_name, True))
+            # Print-shop files are checked when they were made (build --print-ready).
+            for path in (target, shop) if shop.is_file() else (target,):
+                if _check_output(path, leaflet, layout, report):
+                    result.checked.append(path)
+                    result.parts += sum(1 + len(s.items) for s in leaflet.sections)
     return result
 
 

@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from careleaf.brand import Brand
 from careleaf.errors import CareleafError, Diagnostic, Report
 from careleaf.formats import FORMATS, Job
 from careleaf.layouts import Layout
@@ -30,7 +31,9 @@ class Task:
     project: Project
     leaflet: Leaflet
     layout: Layout
+    brand: Brand
     target: Path
+    print_ready: bool = False
 
 
 @dataclass
@@ -46,8 +49,8 @@ def render_task(task: Task) -> Outcome:
     started, report = time.perf_counter(), Report()
     assert task.layout.format is not None
     try:
-        html = render_html(task.leaflet, task.layout)
-        job = Job(task.project, task.leaflet, task.layout, html)
+        html = render_html(task.leaflet, task.layout, task.brand)
+        job = Job(task.project, task.leaflet, task.layout, task.brand, html, task.print_ready)
         write_atomic(task.target, FORMATS[task.layout.format](job, report))
         status = "built"
     except CareleafError as exc:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from careleaf.brand import Brand
 from careleaf.errors import Report
 from careleaf.layouts import Layout
 from careleaf.model import Leaflet
@@ -20,13 +21,24 @@ from careleaf.project import Project
 
 
 @dataclass(frozen=True)
+class Variant:
+    """Who an output is for: the clinic's brand, and whether it goes to a print shop."""
+
+    brand: str = "default"
+    #: 3 mm bleed and crop marks, written under ``print/``.
+    print_ready: bool = False
+
+
+@dataclass(frozen=True)
 class Job:
-    """One output to make: a leaflet in a layout, with its rendered HTML."""
+    """One output to make: a leaflet in a layout for a brand, with its rendered HTML."""
 
     project: Project
     leaflet: Leaflet
     layout: Layout
+    brand: Brand
     html: str
+    print_ready: bool = False
 
 
 Renderer = Callable[[Job, Report], bytes]
@@ -47,7 +59,11 @@ def _epub(job: Job, report: Report) -> bytes:
 FORMATS: dict[str, Renderer] = {"pdf": _pdf, "epub": _epub}
 
 
-def output_path(project: Project, source: Path, layout: Layout) -> Path:
-    """Where ``layout`` puts the leaflet of ``source/<lang>/<id>.md``."""
+def output_path(project: Project, source: Path, layout: Layout,
+                variant: Variant = Variant()) -> Path:
+    """Where ``layout`` puts the leaflet of ``source/<lang>/<id>.md`` for ``variant``."""
     lang, leaflet_id = source.parent.name, source.stem
-    return project.output_dir(lang, leaflet_id) / layout.output_name(leaflet_id)
+    folder = project.output_dir(lang, leaflet_id, variant.brand)
+    if variant.print_ready:
+        folder = folder / "print"
+    return folder / layout.output_name(leaflet_id)

@@ -34,8 +34,16 @@ def render_epub(job: Job, report: Report) -> bytes:
     leaflet = job.leaflet
     book = epub.EpubBook()
     _metadata(book, leaflet)
+    book.add_metadata("DC", "publisher", job.brand.organisation)
     chapter = epub.EpubHtml(title=leaflet.title, file_name=CONTENT_FILE, lang=leaflet.lang,
                             content=job.html)
+    colours = epub.EpubItem(uid="brand", file_name="styles/brand.css", media_type="text/css",
+                            content=f":root {{ {job.brand.css_variables()} }}\n".encode())
+    book.add_item(colours)
+    chapter.add_item(colours)
+    if job.brand.logo:
+        book.add_item(epub.EpubImage(uid="logo", file_name=job.brand.logo,
+                                     content=(job.project.root / job.brand.logo).read_bytes()))
     for index, path in enumerate(job.layout.stylesheets):
         style = epub.EpubItem(uid=f"style{index}", file_name=f"styles/{index}-{path.name}",
                               media_type="text/css", content=path.read_bytes())

@@ -46,6 +46,8 @@ _STYLESHEETS: dict[tuple[Path, bytes], _Stylesheet] = {}
 def render_pdf(job: Job, report: Report) -> bytes:
     fetcher = SandboxFetcher(job.project.root, list(FONT_FOLDERS))
     sheets = [_stylesheet(path, job.project) for path in job.layout.stylesheets]
+    if job.print_ready:
+        sheets.append(_print_shop_sheet())
     with _weasyprint_warnings() as logged:
         html = HTML(string=job.html, base_url=PROJECT_URL, url_fetcher=fetcher)
         document = html.render(stylesheets=[sheet.css for sheet in sheets],
@@ -69,6 +71,18 @@ def _font_config() -> FontConfiguration:
     if _FONT_CONFIG is None:
         _FONT_CONFIG = FontConfiguration()
     return _FONT_CONFIG
+
+
+#: What a print shop needs on top of the design: 3 mm bleed (the page background
+#: runs on past the trim) and crop marks outside it. TrimBox stays the paper size.
+PRINT_SHOP_CSS = "@page { bleed: 3mm; marks: crop cross; }"
+
+
+def _print_shop_sheet() -> _Stylesheet:
+    key = (Path("<print-shop>"), hashlib.sha256(PRINT_SHOP_CSS.encode()).digest())
+    if key not in _STYLESHEETS:
+        _STYLESHEETS[key] = _Stylesheet(CSS(string=PRINT_SHOP_CSS), [], [])
+    return _STYLESHEETS[key]
 
 
 def _stylesheet(path: Path, project: Project) -> _Stylesheet:

@@ -1,0 +1,177 @@
+"""Impose: lay a finished leaflet's pages out on the printer's sheets.
+
+A leaflet PDF has one page per page the reader sees. A print shop wants sheets: a
+booklet of A5 pages printed two up on A4, folded and stapled (saddle stitch), or a
+tri-fold whose six narrow panels share the two sides of one sheet. These are pure
+functions from PDF bytes to PDF bytes with pypdf; they never lay out text.
+
+Imposing copies each page's content unscaled onto a sheet, together with its links
+(pypdf moves their rectangles with the content). The document's title and other
+/Info entries, its /Lang, its outline and its named destinations are carried over,
+each outline entry and destination pointing at the sheet and spot where its page
+landed, so that careleaf's completeness check can read an imposed file. The tagging
+(structure tree) and the XMP packet are not: the sheets are not the tagged pages,
+and the XMP would claim a PDF/UA conformance the imposed file does not have.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from itertools import accumulate
+from typing import Any
+
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf.generic import Destination, Fit, IndirectObject, NameObject, TextStringObject
+
+#: How far (in points) sizes may be off: rounding between mm and pt.
+TOLERANCE = 1.0
+
+#: Where each source page (0-based) landed: (sheet side, x shift, y shift).
+Placement = dict[int, tuple[int, float, float]]
+
+
+def pad_to_multiple(pdf: bytes, multiple: int) -> bytes:
+    """Append blank pages, sized like the last one, up to a multiple of ``multiple``.
+
+    The document is cloned whole, so its outline, named destinations, metadata
+    (/Info and XMP), /Lang, /MarkInfo and structure tree stay as they were.
+    """
+    if multiple < 1:
+        raise ValueError(f"the page count must be padded to a multiple of 1 or more, "
+                         f"not {multiple}")
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    missing = -len(writer.pages) % multiple
+    if not missing:
+        return pdf
+    box = writer.pages[-1].mediabox
+    for _ in range(missing):
+        writer.add_blank_page(float(box.width), float(box.height))
+    return _write(writer)
+
+
+def saddle_order(pages: int) -> list[tuple[int, int]]:
+    """The (left, right) page numbers (1-based) of each sheet side of a saddle stitch."""
+    return [(pages - i, i + 1) if i % 2 == 0 else (i + 1, pages - i)
+            for i in range(pages // 2)]
+
+
+def saddle_stitch(pdf: bytes, sheet_width: float, sheet_height: float) -> bytes:
+    """Two pages side by side per sheet side, in saddle-stitch order for duplex printing.
+
+    Output page 1 is the front of the first sheet, page 2 its back, and so on. Each
+    page is placed unscaled, centred in its half of the sheet.
+    """
+    reader = PdfReader(io.BytesIO(pdf))
+    count = len(reader.pages)
+    if count == 0 or count % 4:
+        raise ValueError(f"a saddle-stitched booklet needs a multiple of 4 pages, "
+                         f"not {count} (pad it with pad_to_multiple first)")
+    half, writer, placement = sheet_width / 2, PdfWriter(), Placement()
+    for side, pair in enumerate(saddle_order(count)):
+        sheet = writer.add_blank_page(sheet_width, sheet_height)
+        for slot, number in enumerate(pair):
+            page = reader.pages[number - 1]
+            width, height = float(page.cropbox.width), float(page.cropbox.height)
+            if width > half + TOLERANCE or height > sheet_height + TOLERANCE:
+                raise ValueError(f"page {number} ({width:.2f} x {height:.2f} pt) does not fit "
+                                 f"half a {sheet_width:.2f} x {sheet_height:.2f} pt sheet")
+            x, y = slot * half + (half - width) / 2, (sheet_height - height) / 2
+            placement[number - 1] = (side, *_place(sheet, page, x, y))
+    return _finish(reader, writer, placement)
+
+
+def trifold(pdf: bytes, sheet_width: float, sheet_height: float,
+            order: tuple[tuple[int, ...], tuple[int, ...]]) -> bytes:
+    """Six panels onto the outside and inside of one sheet, edge to edge.
+
+    ``order`` names the panels (1-based, reading order) from left to right on the
+    outside and on the inside, e.g. ``((2, 6, 1), (3, 4, 5))`` for a roll fold. Each
+    side's panels are merged in reading order, not left to right, so that the text of
+    a sheet side is extracted in reading order.
+    """
+    reader = PdfReader(io.BytesIO(pdf))
+    lefts = _panel_lefts(reader, sheet_width, order)
+    writer, placement = PdfWriter(), Placement()
+    for side, panels in enumerate(order):
+        sheet = writer.add_blank_page(sheet_width, sheet_height)
+        for panel in sorted(panels):
+            page = reader.pages[panel - 1]
+            y = (sheet_height - float(page.cropbox.height)) / 2
+            placement[panel - 1] = (side, *_place(sheet, page, lefts[panel], y))
+    return _finish(reader, writer, placement)
+
+
+def _panel_lefts(reader: PdfReader, sheet_width: float,
+                 order: tuple[tuple[int, ...], tuple[int, ...]]) -> dict[int, float]:
+    """Each panel's left edge on its side; ValueError unless six panels fill both sides."""
+    if len(reader.pages) != 6:
+        raise ValueError(f"a tri-fold needs exactly 6 panel pages, not {len(reader.pages)}")
+    if len(order) != 2 or sorted(p for side in order for p in side) != [1, 2, 3, 4, 5, 6]:
+        raise ValueError(f"the panel order must place panels 1 to 6 once each on two "
+                         f"sides, not {order}")
+    lefts: dict[int, float] = {}
+    for name, panels in zip(("outside", "inside"), order, strict=True):
+        widths = [float(reader.pages[p - 1].cropbox.width) for p in panels]
+        if abs(sum(widths) - sheet_width) > TOLERANCE:
+            raise ValueError(f"the {name} panels {panels} are {sum(widths):.2f} pt wide "
+                             f"together, not the sheet's {sheet_width:.2f} pt")
+        lefts.update(zip(panels, accumulate([0.0, *widths]), strict=False))
+    return lefts
+
+
+def _place(sheet: PageObject, page: PageObject, x: float, y: float) -> tuple[float, float]:
+    """Merge ``page`` so its lower left corner lands at (x, y); the shift applied."""
+    dx, dy = x - float(page.cropbox.left), y - float(page.cropbox.bottom)
+    sheet.merge_transformed_page(page, Transformation().translate(dx, dy))
+    return dx, dy
+
+
+def _finish(reader: PdfReader, writer: PdfWriter, placement: Placement) -> bytes:
+    """Compress the sheets; carry metadata, /Lang, outline and named destinations over."""
+    for sheet in writer.pages:
+        sheet.compress_content_streams()
+    if reader.metadata:
+        writer.add_metadata(reader.metadata)
+    if "/Lang" in reader.root_object:
+        language = str(reader.root_object["/Lang"])
+        writer.root_object[NameObject("/Lang")] = TextStringObject(language)
+    _copy_outline(reader, writer, reader.outline, placement, None)
+    for name, destination in reader.named_destinations.items():
+        if target := _target(reader, destination, placement):
+            writer.add_named_destination(name, *target)
+    return _write(writer)
+
+
+def _copy_outline(reader: PdfReader, writer: PdfWriter,
+                  entries: Sequence[Destination | Sequence[Any]], placement: Placement,
+                  parent: IndirectObject | None) -> None:
+    """Rebuild ``entries`` under ``parent``: same titles, nesting and order."""
+    last = parent
+    for entry in entries:
+        if not isinstance(entry, Destination):
+            _copy_outline(reader, writer, entry, placement, last)
+            continue
+        sheet, fit = _target(reader, entry, placement) or (None, Fit.fit())
+        last = writer.add_outline_item(title=entry.title or "", page_number=sheet,
+                                       parent=parent, fit=fit,
+                                       is_open=bool(entry.get("/%is_open%", True)))
+
+
+def _target(reader: PdfReader, destination: Destination,
+            placement: Placement) -> tuple[int, Fit] | None:
+    """The sheet side a destination's page landed on, and its spot there."""
+    page = reader.get_destination_page_number(destination)
+    if page is None or page not in placement:
+        return None
+    sheet, dx, dy = placement[page]
+    left, top = destination.left, destination.top
+    if destination.typ == "/XYZ" and left is not None and top is not None:
+        return sheet, Fit.xyz(left=left + dx, top=top + dy, zoom=destination.zoom)
+    return sheet, Fit.fit()
+
+
+def _write(writer: PdfWriter) -> bytes:
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

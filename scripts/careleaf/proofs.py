@@ -1,0 +1,96 @@
+"""Page proofs: every page of a finished PDF as a PNG image, for review by eye.
+
+``write_proofs`` renders each page with PDFium (pypdfium2) and saves it as
+``<folder>/<stem>-<n>.png``, numbered from 1. Each image is written atomically,
+and proofs of the same stem left over from a longer earlier version are removed,
+so the folder always shows exactly the current pages. The PNG bytes depend only
+on the PDF and the dpi: Pillow writes them with fixed settings and no metadata
+(no timestamps, no text chunks, no physical size). ``render_page`` gives one page
+as a Pillow image, for tests and for decoding QR codes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
+from PIL import Image
+
+from careleaf.manifest import write_atomic
+
+#: zlib level for proof PNGs: fixed so the bytes never depend on Pillow's default.
+PNG_COMPRESS_LEVEL = 6
+
+
+def render_page(pdf: Path, index: int, dpi: int) -> Image.Image:
+    """Page ``index`` (0-based) of ``pdf`` as an RGB image at ``dpi``."""
+    _check_dpi(dpi)
+    with _open(pdf) as document:
+        count = len(document)
+        if not 0 <= index < count:
+            raise IndexError(f"{pdf}: has no page {index} (it has {count} pages, 0-based)")
+        return _render(document, index, dpi)
+
+
+def write_proofs(pdf: Path, folder: Path, stem: str, dpi: int = 96) -> list[Path]:
+    """Write ``folder/<stem>-<n>.png`` for every page; return their paths in page order."""
+    _check_dpi(dpi)
+    _check_stem(stem)
+    written: list[Path] = []
+    with _open(pdf) as document:
+        for index in range(len(document)):
+            target = folder / f"{stem}-{index + 1}.png"
+            write_atomic(target, png_bytes(_render(document, index, dpi)))
+            written.append(target)
+    _remove_stale(folder, stem, len(written))
+    return written
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    """``image`` as PNG bytes with fixed settings and no metadata chunks."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=False, compress_level=PNG_COMPRESS_LEVEL)
+    return buffer.getvalue()
+
+
+@contextmanager
+def _open(pdf: Path) -> Iterator[pdfium.PdfDocument]:
+    """The PDF as a PDFium document, closed (with its pages) however the block ends."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        yield document
+    finally:
+        document.close()
+
+
+def _render(document: pdfium.PdfDocument, index: int, dpi: int) -> Image.Image:
+    page = document[index]
+    try:
+        bitmap = page.render(scale=dpi / 72, rev_byteorder=True)
+        image: Image.Image = bitmap.to_pil().convert("RGB")  # a copy that owns its pixels
+    finally:
+        page.close()
+    return image
+
+
+def _remove_stale(folder: Path, stem: str, pages: int) -> None:
+    """Delete ``<stem>-<n>.png`` for every n beyond ``pages`` (from a longer earlier PDF)."""
+    pattern = re.compile(rf"{re.escape(stem)}-([1-9][0-9]*)\.png")
+    for path in folder.iterdir():
+        match = pattern.fullmatch(path.name)
+        if match is not None and int(match[1]) > pages:
+            path.unlink(missing_ok=True)
+
+
+def _check_dpi(dpi: int) -> None:
+    if dpi <= 0:
+        raise ValueError(f"dpi must be a positive number, not {dpi}")
+
+
+def _check_stem(stem: str) -> None:
+    if not stem or stem in {".", ".."} or "/" in stem or "\\" in stem:
+        raise ValueError(f"proof stem must be a plain file name part, not {stem!r}")
