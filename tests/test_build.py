@@ -159,7 +159,8 @@ def test_a_failing_leaflet_keeps_its_old_output_and_others_still_build(
 def test_unknown_layout_is_an_error(minimal: TmpProject) -> None:
     result = minimal.run("build", "--layout", "nope")
     assert result.exit_code == 1
-    assert "no buildable layout 'nope' (available: a4, epub, large-print, letter)" in result.stderr
+    assert ("no buildable layout 'nope' (available: a4, booklet-a5, epub, large-print, letter, "
+            "trifold-a4, trifold-letter)") in result.stderr
 
 
 def test_layouts_command_lists_layouts(minimal: TmpProject) -> None:

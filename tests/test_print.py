@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
 
-from conftest import TmpProject
+from conftest import MINIMAL, TmpProject
 
 
 def text_sizes(path: Path) -> dict[str, float]:
@@ -57,3 +58,115 @@ def test_large_print_uses_bold_not_italics_for_emphasis(minimal: TmpProject) -> 
 
     assert any("Italic" in font for font in fonts("a4"))  # the emphasis is really there
     assert not any("Italic" in font for font in fonts("large-print")), fonts("large-print")
+
+
+def page_texts(path: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+def long_leaflet(project: TmpProject, paragraphs: int) -> None:
+    extra = "".join(f"\n### Extra advice {n} {{#extra-{n}}}\n\n" + "Keep warm and rest well. " * 30
+                    + "\n" for n in range(paragraphs))
+    project.write("source/en/minimal.md", MINIMAL + extra)
+
+
+def test_booklet_is_padded_to_a_multiple_of_4_and_imposed_in_saddle_stitch_order(
+        minimal: TmpProject) -> None:
+    long_leaflet(minimal, 9)
+    assert minimal.run("build", "--layout", "booklet-a5").exit_code == 0
+    booklet = minimal.output("en", "minimal", "minimal-booklet-a5.pdf")
+    pages = page_texts(booklet)
+    assert len(pages) % 4 == 0 and len(pages) >= 8
+    printed = [n for n, text in enumerate(pages, 1) if text.strip()]
+    assert printed[-1] < len(pages), "the padding pages at the end are blank"
+    assert all(f"Page {n} of {printed[-1]}" in pages[n - 1] for n in printed)
+    a5 = PdfReader(booklet).pages[0].mediabox
+    assert (round(float(a5.width)), round(float(a5.height))) == (420, 595)
+    imposed = PdfReader(minimal.output("en", "minimal", "minimal-booklet-a5-imposed.pdf"))
+    n = len(pages)
+    assert len(imposed.pages) == n // 2
+    for side, page in enumerate(imposed.pages):
+        box = page.mediabox
+        assert (round(float(box.width)), round(float(box.height))) == (842, 595)
+        left, right = (n - side, side + 1) if side % 2 == 0 else (side + 1, n - side)
+        halves = _page_numbers_by_half(page, float(box.width))
+        assert halves == {"left": left if left <= printed[-1] else None,
+                          "right": right if right <= printed[-1] else None}, side
+    assert minimal.run("check", "--layout", "booklet-a5", "--strict").exit_code == 0
+
+
+def _page_numbers_by_half(page: PageObject, width: float) -> dict[str, int | None]:
+    """Which booklet page ("Page k of n" in its footer) sits in each half of a sheet side."""
+    found: dict[str, int | None] = {"left": None, "right": None}
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        match = re.search(r"Page (\d+) of", text)
+        if match:
+            x = cm[4] + tm[4] * cm[0]
+            found["left" if x < width / 2 else "right"] = int(match[1])
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def test_trifold_is_one_sheet_of_two_pages_and_passes_the_check(minimal: TmpProject) -> None:
+    assert minimal.run("build", "--layout", "trifold-a4", "--layout", "trifold-letter"
+                       ).exit_code == 0
+    for name, size in (("trifold-a4", (842, 595)), ("trifold-letter", (792, 612))):
+        reader = PdfReader(minimal.output("en", "minimal", f"minimal-{name}.pdf"))
+        assert len(reader.pages) == 2
+        for page in reader.pages:
+            box = page.mediabox
+            assert (round(float(box.width)), round(float(box.height))) == size
+        # The outside of the sheet reads: inside flap, back panel, front cover.
+        outside = reader.pages[0].extract_text()
+        assert outside.index("Leg cramps") < outside.index("Riverside Community Clinic")
+        sizes = text_sizes(minimal.output("en", "minimal", f"minimal-{name}.pdf"))
+        assert min(sizes.values()) >= 9 - 0.01
+    result = minimal.run("check", "--layout", "trifold-a4", "--layout", "trifold-letter",
+                         "--strict")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_leaflet_too_long_for_the_trifold_fails_with_the_sections_that_overflow(
+        minimal: TmpProject) -> None:
+    long_leaflet(minimal, 12)
+    result = minimal.run("build", "--layout", "trifold-a4", "--layout", "a4")
+    assert result.exit_code == 1
+    source = minimal.root / "source" / "en" / "minimal.md"
+    assert (f"{source}: error: does not fit the trifold-a4 layout: 1 of 2 sections overflow "
+            "('Treatment'); shorten it or use another layout") in result.stderr
+    assert not minimal.output("en", "minimal", "minimal-trifold-a4.pdf").exists()
+    assert minimal.output("en", "minimal", "minimal-a4.pdf").exists()
+
+
+def test_print_ready_has_bleed_crop_marks_and_trim_box(minimal: TmpProject) -> None:
+    assert minimal.run("build", "--layout", "a4", "--print-ready").exit_code == 0
+    shop = minimal.root / "build/en/minimal/print/minimal-a4.pdf"
+    page = PdfReader(shop).pages[0]
+    bleed = 3 / 25.4 * 72
+    trim, media, box = page.trimbox, page.mediabox, page.bleedbox
+    assert [round(float(v), 1) for v in trim] == [0, 0, 595.3, 841.9]
+    assert [round(float(v), 1) for v in media] == [round(-bleed, 1), round(-bleed, 1),
+                                                   round(595.28 + bleed, 1),
+                                                   round(841.89 + bleed, 1)]
+    assert [float(v) for v in box] == [float(v) for v in media]
+    fonts = page["/Resources"]["/Font"]  # type: ignore[index]
+    for ref in fonts.values():
+        descriptor = ref.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+        assert "/FontFile2" in descriptor or "/FontFile3" in descriptor
+    normal = PdfReader(minimal.output("en", "minimal", "minimal-a4.pdf")).pages[0]
+    assert [float(v) for v in normal.mediabox] == [float(v) for v in normal.trimbox]
+    assert minimal.run("check", "--layout", "a4", "--strict").exit_code == 0
+
+
+def test_every_pdf_page_gets_a_png_proof(minimal: TmpProject) -> None:
+    assert minimal.run("build", "--layout", "a4", "--layout", "booklet-a5").exit_code == 0
+    proofs = minimal.root / "build/en/minimal/proofs"
+    names = sorted(p.name for p in proofs.glob("*.png"))
+    booklet = len(PdfReader(minimal.output("en", "minimal", "minimal-booklet-a5.pdf")).pages)
+    assert names == sorted(["minimal-a4-1.png",
+                            *(f"minimal-booklet-a5-{n}.png" for n in range(1, booklet + 1)),
+                            *(f"minimal-booklet-a5-imposed-{n}.png"
+                              for n in range(1, booklet // 2 + 1))])
+    assert minimal.run("build", "--layout", "a4", "--force", "--no-proofs").exit_code == 0

@@ -105,7 +105,8 @@ def test_good_names_are_accepted(here: TmpProject, relative: str) -> None:
     here.write(relative, MINIMAL.replace("keywords:", f"lang: {relative.split('/')[1]}\nkeywords:"))
     result = build(here, "--layout", "nope")  # loads and validates every source, renders nothing
     assert result.stderr.splitlines() == [
-        err(None, "no buildable layout 'nope' (available: a4, epub, large-print, letter)",
+        err(None, "no buildable layout 'nope' (available: a4, booklet-a5, epub, large-print, "
+                  "letter, trifold-a4, trifold-letter)",
             "layouts/nope")]
 
 

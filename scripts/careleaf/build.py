@@ -37,8 +37,8 @@ class BuildResult:
 
 def build(project: Project, report: Report, *, layout_names: list[str] | None = None,
           sources: list[Path] | None = None, brand_name: str = DEFAULT_BRAND,
-          print_ready: bool = False, force: bool = False, jobs: int | None = None,
-          progress: Progress | None = None) -> BuildResult:
+          print_ready: bool = False, proofs: bool = True, force: bool = False,
+          jobs: int | None = None, progress: Progress | None = None) -> BuildResult:
     result = BuildResult()
     layouts = select_layouts(project, report, layout_names)
     brand = load_brand(project, brand_name, report)
@@ -54,7 +54,9 @@ def build(project: Project, report: Report, *, layout_names: list[str] | None = 
         for layout, variant in _outputs(layouts, variants):
             target = output_path(project, source, layout, variant)
             look = looks[layout.name, variant.print_ready]
-            if not force and manifest.is_fresh(target, look, toolchain):
+            extras = [target.with_name(name) for name in layout.extra_names(source.stem)]
+            if (not force and manifest.is_fresh(target, look, toolchain)
+                    and all(extra.is_file() for extra in extras)):
                 _touch_if_older(target, source)
                 result.fresh.append(target)
                 if progress:
@@ -71,7 +73,8 @@ def build(project: Project, report: Report, *, layout_names: list[str] | None = 
         sweep_temp_files(folder)
     leaflets = load_leaflets(project, report, list(stale))
     tasks = [Task(project, leaflet, layout, brand,
-                  output_path(project, leaflet.path, layout, variant), variant.print_ready)
+                  output_path(project, leaflet.path, layout, variant), variant.print_ready,
+                  proofs)
              for leaflet in leaflets for layout, variant in stale[leaflet.path]]
     for source in set(stale) - {leaflet.path for leaflet in leaflets}:
         for layout, variant in stale[source]:  # invalid: reported by load, nothing rendered
@@ -91,9 +94,13 @@ def build(project: Project, report: Report, *, layout_names: list[str] | None = 
 
 
 def _outputs(layouts: list[Layout], variants: list[Variant]) -> list[tuple[Layout, Variant]]:
-    """Every (layout, variant) to make: print-ready variants exist for PDF layouts only."""
+    """Every (layout, variant) to make.
+
+    Print-shop variants exist for PDF layouts whose pages are the paper: a tri-fold's
+    pages are panels of a sheet, and bleed belongs to the sheet, not to each panel.
+    """
     return [(layout, variant) for layout in layouts for variant in variants
-            if not variant.print_ready or layout.format == "pdf"]
+            if not variant.print_ready or (layout.format == "pdf" and layout.impose != "trifold")]
 
 
 def select_layouts(project: Project, report: Report, names: list[str] | None) -> list[Layout]:

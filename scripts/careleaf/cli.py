@@ -79,13 +79,16 @@ def _sources(project: Project, sources: tuple[Path, ...]) -> list[Path] | None:
 @brand_option
 @click.option("--print-ready", is_flag=True,
               help="Also write print-shop PDFs (3 mm bleed, crop marks) under print/.")
+@click.option("--proofs/--no-proofs", default=True, show_default=True,
+              help="Write PNG pictures of every PDF page under proofs/.")
 @click.option("--force", is_flag=True, help="Rebuild even the outputs that are up to date.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for rendering. Default: the number of cores.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
 @strict_option
 def build(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...], brand: str,
-          print_ready: bool, force: bool, jobs: int | None, quiet: bool, strict: bool) -> None:
+          print_ready: bool, proofs: bool, force: bool, jobs: int | None, quiet: bool,
+          strict: bool) -> None:
     """Build every leaflet (or SOURCES) in every layout, skipping what is up to date."""
     from careleaf.build import build as run_build
 
@@ -93,7 +96,8 @@ def build(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...]
     with _progress(quiet) as progress:
         result = run_build(project, report, layout_names=list(layouts) or None,
                            sources=_sources(project, sources), brand_name=brand,
-                           print_ready=print_ready, force=force, jobs=jobs, progress=progress)
+                           print_ready=print_ready, proofs=proofs, force=force, jobs=jobs,
+                           progress=progress)
     _finish(report, strict, f"{len(result.built)} built, {len(result.fresh)} up to date, "
             f"{len(result.failed)} failed in {time.perf_counter() - started:.2f} s")
 
@@ -155,6 +159,6 @@ def list_layouts(project_dir: Path) -> None:
     for layout in load_layouts(project, report).values():
         kind = layout.format or "base"
         parent = f" (extends {layout.chain[1].name})" if len(layout.chain) > 1 else ""
-        click.echo(f"{layout.name:12} {kind:5} {layout.description}{parent}")
+        click.echo(f"{layout.name:15} {kind:5} {layout.description}{parent}")
     if len(report):
         _finish(report, False, f"{len(report.errors)} layout(s) with errors")

@@ -50,6 +50,22 @@ def pad_to_multiple(pdf: bytes, multiple: int) -> bytes:
     return _write(writer)
 
 
+def fill_panels(pdf: bytes, widths: tuple[float, ...]) -> bytes:
+    """Insert blank panels before the last page (the back) until there is one per width.
+
+    A short leaflet leaves inside panels empty rather than moving the back panel
+    inside; each blank gets the width of the place it fills.
+    """
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    count = len(writer.pages)
+    if count >= len(widths):
+        return pdf
+    height = float(writer.pages[-1].mediabox.height)
+    for index in range(count - 1, len(widths) - 1):
+        writer.insert_blank_page(widths[index], height, index)
+    return _write(writer)
+
+
 def saddle_order(pages: int) -> list[tuple[int, int]]:
     """The (left, right) page numbers (1-based) of each sheet side of a saddle stitch."""
     return [(pages - i, i + 1) if i % 2 == 0 else (i + 1, pages - i)

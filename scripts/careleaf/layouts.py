@@ -11,6 +11,7 @@ folder; the code here only reads it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,11 @@ from careleaf.yamlfile import read_mapping
 
 FORMAT_EXTENSIONS = {"pdf": "pdf", "epub": "epub"}
 KNOWN_KEYS = ("name", "description", "format", "extends", "page_size", "stylesheets",
-              "template", "output", "qr_size")
+              "template", "output", "qr_size", "pad_to", "impose", "sheet", "panels",
+              "fold_order", "imposed_output")
+#: How pages can be put on sheets (see careleaf.impose): a name a layout may choose.
+IMPOSITIONS = ("saddle-stitch", "trifold")
+_UNITS = {"mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pt": 1.0}
 #: Printed size of the QR code to the ebook, quiet zone included, unless a layout says.
 DEFAULT_QR_MM = 25.0
 DEFAULT_TEMPLATE = "leaflet.html"
@@ -46,10 +51,29 @@ class Layout:
     chain: tuple[Path, ...]
     #: Every stylesheet of the chain, the base's first.
     stylesheets: tuple[Path, ...]
+    #: Pad the page count with blank pages to a multiple of this (4 for a booklet).
+    pad_to: int | None = None
+    #: ``saddle-stitch``: also write pages two-up on sheets; ``trifold``: the output is
+    #: the sheet itself, made of the rendered panel pages.
+    impose: str | None = None
+    #: Sheet size in points (width, height) for imposition.
+    sheet: tuple[float, float] | None = None
+    #: Panel widths in points, in reading order; the rendered pages must fit in them.
+    panels: tuple[float, ...] = ()
+    #: Panels left to right on each side of the sheet, numbered in reading order.
+    fold_order: tuple[tuple[int, ...], ...] = ()
+    imposed_output: str = "{id}-{layout}-imposed.{ext}"
 
     def output_name(self, leaflet_id: str) -> str:
         ext = FORMAT_EXTENSIONS.get(self.format or "", "")
         return self.output.format(id=leaflet_id, layout=self.name, ext=ext)
+
+    def extra_names(self, leaflet_id: str) -> list[str]:
+        """Files written beside the output: the imposed sheets of a saddle-stitched booklet."""
+        if self.impose != "saddle-stitch":
+            return []
+        ext = FORMAT_EXTENSIONS.get(self.format or "", "")
+        return [self.imposed_output.format(id=leaflet_id, layout=self.name, ext=ext)]
 
     def digest(self) -> str:
         """A hash of every file in the chain's folders: changes when the look can change."""
@@ -82,17 +106,10 @@ def _read_config(config: Path, report: Report) -> dict[str, Any] | None:
         return None
     data, ok = mapping.data, True
     for key, value in data.items():
-        line = mapping.line(key)
         if key == "stylesheets":
             ok &= _check_stylesheets(config, mapping.nodes[key], value, report)
-        elif not isinstance(value, str) or not value.strip():
-            report.error(config, line, f"'{key}' must be non-empty text")
-            ok = False
-        elif key == "output" and (problem := _output_problem(value)):
-            report.error(config, line, f"'output' {problem}")
-            ok = False
-        elif key == "qr_size" and _millimetres(value) is None:
-            report.error(config, line, "'qr_size' must be a length in millimetres, like 25mm")
+        elif (problem := _CHECKS.get(key, _text_problem)(value)) is not None:
+            report.error(config, mapping.line(key), f"'{key}' {problem}")
             ok = False
     if data.get("name", config.parent.name) != config.parent.name:
         report.error(config, mapping.line("name"), f"'name' is '{data['name']}' but the folder "
@@ -105,7 +122,55 @@ def _read_config(config: Path, report: Report) -> dict[str, Any] | None:
     return data if ok else None
 
 
-def _millimetres(text: str) -> float | None:
+def _text_problem(value: Any) -> str | None:
+    return None if isinstance(value, str) and value.strip() else "must be non-empty text"
+
+
+def length_pt(text: Any) -> float | None:
+    """``210mm``, ``8.5in``, ``21cm`` or ``595pt`` in points; None if it is not a length."""
+    if not isinstance(text, str):
+        return None
+    for unit, factor in _UNITS.items():
+        if text.strip().endswith(unit):
+            try:
+                value = float(text.strip().removesuffix(unit))
+            except ValueError:
+                return None
+            return value * factor if value > 0 else None
+    return None
+
+
+def _lengths_problem(value: Any, count: int | None, what: str) -> str | None:
+    items = value.split() if isinstance(value, str) else value
+    if (not isinstance(items, list) or not items or (count and len(items) != count)
+            or any(length_pt(item) is None for item in items)):
+        return f"must be {what}"
+    return None
+
+
+def _fold_order_problem(value: Any) -> str | None:
+    sides = value if isinstance(value, list) else []
+    numbers = sorted(n for side in sides if isinstance(side, list) for n in side)
+    ok = len(sides) == 2 and numbers == list(range(1, len(numbers) + 1)) and numbers
+    return None if ok else "must be two lists of panel numbers, like [[2, 6, 1], [3, 4, 5]]"
+
+
+_CHECKS: dict[str, Callable[[Any], str | None]] = {
+    "output": lambda v: _text_problem(v) or _output_problem(v),
+    "imposed_output": lambda v: _text_problem(v) or _output_problem(v),
+    "qr_size": lambda v: None if _millimetres(v) else "must be a length in millimetres, like 25mm",
+    "pad_to": lambda v: None if isinstance(v, int) and not isinstance(v, bool) and v >= 2
+    else "must be a whole number of pages, 2 or more",
+    "impose": lambda v: None if v in IMPOSITIONS else f"must be one of {', '.join(IMPOSITIONS)}",
+    "sheet": lambda v: _lengths_problem(v, 2, "a width and a height, like '297mm 210mm'"),
+    "panels": lambda v: _lengths_problem(v, None, "a list of panel widths, like [100mm, 97mm]"),
+    "fold_order": _fold_order_problem,
+}
+
+
+def _millimetres(text: Any) -> float | None:
+    if not isinstance(text, str):
+        return None
     number = text.strip().removesuffix("mm").strip()
     try:
         value = float(number)
@@ -171,4 +236,16 @@ def _resolve(name: str, raw: dict[str, tuple[Path, dict[str, Any]]], report: Rep
         output=str(data.get("output", DEFAULT_OUTPUT)),
         chain=(config.parent, *(parent.chain if parent else ())),
         stylesheets=(*(parent.stylesheets if parent else ()), *own_sheets),
+        pad_to=inherit("pad_to", None), impose=inherit("impose", None),
+        sheet=_pair(data["sheet"]) if "sheet" in data else parent.sheet if parent else None,
+        panels=tuple(length_pt(w) or 0.0 for w in data["panels"]) if "panels" in data
+        else parent.panels if parent else (),
+        fold_order=tuple(tuple(side) for side in data["fold_order"]) if "fold_order" in data
+        else parent.fold_order if parent else (),
+        imposed_output=str(data.get("imposed_output", "{id}-{layout}-imposed.{ext}")),
     )
+
+
+def _pair(text: str) -> tuple[float, float]:
+    width, height = (length_pt(part) or 0.0 for part in text.split())
+    return width, height

@@ -34,6 +34,8 @@ class Task:
     brand: Brand
     target: Path
     print_ready: bool = False
+    #: PNG pictures of every page of a PDF, for people to look at.
+    proofs: bool = True
 
 
 @dataclass
@@ -51,7 +53,15 @@ def render_task(task: Task) -> Outcome:
     try:
         html = render_html(task.leaflet, task.layout, task.brand)
         job = Job(task.project, task.leaflet, task.layout, task.brand, html, task.print_ready)
-        write_atomic(task.target, FORMATS[task.layout.format](job, report))
+        rendered = FORMATS[task.layout.format](job, report)
+        written = [task.target, *(task.target.with_name(name) for name in rendered.extras)]
+        for path, data in zip(written, (rendered.data, *rendered.extras.values()), strict=True):
+            write_atomic(path, data)
+        if task.proofs and task.layout.format == "pdf":
+            from careleaf.proofs import write_proofs
+
+            for path in written:
+                write_proofs(path, path.parent / "proofs", path.stem)
         status = "built"
     except CareleafError as exc:
         report.extend(exc.report)

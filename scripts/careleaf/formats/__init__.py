@@ -10,7 +10,7 @@ pays for loading WeasyPrint.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from careleaf.brand import Brand
@@ -41,19 +41,27 @@ class Job:
     print_ready: bool = False
 
 
-Renderer = Callable[[Job, Report], bytes]
+@dataclass(frozen=True)
+class Rendered:
+    """The bytes of an output, and of the files written beside it (name -> bytes)."""
+
+    data: bytes
+    extras: dict[str, bytes] = field(default_factory=dict)
 
 
-def _pdf(job: Job, report: Report) -> bytes:
+Renderer = Callable[[Job, Report], Rendered]
+
+
+def _pdf(job: Job, report: Report) -> Rendered:
     from careleaf.formats.pdf import render_pdf
 
     return render_pdf(job, report)
 
 
-def _epub(job: Job, report: Report) -> bytes:
+def _epub(job: Job, report: Report) -> Rendered:
     from careleaf.formats.epub import render_epub
 
-    return render_epub(job, report)
+    return Rendered(render_epub(job, report))
 
 
 FORMATS: dict[str, Renderer] = {"pdf": _pdf, "epub": _epub}

@@ -21,9 +21,9 @@ from typing import Any
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from careleaf.errors import CareleafError, Report
+from careleaf.errors import CareleafError, Diagnostic, Location, Report
 from careleaf.fetcher import FONT_FOLDERS, PROJECT_URL, SandboxFetcher, project_url
-from careleaf.formats import Job
+from careleaf.formats import Job, Rendered
 from careleaf.project import Project
 
 PDF_VARIANT = "pdf/ua-1"
@@ -43,7 +43,7 @@ _FONT_CONFIG: FontConfiguration | None = None
 _STYLESHEETS: dict[tuple[Path, bytes], _Stylesheet] = {}
 
 
-def render_pdf(job: Job, report: Report) -> bytes:
+def render_pdf(job: Job, report: Report) -> Rendered:
     fetcher = SandboxFetcher(job.project.root, list(FONT_FOLDERS))
     sheets = [_stylesheet(path, job.project) for path in job.layout.stylesheets]
     if job.print_ready:
@@ -52,6 +52,8 @@ def render_pdf(job: Job, report: Report) -> bytes:
         html = HTML(string=job.html, base_url=PROJECT_URL, url_fetcher=fetcher)
         document = html.render(stylesheets=[sheet.css for sheet in sheets],
                                font_config=_font_config())
+        if job.layout.panels:
+            _check_fit(job, document)
         # Attachments are fetched while writing, so refusals are only known after it.
         data: bytes = document.write_pdf(pdf_variant=PDF_VARIANT)
     refused = [entry for sheet in sheets for entry in sheet.refused] + fetcher.refused
@@ -63,7 +65,48 @@ def render_pdf(job: Job, report: Report) -> bytes:
         raise CareleafError(failure)
     for message in dict.fromkeys([m for sheet in sheets for m in sheet.warnings] + logged):
         report.warning(job.layout.folder, None, f"WeasyPrint: {message}")
-    return data
+    return _produce(job, data)
+
+
+def _check_fit(job: Job, document: Any) -> None:
+    """Fail when the pages outgrow the layout's panels; the last panel is the back.
+
+    Overflow is read from the laid-out pages (page count, anchor positions) before
+    anything is written, so a leaflet is never clipped or silently spread further.
+    """
+    limit, pages = len(job.layout.panels), document.pages
+    if len(pages) <= limit:
+        return
+    first_page: dict[str, int] = {}
+    for index, page in enumerate(pages):
+        for anchor in page.anchors:
+            first_page.setdefault(anchor, index)
+    sections = job.leaflet.sections
+    over = [s for s in sections if any(first_page.get(part, 0) >= limit - 1
+                                       for part in (s.id, *(item.id for item in s.items)))]
+    over = over or list(sections[-1:])
+    names = ", ".join(f"'{s.title}'" for s in over)
+    raise CareleafError(Diagnostic(
+        Location(job.leaflet.path),
+        f"does not fit the {job.layout.name} layout: {len(over)} of {len(sections)} sections "
+        f"overflow ({names}); shorten it or use another layout"))
+
+
+def _produce(job: Job, data: bytes) -> Rendered:
+    """Pad, and put pages on sheets, as the layout asks; a print-shop file is only padded."""
+    from careleaf import impose
+
+    layout = job.layout
+    if layout.pad_to:
+        data = impose.pad_to_multiple(data, layout.pad_to)
+    if job.print_ready or not layout.impose or layout.sheet is None:
+        return Rendered(data)
+    if layout.impose == "trifold":
+        order = (layout.fold_order[0], layout.fold_order[1])
+        panels = impose.fill_panels(data, layout.panels)
+        return Rendered(impose.trifold(panels, *layout.sheet, order))
+    extra = layout.extra_names(job.leaflet.id)[0]
+    return Rendered(data, {extra: impose.saddle_stitch(data, *layout.sheet)})
 
 
 def _font_config() -> FontConfiguration:
