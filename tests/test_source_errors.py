@@ -186,6 +186,10 @@ FRONT_MATTER_CASES: list[tuple[str, str, list[tuple[int, str]]]] = [
      [(12, "'keywords' must be a list of non-empty text entries")]),
     ("summary-two-sentences", edit("what helps.", "what helps. It is short."),
      [(3, "'summary' must be one sentence")]),
+    ("alias-reported-where-used",
+     edit("keywords:\n  - cramp", "keywords: *s",
+          edit("summary: What", "summary: &s What")),
+     [(12, "'keywords' must be a list of non-empty text entries")]),
     ("lang-not-folder", edit("keywords:", "lang: es\nkeywords:"),
      [(12, "'lang' is 'es' but the file is in source/en/")]),
 ]

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 
 from markdown_it import MarkdownIt, rules_inline
 from markdown_it.parser_inline import RuleFuncInlineType
@@ -22,16 +22,24 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from careleaf.errors import Report
+from careleaf.images import resolve_image
 from careleaf.model import Image, Item, Section
 from careleaf.project import ID_RE
 
 _ID_SUFFIX = re.compile(r"\s*\{#([^}]*)\}\s*$")
-IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
+LINK_SCHEMES = ("http", "https", "mailto", "tel")
+#: Lines that hold only list or quote markers carry no text of their own.
+_ONLY_MARKERS = re.compile(r"^[\s>*+\-\d.)|:]*$")
+#: Blocks whose lines a reader sees; every line of text must fall in one of them.
+_LEAVES = ("inline", "fence", "code_block", "html_block", "hr", "heading_open", "table_open")
 
 
 def markdown() -> MarkdownIt:
     """The one Markdown dialect careleaf reads: CommonMark, tables, typographic quotes."""
     md = MarkdownIt("commonmark", {"html": True, "typographer": True})
+    # Keep every link and image as a token so careleaf can refuse it with its line,
+    # instead of markdown-it quietly leaving `[x](javascript:…)` as plain text.
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.inline.ruler.at("html_inline", _noting_line(rules_inline.html_inline))
     md.inline.ruler.at("image", _noting_line(rules_inline.image))
     return md.enable(["table", "strikethrough", "replacements", "smartquotes"])
@@ -102,6 +110,7 @@ class _Parser:
     def parse(self, text: str) -> Body:
         tokens = _MD.parse(text)
         self.inspect(tokens, self.first_line)
+        self.check_nothing_dropped(text, tokens)
         overview, *chunks = self.split(tokens)
         self.body.overview_html, self.body.overview_blocks = self.render(overview[1])
         self.sections(chunks)
@@ -119,8 +128,24 @@ class _Parser:
                                  "from the front matter; start sections with '##'")
             elif token.type == "image":
                 self.image(token, line)
+            elif token.type == "link_open":
+                self.link(token, line)
             if token.children:
                 self.inspect_inline(token.children, line)
+
+    def check_nothing_dropped(self, text: str, tokens: list[Token]) -> None:
+        """Every line with text must have been read: markdown-it stops, silently, at
+        lists or quotes nested more than 20 deep, and that text would vanish."""
+        covered: set[int] = set()
+        for token in tokens:
+            if token.type in _LEAVES and token.map:
+                covered.update(range(token.map[0], token.map[1]))
+        for number, line in enumerate(text.split("\n")):
+            if number not in covered and not _ONLY_MARKERS.match(line):
+                self.error(self.first_line + number, "this text is nested too deeply to be "
+                           "read (lists or quotes inside each other more than a few levels); "
+                           "flatten it")
+                return
 
     def inspect_inline(self, children: list[Token], line: int) -> None:
         for child in children:
@@ -130,25 +155,22 @@ class _Parser:
         src = str(token.attrs.get("src", ""))
         alt = inline_text(token) if token.children else token.content.strip()
         if not alt:
-            self.error(line, f"image '{src}' needs alt text: write ![what it shows]({src})")
-        parts = urlsplit(src)
-        if parts.scheme or parts.netloc or src.startswith("/"):
-            self.error(line, f"image '{src}' must be a file inside the project, "
-                             "given as a relative path")
+            self.error(line, f"image '{src[:80]}' needs alt text: write "
+                             f"![what it shows]({src[:80]})")
+        target, problem = resolve_image(src, self.path, self.root)
+        if target is None:
+            self.error(line, problem or f"image '{src}' cannot be used")
             return
-        target = (self.path.parent / unquote(parts.path)).resolve()
-        if not target.is_relative_to(self.root.resolve()):
-            self.error(line, f"image '{src}' is outside the project")
-        elif not target.is_file():
-            shown = target.relative_to(self.root.resolve())
-            self.error(line, f"image '{src}' not found (looked for {shown})")
-        elif target.suffix.lower() not in IMAGE_TYPES:
-            self.error(line, f"image '{src}' is not a supported type "
-                             f"({', '.join(sorted(IMAGE_TYPES))})")
-        else:
-            rel = target.relative_to(self.root.resolve()).as_posix()
-            token.attrs["src"] = quote(rel)
-            self.body.images.append(Image(rel, target, alt, line))
+        rel = target.relative_to(self.root.resolve()).as_posix()
+        token.attrs["src"] = quote(rel)
+        self.body.images.append(Image(rel, target, alt, line))
+
+    def link(self, token: Token, line: int) -> None:
+        href = str(token.attrs.get("href", "")).strip()
+        scheme = urlsplit(href).scheme.lower()
+        if scheme and scheme not in LINK_SCHEMES:
+            self.error(line, f"link to '{href[:80]}' is not allowed: a link must be a web "
+                             "address (http, https), mailto: or tel:")
 
     def split(self, tokens: list[Token]) -> list[tuple[_Heading | None, list[Token]]]:
         """Cut the token stream at top-level ``##``/``###`` headings."""

@@ -53,7 +53,7 @@ class _Loader(yaml.SafeLoader):
             return super().construct_object(node, deep)
         except (ValueError, TypeError, AttributeError) as exc:
             raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read {node.value!r} ({exc})", node.start_mark) from exc
+                None, None, f"cannot read {_shown(node.value)} ({exc})", node.start_mark) from exc
 
 
 def split(text: str, path: Path, report: Report) -> tuple[str, str, int] | None:
@@ -115,7 +115,10 @@ class _Checker:
                 self.error(key_node, f"duplicate key '{key}'")
                 continue
             self.front.lines[str(key)] = self.line(key_node)
-            self.value_lines[str(key)] = value_node
+            # An alias (*name) is the anchor's node, which sits earlier in the file:
+            # report a mistake in its value at the key that uses it.
+            aliased = value_node.start_mark.line < key_node.start_mark.line
+            self.value_lines[str(key)] = key_node if aliased else value_node
             if key not in KNOWN_KEYS:
                 self.error(key_node, _unknown_key_message(str(key)))
         for key in REQUIRED_KEYS:
@@ -154,7 +157,8 @@ class _Checker:
                 return date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        self.error(node, f"'{key}' must be a date written YYYY-MM-DD, not {node.value!r}")
+        written = _shown(node.value) if isinstance(node, yaml.ScalarNode) else _shown(value)
+        self.error(node, f"'{key}' must be a date written YYYY-MM-DD, not {written}")
         return None
 
     def check_reviewed(self, node: yaml.Node, value: Any) -> None:
@@ -194,7 +198,7 @@ class _Checker:
             ok = False
         if url is not None and (not isinstance(url, str) or not _is_web_url(url)):
             url_node = next((v for k, v in reversed(node.value) if k.value == "url"), node)
-            self.error(url_node, f"a source's 'url' must be an http(s) address, not {url!r}")
+            self.error(url_node, f"a source's 'url' must be an http(s) address, not {_shown(url)}")
             ok = False
         return Reference(str(title).strip(), url) if ok else None
 
@@ -235,6 +239,20 @@ def _more_than_one_sentence(text: str) -> bool:
     "e.g. after a meal" and "version 2.1 of" stay one sentence; "It hurts. Rest." does not.
     """
     return any(not (m[1].islower() or m[1].isdigit()) for m in _SENTENCE_END.finditer(text))
+
+
+def _shown(value: Any) -> str:
+    """A value for a message: short text as written, anything else by its kind.
+
+    Never the repr of a list or mapping: YAML aliases can make a tiny file expand
+    into billions of entries ("billion laughs"), and printing them would never end.
+    """
+    if isinstance(value, str | int | float | date) and not isinstance(value, bool):
+        text = repr(value if isinstance(value, str) else str(value))
+        return text if len(text) <= 60 else text[:57] + "...'"
+    if isinstance(value, list):
+        return "a list"
+    return "a set of keys" if isinstance(value, dict) else f"a {type(value).__name__}"
 
 
 def _unknown_key_message(key: str) -> str:

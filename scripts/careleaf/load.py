@@ -39,6 +39,11 @@ def load_leaflet(path: Path, project: Project, report: Report) -> Leaflet | None
     if not ID_RE.match(leaflet_id):
         local.error(path, None, f"file name '{path.name}' is not a leaflet id: use lowercase "
                     "letters, digits and single hyphens, like chronic-muscle-spasms.md")
+    if not path.resolve().is_relative_to(project.source_dir.resolve()):
+        local.error(path, None, "is a link to a file outside source/; sources must live in "
+                    "the project")
+        report.extend(local)
+        return None
     text = read_source(path, local)
     parts = split(text, path, local) if text is not None else None
     if parts is None:
