@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import TmpProject
+from conftest import MINIMAL, TmpProject
 
 
 def test_configured_layouts_are_the_default(minimal: TmpProject) -> None:
@@ -49,3 +49,27 @@ def test_broken_toml_is_an_error_not_a_traceback(minimal: TmpProject) -> None:
     result = minimal.run("build")
     assert result.exit_code == 1
     assert "careleaf.toml: error: cannot read configuration:" in result.stderr
+
+
+def test_a_leaflet_can_narrow_its_layouts(minimal: TmpProject) -> None:
+    minimal.write("source/en/minimal.md",
+                  MINIMAL.replace("keywords:", "layouts: [epub]\nkeywords:"))
+    result = minimal.run("build")
+    assert result.exit_code == 0, result.output
+    assert "1 built, 0 up to date" in result.stdout
+    assert not minimal.output("en", "minimal", "minimal-a4.pdf").exists()
+    assert "0 built, 1 up to date" in minimal.run("build").stdout
+    assert minimal.run("check", "--strict").exit_code == 0
+    assert "0 built, 0 up to date" in minimal.run("build", "--layout", "a4").stdout
+
+
+def test_a_leaflet_naming_an_unknown_layout_is_an_error_at_its_line(minimal: TmpProject) -> None:
+    path = minimal.write("source/en/minimal.md",
+                         MINIMAL.replace("keywords:", "layouts: [a4, a3]\nkeywords:"))
+    result = minimal.run("build")
+    assert result.exit_code == 1
+    line = MINIMAL.splitlines().index("keywords:") + 1
+    assert (f"{path}:{line}: error: 'layouts' names 'a3', which is not a buildable layout "
+            "(available: a4, booklet-a5, epub, large-print, letter, trifold-a4, trifold-letter)"
+            ) in result.stderr
+    assert "0 built, 0 up to date, 2 failed" in result.stdout

@@ -15,14 +15,19 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from careleaf.brand import DEFAULT_BRAND, load_brand
+from careleaf.brand import DEFAULT_BRAND, Brand, load_brand
 from careleaf.config import load_config
 from careleaf.errors import Report
 from careleaf.formats import Variant, output_path
 from careleaf.layouts import Layout, load_layouts
 from careleaf.manifest import Manifest, sweep_temp_files, toolchain_digest
+from careleaf.model import Leaflet
 from careleaf.project import Project
+
+if TYPE_CHECKING:
+    from careleaf.workers import Task
 
 #: Called after each output with its path, "built", "fresh" or "failed", and seconds taken.
 Progress = Callable[[Path, str, float], None]
@@ -40,29 +45,13 @@ def build(project: Project, report: Report, *, layout_names: list[str] | None = 
           print_ready: bool = False, proofs: bool = True, force: bool = False,
           jobs: int | None = None, progress: Progress | None = None) -> BuildResult:
     result = BuildResult()
-    layouts = select_layouts(project, report, layout_names)
+    available = load_layouts(project, report)
+    layouts = select_layouts(project, report, layout_names, available)
     brand = load_brand(project, brand_name, report)
     if brand is None:
         return result
-    manifest, toolchain = Manifest(project), toolchain_digest()
-    # What, besides its own files, an output depends on: its layouts, the brand, bleed.
-    looks = {(layout.name, ready): f"{layout.digest()}:{brand.digest(project.root)}:{ready}"
-             for layout in layouts for ready in (False, True)}
-    variants = [Variant(brand.name), *([Variant(brand.name, True)] if print_ready else [])]
-    stale: dict[Path, list[tuple[Layout, Variant]]] = {}
-    for source in sources or project.sources():
-        for layout, variant in _outputs(layouts, variants):
-            target = output_path(project, source, layout, variant)
-            look = looks[layout.name, variant.print_ready]
-            extras = [target.with_name(name) for name in layout.extra_names(source.stem)]
-            if (not force and manifest.is_fresh(target, look, toolchain)
-                    and all(extra.is_file() for extra in extras)):
-                _touch_if_older(target, source)
-                result.fresh.append(target)
-                if progress:
-                    progress(target, "fresh", 0.0)
-            else:
-                stale.setdefault(source, []).append((layout, variant))
+    plan = _Plan(project, Manifest(project), toolchain_digest(), brand, layouts, print_ready)
+    stale = plan.stale_outputs(sources or project.sources(), force, result, progress)
     if not stale:
         return result
     # Only now pay for Markdown, Jinja2 and the renderers.
@@ -71,26 +60,83 @@ def build(project: Project, report: Report, *, layout_names: list[str] | None = 
 
     for folder in {output_path(project, s, *stale[s][0]).parent for s in stale}:
         sweep_temp_files(folder)
-    leaflets = load_leaflets(project, report, list(stale))
+    leaflets = [leaflet for leaflet in load_leaflets(project, report, list(stale))
+                if _layouts_exist(leaflet, available, report)]
     tasks = [Task(project, leaflet, layout, brand,
-                  output_path(project, leaflet.path, layout, variant), variant.print_ready,
-                  proofs)
-             for leaflet in leaflets for layout, variant in stale[leaflet.path]]
-    for source in set(stale) - {leaflet.path for leaflet in leaflets}:
-        for layout, variant in stale[source]:  # invalid: reported by load, nothing rendered
-            result.failed.append(output_path(project, source, layout, variant))
+                  output_path(project, leaflet.path, layout, variant), variant.print_ready, proofs)
+             for leaflet in leaflets
+             for layout, variant in stale[leaflet.path] if leaflet.wants(layout.name)]
+    usable = {leaflet.path for leaflet in leaflets}
+    result.failed += [output_path(project, source, layout, variant)  # errors already reported
+                      for source in stale if source not in usable
+                      for layout, variant in stale[source]]
     for outcome in run_tasks(tasks, jobs or os.cpu_count() or 1):
-        task = outcome.task
+        plan.record(outcome.task, outcome.status)
         report.diagnostics.extend(outcome.diagnostics)
-        getattr(result, outcome.status).append(task.target)
-        if outcome.status == "built":
-            inputs = [task.leaflet.path, *(image.path for image in task.leaflet.images)]
-            manifest.record(task.target, inputs, looks[task.layout.name, task.print_ready],
-                            toolchain)
+        getattr(result, outcome.status).append(outcome.task.target)
         if progress:
-            progress(task.target, outcome.status, outcome.seconds)
-    manifest.save()
+            progress(outcome.task.target, outcome.status, outcome.seconds)
+    for leaflet in leaflets:
+        plan.manifest.record_layouts(leaflet.path, leaflet.layouts)
+    plan.manifest.save()
     return result
+
+
+class _Plan:
+    """Which outputs are fresh, decided from the manifest without parsing any source."""
+
+    def __init__(self, project: Project, manifest: Manifest, toolchain: str, brand: Brand,
+                 layouts: list[Layout], print_ready: bool) -> None:
+        self.project, self.manifest, self.toolchain = project, manifest, toolchain
+        variants = [Variant(brand.name), *([Variant(brand.name, True)] if print_ready else [])]
+        self.outputs = _outputs(layouts, variants)
+        # What, besides its own files, an output depends on: its layouts, the brand, bleed.
+        brand_digest = brand.digest(project.root)
+        self.looks = {(layout.name, ready): f"{layout.digest()}:{brand_digest}:{ready}"
+                      for layout in layouts for ready in (False, True)}
+
+    def stale_outputs(self, sources: list[Path], force: bool, result: BuildResult,
+                      progress: Progress | None) -> dict[Path, list[tuple[Layout, Variant]]]:
+        stale: dict[Path, list[tuple[Layout, Variant]]] = {}
+        for source in sources:
+            narrowed = self.manifest.recorded_layouts(source)
+            for layout, variant in self.outputs:
+                if narrowed is not None and layout.name not in narrowed:
+                    continue  # the leaflet, unchanged since, asked for other layouts
+                target = output_path(self.project, source, layout, variant)
+                if force or not self.is_fresh(source, layout, variant, target):
+                    stale.setdefault(source, []).append((layout, variant))
+                    continue
+                _touch_if_older(target, source)
+                result.fresh.append(target)
+                if progress:
+                    progress(target, "fresh", 0.0)
+        return stale
+
+    def is_fresh(self, source: Path, layout: Layout, variant: Variant, target: Path) -> bool:
+        extras = [target.with_name(name) for name in layout.extra_names(source.stem)]
+        look = self.looks[layout.name, variant.print_ready]
+        return (self.manifest.is_fresh(target, look, self.toolchain)
+                and all(extra.is_file() for extra in extras))
+
+    def record(self, task: Task, status: str) -> None:
+        if status == "built":
+            inputs = [task.leaflet.path, *(image.path for image in task.leaflet.images)]
+            self.manifest.record(task.target, inputs, self.looks[task.layout.name,
+                                                                 task.print_ready],
+                                 self.toolchain)
+
+
+def _layouts_exist(leaflet: Leaflet, available: dict[str, Layout], report: Report) -> bool:
+    """A leaflet's own ``layouts:`` list may only name layouts that can be built."""
+    unknown = [name for name in leaflet.layouts or () if name not in available
+               or not available[name].format]
+    for name in unknown:
+        buildable = ", ".join(n for n, lay in available.items() if lay.format)
+        report.error(leaflet.path, leaflet.layouts_line,
+                     f"'layouts' names '{name}', which is not a buildable layout "
+                     f"(available: {buildable})")
+    return not unknown
 
 
 def _outputs(layouts: list[Layout], variants: list[Variant]) -> list[tuple[Layout, Variant]]:
@@ -103,9 +149,10 @@ def _outputs(layouts: list[Layout], variants: list[Variant]) -> list[tuple[Layou
             if not variant.print_ready or (layout.format == "pdf" and layout.impose != "trifold")]
 
 
-def select_layouts(project: Project, report: Report, names: list[str] | None) -> list[Layout]:
+def select_layouts(project: Project, report: Report, names: list[str] | None,
+                   available: dict[str, Layout] | None = None) -> list[Layout]:
     """The layouts to build: those named, else the configured ones, else every one."""
-    available = load_layouts(project, report)
+    available = load_layouts(project, report) if available is None else available
     names = names or list(load_config(project.root, report).layouts or ())
     if not names:
         return [layout for layout in available.values() if layout.format]

@@ -22,7 +22,7 @@ from careleaf.errors import Report
 from careleaf.model import Reference
 
 REQUIRED_KEYS = ("title", "summary", "version", "reviewed", "next_review", "sources")
-OPTIONAL_KEYS = ("authors", "keywords", "lang")
+OPTIONAL_KEYS = ("authors", "keywords", "lang", "layouts")
 KNOWN_KEYS = REQUIRED_KEYS + OPTIONAL_KEYS
 FENCE = "---"
 _SENTENCE_END = re.compile(r"[.!?\u3002]['\"\u201d\u2019)]*\s*(\S)")
@@ -42,6 +42,8 @@ class FrontMatter:
     authors: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     lang: str | None = None
+    #: The layouts this leaflet is made in, when it narrows the project's list.
+    layouts: tuple[str, ...] | None = None
     lines: dict[str, int] = field(default_factory=dict)
 
 
@@ -218,6 +220,9 @@ class _Checker:
 
     def check_keywords(self, node: yaml.Node, value: Any) -> None:
         self.front.keywords = self.names(node, value, "keywords")
+
+    def check_layouts(self, node: yaml.Node, value: Any) -> None:
+        self.front.layouts = self.names(node, value, "layouts") or None
 
     def check_lang(self, node: yaml.Node, value: Any) -> None:
         self.front.lang = self.text(node, value, "lang") or None

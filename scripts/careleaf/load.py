@@ -62,6 +62,7 @@ def load_leaflet(path: Path, project: Project, report: Report) -> Leaflet | None
         sources=front.sources, authors=front.authors, keywords=front.keywords,
         overview_html=body.overview_html, overview_blocks=body.overview_blocks,
         sections=tuple(body.sections), images=tuple(body.images),
+        layouts=front.layouts, layouts_line=front.lines.get("layouts"),
     )
 
 

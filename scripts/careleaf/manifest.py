@@ -77,12 +77,16 @@ class Manifest:
         self.project = project
         self.path = project.build_dir / ".careleaf-manifest.json"
         self.entries: dict[str, Entry] = {}
+        #: Per source: a hash of its bytes and the ``layouts:`` it asked for then.
+        self.sources: dict[str, tuple[str, list[str] | None]] = {}
         try:
             loaded = json.loads(self.path.read_text(encoding="utf-8"))
             for key, value in loaded["outputs"].items():
                 self.entries[key] = Entry(str(value["digest"]), tuple(value["inputs"]))
+            for key, value in loaded.get("sources", {}).items():
+                self.sources[key] = (str(value["digest"]), value["layouts"])
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            self.entries = {}  # no manifest, or an unreadable one: everything is rebuilt
+            self.entries, self.sources = {}, {}  # unreadable: everything is rebuilt
 
     def key(self, output: Path) -> str:
         return output.relative_to(self.project.build_dir).as_posix()
@@ -101,10 +105,28 @@ class Manifest:
             names = tuple(p.relative_to(self.project.root).as_posix() for p in inputs)
             self.entries[self.key(output)] = Entry(digest, names)
 
+    def recorded_layouts(self, source: Path) -> list[str] | None:
+        """The ``layouts:`` an unchanged source asked for; None if it did not, or changed."""
+        key = source.relative_to(self.project.root).as_posix()
+        digest, layouts = self.sources.get(key, ("", None))
+        try:
+            same = digest == hashlib.sha256(source.read_bytes()).hexdigest()
+        except OSError:
+            return None
+        return layouts if same else None
+
+    def record_layouts(self, source: Path, layouts: tuple[str, ...] | None) -> None:
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()
+        key = source.relative_to(self.project.root).as_posix()
+        self.sources[key] = (digest, list(layouts) if layouts is not None else None)
+
     def save(self) -> None:
         outputs = {key: {"digest": e.digest, "inputs": list(e.inputs)}
                    for key, e in sorted(self.entries.items())}
-        write_atomic(self.path, json.dumps({"outputs": outputs}, indent=1).encode())
+        sources = {key: {"digest": digest, "layouts": layouts}
+                   for key, (digest, layouts) in sorted(self.sources.items())}
+        data = {"outputs": outputs, "sources": sources}
+        write_atomic(self.path, json.dumps(data, indent=1).encode())
 
 
 def write_atomic(target: Path, data: bytes) -> None:

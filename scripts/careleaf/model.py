@@ -86,6 +86,12 @@ class Leaflet:
     overview_blocks: tuple[str, ...]
     sections: tuple[Section, ...]
     images: tuple[Image, ...]
+    #: ``layouts:`` from the front matter (and its line): only these layouts, if given.
+    layouts: tuple[str, ...] | None = None
+    layouts_line: int | None = None
+
+    def wants(self, layout_name: str) -> bool:
+        return self.layouts is None or layout_name in self.layouts
 
     @property
     def key(self) -> str:

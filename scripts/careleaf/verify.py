@@ -42,7 +42,7 @@ def check(project: Project, report: Report, *, layout_names: list[str] | None = 
         return result
     result.leaflets = len(leaflets)
     for leaflet in leaflets:
-        for layout in layouts:
+        for layout in (layout for layout in layouts if leaflet.wants(layout.name)):
             target = output_path(project, leaflet.path, layout, Variant(brand_name))
             shop = output_path(project, leaflet.path, layout, Variant(brand_name, True))
             # Print-shop files are checked when they were made (build --print-ready).
