@@ -7,8 +7,12 @@ ebooklib and pypdf, and never touch the repository's own ``build/``.
 
 from __future__ import annotations
 
+import http.server
 import shutil
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -57,3 +61,41 @@ def minimal(project: TmpProject) -> TmpProject:
     """A project holding the one small valid leaflet ``en/minimal``."""
     project.write("source/en/minimal.md", MINIMAL)
     return project
+
+
+@dataclass
+class CountingServer:
+    """A local HTTP server that records every connection: careleaf must make none."""
+
+    address: str
+    hits: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def counting_server(body: bytes = b"body { color: red }") -> Iterator[CountingServer]:
+    server = CountingServer("")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def handle(self) -> None:  # counts even a connection that sends no valid request
+            server.hits.append(f"connection from {self.client_address}")
+            super().handle()
+
+        def do_GET(self) -> None:
+            server.hits.append(f"GET {self.path}")
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_POST = do_HEAD = do_GET
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.address = f"127.0.0.1:{httpd.server_address[1]}"
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -15,7 +15,6 @@ valid leaflets: a user's mistake may only ever become diagnostics.
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import resource
@@ -23,13 +22,11 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 from hypothesis import given, settings
@@ -41,6 +38,7 @@ from careleaf.errors import CareleafError, Report
 from careleaf.load import load_leaflet
 from careleaf.model import Leaflet
 from careleaf.project import Project
+from conftest import CountingServer, counting_server
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "fixtures" / "hostile"
@@ -60,38 +58,12 @@ SECONDS_PER_FILE = 2.0
 # --- the corpus, built once ----------------------------------------------------------------
 
 
-class _Counter(http.server.BaseHTTPRequestHandler):
-    """Counts every connection, even one that never sends a valid request."""
-
-    hits: ClassVar[list[str]] = []
-
-    def handle(self) -> None:
-        _Counter.hits.append(f"connection from {self.client_address}")
-        super().handle()
-
-    def do_GET(self) -> None:
-        _Counter.hits.append(f"GET {self.path}")
-        self.send_response(200)
-        self.send_header("Content-Type", "image/png")
-        self.end_headers()
-        self.wfile.write((CORPUS / "source" / "en" / "images" / "pixel.png").read_bytes())
-
-    do_POST = do_HEAD = do_GET
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    """``127.0.0.1:<port>`` of a server that records every connection in ``_Counter.hits``."""
-    _Counter.hits = []
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counter)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+def server() -> Iterator[CountingServer]:
+    """A local server the corpus points at: it must receive no connection at all."""
+    pixel = (CORPUS / "source" / "en" / "images" / "pixel.png").read_bytes()
+    with counting_server(pixel) as running:
+        yield running
 
 
 @dataclass
@@ -145,10 +117,10 @@ def _limit_memory(pid: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, server: str) -> Built:
+def built(tmp_path_factory: pytest.TempPathFactory, server: CountingServer) -> Built:
     """The corpus plus one valid leaflet, built once with the real command."""
     root = tmp_path_factory.mktemp("hostile")
-    corpus = make_project(root, server)
+    corpus = make_project(root, server.address)
     shutil.copy(MINIMAL, root / "source" / "en" / "good.md")
     # Popen rather than run: the memory limit is set on the child (preexec_fn is unsafe
     # with the server thread running), and a hang kills its worker processes too.
@@ -162,7 +134,8 @@ def built(tmp_path_factory: pytest.TempPathFactory, server: str) -> Built:
         os.killpg(process.pid, signal.SIGKILL)
         stdout, stderr = process.communicate()
         stderr += "\n[test: careleaf build did not finish in 120 s and was killed]"
-    return Built(root, corpus, read_expected(server), process.returncode, stdout, stderr)
+    return Built(root, corpus, read_expected(server.address), process.returncode, stdout,
+                 stderr)
 
 
 def test_corpus_and_expected_name_the_same_files(built: Built) -> None:
@@ -196,8 +169,8 @@ def test_every_corpus_file_is_named_in_an_error(built: Built) -> None:
     assert not silent, f"no error names {silent}\n\n{built.show()}"
 
 
-def test_nothing_reached_the_network(built: Built) -> None:
-    assert _Counter.hits == []
+def test_nothing_reached_the_network(built: Built, server: CountingServer) -> None:
+    assert server.hits == []
 
 
 def test_valid_leaflet_built_and_no_corpus_leaflet(built: Built) -> None:
@@ -305,8 +278,9 @@ def _load_each(root: Path, names: list[str]) -> dict[str, str]:
     return problems
 
 
-def test_each_corpus_file_loads_fast_without_crashing(tmp_path: Path, server: str) -> None:
-    corpus = make_project(tmp_path, server)
+def test_each_corpus_file_loads_fast_without_crashing(tmp_path: Path,
+                                                     server: CountingServer) -> None:
+    corpus = make_project(tmp_path, server.address)
     problems = _load_each(tmp_path, corpus)
     assert not problems, "\n".join(f"{name}: {what}" for name, what in problems.items())
 

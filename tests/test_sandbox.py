@@ -2,39 +2,18 @@
 
 from __future__ import annotations
 
-import http.server
-import threading
 from collections.abc import Iterator
-from typing import ClassVar
 
 import pytest
 from pypdf import PdfReader
 
-from conftest import TmpProject
-
-
-class _Counter(http.server.BaseHTTPRequestHandler):
-    hits: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        _Counter.hits.append(self.path)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/css")
-        self.end_headers()
-        self.wfile.write(b"body { color: red }")
-
-    def log_message(self, *args: object) -> None:
-        pass
+from conftest import CountingServer, TmpProject, counting_server
 
 
 @pytest.fixture
-def server() -> Iterator[str]:
-    _Counter.hits = []
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counter)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+def server() -> Iterator[CountingServer]:
+    with counting_server() as running:
+        yield running
 
 
 def hostile_layout(project: TmpProject, css: str = "", head: str = "") -> None:
@@ -55,13 +34,13 @@ def hostile_layout(project: TmpProject, css: str = "", head: str = "") -> None:
     "@import url(../../../../../../../etc/passwd);",
 ])
 def test_layout_css_pointing_outside_fails_and_fetches_nothing(
-        minimal: TmpProject, server: str, css: str) -> None:
-    hostile_layout(minimal, css.format(server=server))
+        minimal: TmpProject, server: CountingServer, css: str) -> None:
+    hostile_layout(minimal, css.format(server=f"http://{server.address}"))
     result = minimal.run("build", "--layout", "hostile")
     assert result.exit_code == 1
     assert "error: refused to load '" in result.stderr
     assert "for en/minimal:" in result.stderr
-    assert _Counter.hits == []
+    assert server.hits == []
     assert not minimal.output("en", "minimal", "minimal-hostile.pdf").exists()
 
 
@@ -71,12 +50,12 @@ def test_layout_css_pointing_outside_fails_and_fetches_nothing(
     '<link rel="attachment" href="../../../../../../etc/passwd"/>',
 ])
 def test_template_links_outside_fail_and_embed_nothing(
-        minimal: TmpProject, server: str, head: str) -> None:
-    hostile_layout(minimal, head=head.format(server=server))
+        minimal: TmpProject, server: CountingServer, head: str) -> None:
+    hostile_layout(minimal, head=head.format(server=f"http://{server.address}"))
     result = minimal.run("build", "--layout", "hostile")
     assert result.exit_code == 1, result.output
     assert "refused to load" in result.stderr
-    assert _Counter.hits == []
+    assert server.hits == []
     assert not minimal.output("en", "minimal", "minimal-hostile.pdf").exists()
 
 
