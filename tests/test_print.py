@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pypdf import PageObject, PdfReader
 
+from careleaf.proofs import render_page
 from conftest import MINIMAL, TmpProject
 
 
@@ -157,6 +158,9 @@ def test_print_ready_has_bleed_crop_marks_and_trim_box(minimal: TmpProject) -> N
         assert "/FontFile2" in descriptor or "/FontFile3" in descriptor
     normal = PdfReader(minimal.output("en", "minimal", "minimal-a4.pdf")).pages[0]
     assert [float(v) for v in normal.mediabox] == [float(v) for v in normal.trimbox]
+    # The brand band at the top runs into the bleed: the strip above the trim is coloured.
+    picture = render_page(shop, 0, 72)
+    assert picture.getpixel((picture.width // 2, 1)) == (10, 85, 97)
     assert minimal.run("check", "--layout", "a4", "--strict").exit_code == 0
 
 
