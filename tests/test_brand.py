@@ -116,3 +116,16 @@ def test_unknown_brand_lists_the_brands(minimal: TmpProject) -> None:
     result = minimal.run("build", "--brand", "nope")
     assert result.exit_code == 1
     assert "error: no brand 'nope' (available: default)" in result.stderr
+
+
+def test_a_long_address_gets_a_bigger_qr_code_that_still_scans(minimal: TmpProject) -> None:
+    long_id = "persistent-night-leg-cramps-in-older-people"
+    minimal.write(f"source/en/{long_id}.md", (minimal.root / "source/en/minimal.md").read_text())
+    assert minimal.run("build", "--layout", "booklet-a5", "--no-proofs").exit_code == 0
+    pdf = minimal.output("en", long_id, f"{long_id}-booklet-a5.pdf")
+    url = f"https://leaflets.riverside-clinic.example.org/en/{long_id}/{long_id}.epub"
+    found = decode_qr(pdf)
+    assert [r.text for r in found] == [url]
+    modules = qr_modules(url)
+    width_mm = abs(found[0].position.top_right.x - found[0].position.top_left.x) / 300 * 25.4
+    assert width_mm / modules >= 0.4 * 0.97  # every module at least 0.4 mm

@@ -8,6 +8,7 @@ instead of printing an empty string into a patient leaflet.
 
 from __future__ import annotations
 
+import math
 import traceback
 from dataclasses import dataclass
 from datetime import date
@@ -36,11 +37,20 @@ class RenderContext:
         return self.brand.ebook_url(self.leaflet.lang, self.leaflet.id)
 
 
+def qr_mm(url: str, size_mm: float) -> float:
+    """The printed width of ``url``'s QR code: the layout's size, or more for a long
+    address, so that no module is under 0.4 mm (smaller ones do not scan reliably)."""
+    from careleaf.qr import MIN_MODULE_MM, QUIET_ZONE, qr_modules
+
+    needed = (qr_modules(url) + 2 * QUIET_ZONE) * MIN_MODULE_MM
+    return max(size_mm, math.ceil(needed * 2) / 2)
+
+
 def qr_code(url: str, size_mm: float) -> str:
-    """A vector QR code for ``url`` as a data URI, ``size_mm`` wide with its quiet zone."""
+    """A vector QR code for ``url`` as a data URI, ``qr_mm`` wide with its quiet zone."""
     from careleaf.qr import qr_data_uri
 
-    return qr_data_uri(url, size_mm)
+    return qr_data_uri(url, qr_mm(url, size_mm))
 
 
 def long_date(value: date) -> str:
@@ -61,6 +71,7 @@ def environment(layout: Layout) -> jinja2.Environment:
     )
     env.filters["long_date"] = long_date
     env.globals["qr_code"] = qr_code
+    env.globals["qr_mm"] = qr_mm
     return env
 
 
