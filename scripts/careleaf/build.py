@@ -100,6 +100,7 @@ class _Plan:
         stale: dict[Path, list[tuple[Layout, Variant]]] = {}
         for source in sources:
             narrowed = self.manifest.recorded_layouts(source)
+            changed = source.stat().st_mtime
             for layout, variant in self.outputs:
                 if narrowed is not None and layout.name not in narrowed:
                     continue  # the leaflet, unchanged since, asked for other layouts
@@ -107,7 +108,8 @@ class _Plan:
                 if force or not self.is_fresh(source, layout, variant, target):
                     stale.setdefault(source, []).append((layout, variant))
                     continue
-                _touch_if_older(target, source)
+                if target.stat().st_mtime < changed:
+                    os.utime(target)  # fresh, and must not look stale to `check`
                 result.fresh.append(target)
                 if progress:
                     progress(target, "fresh", 0.0)
@@ -166,9 +168,3 @@ def select_layouts(project: Project, report: Report, names: list[str] | None,
         else:
             chosen.append(layout)
     return chosen
-
-
-def _touch_if_older(target: Path, source: Path) -> None:
-    """An up-to-date output must not look stale just because its source was touched."""
-    if target.stat().st_mtime < source.stat().st_mtime:
-        os.utime(target)

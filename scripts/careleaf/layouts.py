@@ -77,12 +77,15 @@ class Layout:
 
     def digest(self) -> str:
         """A hash of every file in the chain's folders: changes when the look can change."""
-        sha = hashlib.sha256()
-        for folder in self.chain:
-            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-                sha.update(path.relative_to(folder.parent).as_posix().encode() + b"\0")
-                sha.update(path.read_bytes())
-        return sha.hexdigest()
+        return hashlib.sha256("".join(map(_folder_digest, self.chain)).encode()).hexdigest()
+
+
+def _folder_digest(folder: Path) -> str:
+    sha = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        sha.update(path.relative_to(folder.parent).as_posix().encode() + b"\0")
+        sha.update(path.read_bytes())
+    return sha.hexdigest()
 
 
 def load_layouts(project: Project, report: Report) -> dict[str, Layout]:

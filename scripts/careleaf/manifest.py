@@ -15,6 +15,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,24 +53,22 @@ def _installed_versions() -> dict[str, str]:
     return found
 
 
-def files_digest(project: Project, files: list[Path], look: str, toolchain: str,
-                 cache: dict[Path, str] | None = None) -> str | None:
-    """A hash over ``files`` as they are now; None when one of them is gone.
-
-    ``cache`` keeps each file's own hash for one run: a source read for its first
-    output is not read again for the six others.
-    """
+def files_digest(root: Path, names: Iterable[str], look: str, toolchain: str,
+                 cache: dict[str, str] | None = None) -> str | None:
+    """A hash over the files ``names`` (relative to ``root``) as they are now; None when
+    one of them is gone. ``cache`` keeps each file's own hash for one run: a source
+    read for its first output is not read again for the six others."""
     sha = hashlib.sha256(f"{toolchain}\0{look}\0".encode())
-    for path in files:
-        own = cache.get(path) if cache is not None else None
+    for name in names:
+        own = cache.get(name) if cache is not None else None
         if own is None:
             try:
-                own = hashlib.sha256(path.read_bytes()).hexdigest()
+                own = hashlib.sha256((root / name).read_bytes()).hexdigest()
             except OSError:
                 return None
             if cache is not None:
-                cache[path] = own
-        sha.update(f"{path.relative_to(project.root).as_posix()}\0{own}\0".encode())
+                cache[name] = own
+        sha.update(f"{name}\0{own}\0".encode())
     return sha.hexdigest()
 
 
@@ -85,8 +84,8 @@ class Manifest:
         self.project = project
         self.path = project.build_dir / ".careleaf-manifest.json"
         self.entries: dict[str, Entry] = {}
-        #: Hash of each file read in this run (sources and images are read once).
-        self.file_hashes: dict[Path, str] = {}
+        #: Hash of each file read in this run, by project-relative name.
+        self.file_hashes: dict[str, str] = {}
         #: Per source: a hash of its bytes and the ``layouts:`` it asked for then.
         self.sources: dict[str, tuple[str, list[str] | None]] = {}
         try:
@@ -105,31 +104,31 @@ class Manifest:
         entry = self.entries.get(self.key(output))
         if entry is None or not output.is_file():
             return False
-        inputs = [self.project.root / name for name in entry.inputs]
-        return files_digest(self.project, inputs, look, toolchain,
+        return files_digest(self.project.root, entry.inputs, look, toolchain,
                             self.file_hashes) == entry.digest
 
     def record(self, output: Path, inputs: list[Path], look: str, toolchain: str
                ) -> None:
+        names = tuple(p.relative_to(self.project.root).as_posix() for p in inputs)
         # Files are hashed anew: what was rendered is what is on disk now.
-        digest = files_digest(self.project, inputs, look, toolchain)
+        digest = files_digest(self.project.root, names, look, toolchain)
         if digest is not None:
-            names = tuple(p.relative_to(self.project.root).as_posix() for p in inputs)
             self.entries[self.key(output)] = Entry(digest, names)
 
     def recorded_layouts(self, source: Path) -> list[str] | None:
         """The ``layouts:`` an unchanged source asked for; None if it did not, or changed."""
         key = source.relative_to(self.project.root).as_posix()
         digest, layouts = self.sources.get(key, ("", None))
-        return layouts if digest and digest == self._hash(source) else None
+        return layouts if digest and digest == self._hash(key) else None
 
-    def _hash(self, path: Path) -> str | None:
-        if path not in self.file_hashes:
+    def _hash(self, name: str) -> str | None:
+        if name not in self.file_hashes:
             try:
-                self.file_hashes[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+                data = (self.project.root / name).read_bytes()
             except OSError:
                 return None
-        return self.file_hashes[path]
+            self.file_hashes[name] = hashlib.sha256(data).hexdigest()
+        return self.file_hashes[name]
 
     def record_layouts(self, source: Path, layouts: tuple[str, ...] | None) -> None:
         digest = hashlib.sha256(source.read_bytes()).hexdigest()
