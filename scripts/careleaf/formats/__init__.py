@@ -1,10 +1,10 @@
 """Output formats: a name and a function, in a plain dict.
 
-Each format turns a rendered ``Job`` into the bytes of one output file; the
-build writes them. Each has a matching ``verify`` function that reads such a
-file back and lists what of the leaflet it cannot find. Imports of the heavy
-renderers happen inside the functions, so a build with nothing to do never
-pays for loading WeasyPrint.
+Each format turns a rendered ``Job`` into the bytes of one output file (and of
+any file written beside it, such as imposed sheets); the build writes them.
+``careleaf.readback`` reads each format back for the completeness check. Imports
+of the heavy renderers happen inside the functions, so a build with nothing to do
+never pays for loading WeasyPrint.
 """
 
 from __future__ import annotations
