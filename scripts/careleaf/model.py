@@ -100,11 +100,3 @@ class Leaflet:
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
-
-    @property
-    def causes(self) -> Section | None:
-        return self.section("causes")
-
-    @property
-    def treatment(self) -> Section | None:
-        return self.section("treatment")

@@ -57,7 +57,3 @@ class Project:
         """``build/<lang>/<id>``; a brand other than the default gets ``build/brands/<name>/…``."""
         base = self.build_dir if brand == "default" else self.build_dir / "brands" / brand
         return base / lang / leaflet_id
-
-    def contains(self, path: Path) -> bool:
-        """True when ``path``, symlinks resolved, is inside the project."""
-        return path.resolve().is_relative_to(self.root.resolve())
