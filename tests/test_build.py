@@ -190,3 +190,31 @@ def test_pdf_with_an_image_is_identical_when_built_in_another_folder(tmp_path: P
                         project.output("en", "minimal", "minimal.epub").read_bytes()))
     assert outputs[0] == outputs[1]
     assert b"/Subtype /Image" in outputs[0][0] or b"/Image" in outputs[0][0]
+
+
+def test_epub_accessibility_metadata_follows_its_content(minimal: TmpProject) -> None:
+    def properties(name: str) -> dict[str, list[str]]:
+        with zipfile.ZipFile(minimal.output("en", name, f"{name}.epub")) as book:
+            opf = etree.fromstring(book.read("EPUB/content.opf"))
+        found: dict[str, list[str]] = {}
+        for meta in opf.iterfind(".//opf:meta[@property]", OPF):
+            found.setdefault(str(meta.get("property")), []).append(meta.text or "")
+        return found
+
+    minimal.write("layouts/brands/plain.yml", (REPO / "layouts/brands/default.yml").read_text()
+                  .replace("logo: default-logo.svg\n", ""))
+    assert minimal.run("build", "--layout", "epub", "--brand", "plain").exit_code == 0
+    plain = minimal.root / "build/brands/plain/en/minimal/minimal.epub"
+    with zipfile.ZipFile(plain) as book:
+        opf = etree.fromstring(book.read("EPUB/content.opf"))
+    modes = [m.text for m in opf.iterfind(".//opf:meta[@property='schema:accessMode']", OPF)]
+    assert modes == ["textual"]
+    assert minimal.run("build", "--layout", "epub").exit_code == 0
+    found = properties("minimal")
+    assert found["schema:accessMode"] == ["textual", "visual"]  # the clinic's logo
+    assert found["schema:accessModeSufficient"] == ["textual"]
+    assert "alternativeText" in found["schema:accessibilityFeature"]
+    assert {"structuralNavigation", "tableOfContents", "readingOrder"} <= set(
+        found["schema:accessibilityFeature"])
+    assert found["schema:accessibilityHazard"] == ["none"]
+    assert found["dcterms:conformsTo"] == ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
