@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import sys
@@ -218,3 +219,25 @@ def test_epub_accessibility_metadata_follows_its_content(minimal: TmpProject) ->
         found["schema:accessibilityFeature"])
     assert found["schema:accessibilityHazard"] == ["none"]
     assert found["dcterms:conformsTo"] == ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
+
+
+def test_epub_has_a_generated_cover_and_landmarks(minimal: TmpProject) -> None:
+    from PIL import Image
+
+    assert minimal.run("build", "--layout", "epub").exit_code == 0
+    with zipfile.ZipFile(minimal.output("en", "minimal", "minimal.epub")) as book:
+        opf = etree.fromstring(book.read("EPUB/content.opf"))
+        nav = etree.fromstring(book.read("EPUB/nav.xhtml"))
+        page = etree.fromstring(book.read("EPUB/cover.xhtml"))
+        cover = Image.open(io.BytesIO(book.read("EPUB/images/cover.png")))
+    item = opf.find(".//opf:item[@properties='cover-image']", OPF)
+    assert item is not None and item.get("href") == "images/cover.png"
+    assert cover.size == (1200, 1800)
+    assert next(ref.get("idref") for ref in opf.iterfind(".//opf:itemref", OPF)) == "cover"
+    img = page.find(".//x:img", XHTML)
+    assert img is not None and img.get("alt") == (
+        "Cover: Leg cramps. Patient information from Riverside Community Clinic.")
+    epub_type = "{http://www.idpf.org/2007/ops}type"
+    landmarks = [n for n in nav.iterfind(".//x:nav", XHTML) if n.get(epub_type) == "landmarks"]
+    kinds = [a.get(epub_type) for a in landmarks[0].iterfind(".//x:a", XHTML)]
+    assert kinds == ["cover", "bodymatter", "toc"]

@@ -9,6 +9,7 @@ timestamps) is derived from the leaflet, so the same source gives the same bytes
 
 from __future__ import annotations
 
+import html
 import io
 import uuid
 import zipfile
@@ -55,11 +56,13 @@ def render_epub(job: Job, report: Report) -> bytes:
             book.add_item(epub.EpubImage(uid=f"image{index}", file_name=image.src,
                                          content=image.path.read_bytes()))
     book.add_item(chapter)
+    cover = _cover(book, job)
     book.toc = _toc(leaflet)
     book.add_item(epub.EpubNcx())
     book.add_item(epub.EpubNav(title="Contents"))
-    book.spine = [chapter, ("nav", "no")]
-    book.guide = [{"type": "bodymatter", "title": leaflet.title, "href": CONTENT_FILE},
+    book.spine = [cover, chapter, ("nav", "no")]
+    book.guide = [{"type": "cover", "title": "Cover", "href": cover.file_name},
+                  {"type": "bodymatter", "title": leaflet.title, "href": CONTENT_FILE},
                   {"type": "toc", "title": "Contents", "href": "nav.xhtml"}]
     buffer = io.BytesIO()
     modified = datetime.combine(leaflet.reviewed, datetime.min.time())
@@ -81,6 +84,23 @@ def _metadata(book: Any, leaflet: Leaflet) -> None:
     for source in leaflet.sources:
         book.add_metadata("DC", "source", source.url or source.title)
     book.add_metadata(None, "meta", leaflet.version, {"property": "schema:version"})
+
+
+def _cover(book: Any, job: Job) -> Any:
+    """The generated cover image, and a page that shows it with a text alternative."""
+    from careleaf.cover import cover_alt, cover_png
+
+    image = epub.EpubCover(file_name="images/cover.png")
+    image.content = cover_png(job.leaflet, job.brand)
+    book.add_item(image)
+    book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-img"})
+    page = epub.EpubHtml(uid="cover", title="Cover", file_name="cover.xhtml",
+                         lang=job.leaflet.lang)
+    alt = html.escape(cover_alt(job.leaflet, job.brand), quote=True)
+    page.content = (f'<section epub:type="cover"><img src="images/cover.png" alt="{alt}"'
+                    ' style="max-width: 100%; max-height: 100%"/></section>')
+    book.add_item(page)
+    return page
 
 
 def _accessibility(book: Any, *, has_images: bool) -> None:
