@@ -28,6 +28,7 @@ from careleaf.project import Project
 
 PDF_VARIANT = "pdf/ua-1"
 
+
 @dataclass(frozen=True)
 class _Stylesheet:
     """A parsed stylesheet and what parsing it refused or warned about."""
