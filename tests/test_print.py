@@ -174,3 +174,12 @@ def test_every_pdf_page_gets_a_png_proof(minimal: TmpProject) -> None:
                             *(f"minimal-booklet-a5-imposed-{n}.png"
                               for n in range(1, booklet // 2 + 1))])
     assert minimal.run("build", "--layout", "a4", "--force", "--no-proofs").exit_code == 0
+
+
+def test_a_sheet_too_small_for_the_booklet_is_an_error_at_the_layout(minimal: TmpProject) -> None:
+    config = minimal.root / "layouts/booklet-a5/layout.yml"
+    config.write_text(config.read_text().replace("sheet: 297mm 210mm", "sheet: 210mm 148mm"))
+    result = minimal.run("build", "--layout", "booklet-a5", "--no-proofs")
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"{config}: error: cannot impose en/minimal:" in result.stderr

@@ -66,7 +66,11 @@ def render_pdf(job: Job, report: Report) -> Rendered:
         raise CareleafError(failure)
     for message in dict.fromkeys([m for sheet in sheets for m in sheet.warnings] + logged):
         report.warning(job.layout.folder, None, f"WeasyPrint: {message}")
-    return _produce(job, data)
+    try:
+        return _produce(job, data)
+    except ValueError as exc:  # sheet and panel sizes that do not add up
+        where = Location(job.layout.folder / "layout.yml")
+        raise CareleafError(Diagnostic(where, f"cannot impose {job.leaflet.key}: {exc}")) from None
 
 
 def _check_fit(job: Job, document: Any) -> None:
