@@ -126,21 +126,25 @@ def test_check_sees_through_hyphenation_and_justified_text(minimal: TmpProject) 
     assert result.exit_code == 0, result.output
 
 
+OVERVIEW = "Leg cramps are sudden, painful tightening of a muscle."
+
+
+def build_with_overview(project: TmpProject, paragraph: str) -> PdfReader:
+    """Build the A4 PDF of the minimal leaflet with ``paragraph`` as its overview."""
+    project.write("source/en/minimal.md", MINIMAL.replace(OVERVIEW, paragraph))
+    assert project.run("build", "--layout", "a4").exit_code == 0
+    return PdfReader(project.output("en", "minimal", "minimal-a4.pdf"))
+
+
 def test_paragraph_across_a_page_break_is_found(minimal: TmpProject) -> None:
     paragraph = " ".join(f"Sentence number {n} says something calm and useful." for n in range(90))
-    minimal.write("source/en/minimal.md",
-                  MINIMAL.replace("Leg cramps are sudden, painful tightening of a muscle.",
-                                  paragraph))
-    assert minimal.run("build", "--layout", "a4").exit_code == 0
-    reader = PdfReader(minimal.output("en", "minimal", "minimal-a4.pdf"))
+    reader = build_with_overview(minimal, paragraph)
     first = reader.pages[0].extract_text()
     assert "Sentence number 0" in first and "Sentence number 89" not in first
     assert "Page 1 of" in first
     assert minimal.run("check", "--layout", "a4", "--strict").exit_code == 0
     shortened = paragraph.replace("Sentence number 60 says", "Sentence number 60")
-    minimal.write("source/en/minimal.md",
-                  MINIMAL.replace("Leg cramps are sudden, painful tightening of a muscle.",
-                                  shortened))
+    minimal.write("source/en/minimal.md", MINIMAL.replace(OVERVIEW, shortened))
     result = minimal.run("check", "--layout", "a4")
     assert "overview (" in result.stderr and "is missing in the PDF text" in result.stderr
 
@@ -231,11 +235,7 @@ def test_epub_without_navigation_is_unreadable_not_a_crash(minimal: TmpProject) 
 
 def test_paragraph_longer_than_a_page_is_found(minimal: TmpProject) -> None:
     paragraph = " ".join(f"Line {n} of a very long and patient explanation." for n in range(420))
-    minimal.write("source/en/minimal.md",
-                  MINIMAL.replace("Leg cramps are sudden, painful tightening of a muscle.",
-                                  paragraph))
-    assert minimal.run("build", "--layout", "a4").exit_code == 0
-    reader = PdfReader(minimal.output("en", "minimal", "minimal-a4.pdf"))
+    reader = build_with_overview(minimal, paragraph)
     spread = [n for n, page in enumerate(reader.pages) if "explanation" in page.extract_text()]
     assert len(spread) >= 3  # the paragraph really runs over at least two page breaks
     assert minimal.run("check", "--layout", "a4", "--strict").exit_code == 0
