@@ -57,7 +57,11 @@ class Brand:
     colours: dict[str, str] = field(default_factory=lambda: dict(COLOURS))
 
     def ebook_url(self, lang: str, leaflet_id: str) -> str:
-        return f"{self.base_url.rstrip('/')}/{lang}/{leaflet_id}/{leaflet_id}.epub"
+        return self.download_url(lang, leaflet_id, f"{leaflet_id}.epub")
+
+    def download_url(self, lang: str, leaflet_id: str, file_name: str) -> str:
+        """Where the download site offers one of a leaflet's files."""
+        return f"{self.base_url.rstrip('/')}/{lang}/{leaflet_id}/{file_name}"
 
     def css_variables(self) -> str:
         """``--primary: #0a5561; …`` for a ``:root`` rule (values are checked colours)."""

@@ -38,6 +38,10 @@ class BuildResult:
     built: list[Path] = field(default_factory=list)
     fresh: list[Path] = field(default_factory=list)
     failed: list[Path] = field(default_factory=list)
+    #: The brand built for (None if its file has errors) and every layout of the
+    #: project: what later stages, such as the download site, need without reloading.
+    brand: Brand | None = None
+    layouts: dict[str, Layout] = field(default_factory=dict)
 
 
 def build(project: Project, report: Report, *, layout_names: list[str] | None = None,
@@ -48,9 +52,11 @@ def build(project: Project, report: Report, *, layout_names: list[str] | None = 
     available = load_layouts(project, report)
     layouts = select_layouts(project, report, layout_names, available)
     brand = load_brand(project, brand_name, report)
+    result.brand, result.layouts = brand, available
     if brand is None:
         return result
-    plan = _Plan(project, Manifest(project), toolchain_digest(), brand, layouts, print_ready)
+    plan = _Plan(project, Manifest(project), toolchain_digest(), brand, layouts, print_ready,
+                 available)
     stale = plan.stale_outputs(sources or project.sources(), force, result, progress)
     if not stale:
         return result
@@ -62,8 +68,10 @@ def build(project: Project, report: Report, *, layout_names: list[str] | None = 
         sweep_temp_files(folder)
     leaflets = [leaflet for leaflet in load_leaflets(project, report, list(stale))
                 if _layouts_exist(leaflet, available, report)]
+    page_sources = {layout.page_list for layout in layouts}
     tasks = [Task(project, leaflet, layout, brand,
-                  output_path(project, leaflet.path, layout, variant), variant.print_ready, proofs)
+                  output_path(project, leaflet.path, layout, variant), variant.print_ready, proofs,
+                  available.get(layout.page_list or ""), layout.name in page_sources)
              for leaflet in leaflets
              for layout, variant in stale[leaflet.path] if leaflet.wants(layout.name)]
     usable = {leaflet.path for leaflet in leaflets}
@@ -86,14 +94,18 @@ class _Plan:
     """Which outputs are fresh, decided from the manifest without parsing any source."""
 
     def __init__(self, project: Project, manifest: Manifest, toolchain: str, brand: Brand,
-                 layouts: list[Layout], print_ready: bool) -> None:
+                 layouts: list[Layout], print_ready: bool, available: dict[str, Layout]) -> None:
         self.project, self.manifest, self.toolchain = project, manifest, toolchain
         variants = [Variant(brand.name), *([Variant(brand.name, True)] if print_ready else [])]
         self.outputs = _outputs(layouts, variants)
-        # What, besides its own files, an output depends on: its layouts, the brand, bleed.
+        # What, besides its own files, an output depends on: its layouts (and those whose
+        # pages an ebook marks), the brand, bleed.
         brand_digest = brand.digest(project.root)
-        self.looks = {(layout.name, ready): f"{layout.digest()}:{brand_digest}:{ready}"
-                      for layout in layouts for ready in (False, True)}
+        looks = {layout.name: "+".join(lay.digest() for lay in
+                                       (layout, *_page_source(layout, available)))
+                 for layout in layouts}
+        self.looks = {(name, ready): f"{look}:{brand_digest}:{ready}"
+                      for name, look in looks.items() for ready in (False, True)}
 
     def stale_outputs(self, sources: list[Path], force: bool, result: BuildResult,
                       progress: Progress | None) -> dict[Path, list[tuple[Layout, Variant]]]:
@@ -127,6 +139,11 @@ class _Plan:
             self.manifest.record(task.target, inputs, self.looks[task.layout.name,
                                                                  task.print_ready],
                                  self.toolchain)
+
+
+def _page_source(layout: Layout, available: dict[str, Layout]) -> list[Layout]:
+    source = available.get(layout.page_list or "")
+    return [source] if source else []
 
 
 def _layouts_exist(leaflet: Leaflet, available: dict[str, Layout], report: Report) -> bool:

@@ -25,7 +25,7 @@ from careleaf.yamlfile import read_mapping
 FORMAT_EXTENSIONS = {"pdf": "pdf", "epub": "epub"}
 KNOWN_KEYS = ("name", "description", "format", "extends", "page_size", "stylesheets",
               "template", "output", "qr_size", "pad_to", "impose", "sheet", "panels",
-              "fold_order", "imposed_output")
+              "fold_order", "imposed_output", "page_list")
 #: How pages can be put on sheets (see careleaf.impose): a name a layout may choose.
 IMPOSITIONS = ("saddle-stitch", "trifold")
 _UNITS = {"mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pt": 1.0}
@@ -63,6 +63,8 @@ class Layout:
     #: Panels left to right on each side of the sheet, numbered in reading order.
     fold_order: tuple[tuple[int, ...], ...] = ()
     imposed_output: str = "{id}-{layout}-imposed.{ext}"
+    #: The PDF layout whose printed pages an ebook marks (``page_list: a4``).
+    page_list: str | None = None
 
     def output_name(self, leaflet_id: str) -> str:
         ext = FORMAT_EXTENSIONS.get(self.format or "", "")
@@ -100,7 +102,23 @@ def load_layouts(project: Project, report: Report) -> dict[str, Layout]:
         layout = _resolve(name, raw, report, ())
         if layout is not None:
             layouts[name] = layout
+    for layout in list(layouts.values()):
+        if layout.page_list and not _page_list_ok(layout, layouts, report):
+            del layouts[layout.name]
     return layouts
+
+
+def _page_list_ok(layout: Layout, layouts: dict[str, Layout], report: Report) -> bool:
+    """An ebook's page list must come from a PDF layout whose pages are the printed pages."""
+    source = layouts.get(layout.page_list or "")
+    if source is not None and source.format == "pdf" and source.impose != "trifold":
+        return True
+    config = layout.folder / "layout.yml"
+    lines = config.read_text(encoding="utf-8").splitlines()
+    line = next((n for n, text in enumerate(lines, 1) if text.startswith("page_list:")), None)
+    report.error(config, line, f"'page_list' names '{layout.page_list}', which is not a PDF "
+                 "layout with one printed page per page (for example a4)")
+    return False
 
 
 def _read_config(config: Path, report: Report) -> dict[str, Any] | None:
@@ -246,6 +264,7 @@ def _resolve(name: str, raw: dict[str, tuple[Path, dict[str, Any]]], report: Rep
         fold_order=tuple(tuple(side) for side in data["fold_order"]) if "fold_order" in data
         else parent.fold_order if parent else (),
         imposed_output=str(data.get("imposed_output", "{id}-{layout}-imposed.{ext}")),
+        page_list=inherit("page_list", None),
     )
 
 

@@ -13,6 +13,7 @@ printed with modules smaller than ``MIN_MODULE_MM`` does not scan reliably, so
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import math
 
@@ -30,6 +31,7 @@ def qr_modules(url: str) -> int:
     return len(_make(url).matrix)
 
 
+@functools.lru_cache(maxsize=256)
 def qr_svg(url: str, size_mm: float) -> str:
     """The QR code for ``url`` as an SVG document ``size_mm`` wide and high."""
     code = _make(url)
@@ -48,6 +50,7 @@ def qr_data_uri(url: str, size_mm: float) -> str:
     return f"data:image/svg+xml;base64,{encoded}"
 
 
+@functools.lru_cache(maxsize=256)  # each leaflet asks for its code in every print layout
 def _make(url: str) -> segno.QRCode:
     if not url:
         raise ValueError("a QR code needs a non-empty URL")

@@ -36,6 +36,9 @@ class Task:
     print_ready: bool = False
     #: PNG pictures of every page of a PDF, for people to look at.
     proofs: bool = True
+    #: An ebook's print edition, whose page starts it marks; see ``Job``.
+    page_source: Layout | None = None
+    record_pages: bool = False
 
 
 @dataclass
@@ -52,7 +55,8 @@ def render_task(task: Task) -> Outcome:
     assert task.layout.format is not None
     try:
         html = render_html(task.leaflet, task.layout, task.brand)
-        job = Job(task.project, task.leaflet, task.layout, task.brand, html, task.print_ready)
+        job = Job(task.project, task.leaflet, task.layout, task.brand, html, task.print_ready,
+                  task.page_source, task.record_pages)
         rendered = FORMATS[task.layout.format](job, report)
         written = [task.target, *(task.target.with_name(name) for name in rendered.extras)]
         for path, data in zip(written, (rendered.data, *rendered.extras.values()), strict=True):

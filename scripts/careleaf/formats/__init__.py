@@ -39,6 +39,14 @@ class Job:
     brand: Brand
     html: str
     print_ready: bool = False
+    #: For an ebook: the PDF layout whose printed pages it marks (``page_list``).
+    page_source: Layout | None = None
+    #: For a PDF: leave where its pages begin in the cache, for an ebook to mark them.
+    record_pages: bool = False
+
+    @property
+    def pages_cache(self) -> Path:
+        return self.project.build_dir / ".careleaf-cache" / "pages"
 
 
 @dataclass(frozen=True)

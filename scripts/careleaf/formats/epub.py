@@ -13,18 +13,23 @@ import html
 import io
 import uuid
 import zipfile
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+import lxml.html
 from ebooklib import epub
+from lxml import etree
 
 from careleaf.errors import Report
-from careleaf.formats import Job
+from careleaf.formats import Job, pages
 from careleaf.model import Leaflet
 
 CONTENT_FILE = "leaflet.xhtml"
 #: Fixed namespace for identifiers: the same lang/id always gives the same book id.
 NAMESPACE = uuid.UUID("6f1c1a8e-3a5e-5b8e-9a53-0c4a4c2f6e11")
+XHTML = "http://www.w3.org/1999/xhtml"
+EPUB_NS = "http://www.idpf.org/2007/ops"
 
 
 def identifier(leaflet: Leaflet) -> str:
@@ -36,9 +41,11 @@ def render_epub(job: Job, report: Report) -> bytes:
     book = epub.EpubBook()
     _metadata(book, leaflet)
     book.add_metadata("DC", "publisher", job.brand.organisation)
-    _accessibility(book, has_images=bool(leaflet.images or job.brand.logo))
+    starts = _print_pages(job, book, report)
+    _accessibility(book, has_images=bool(leaflet.images or job.brand.logo),
+                   page_count=len(starts))
     chapter = epub.EpubHtml(title=leaflet.title, file_name=CONTENT_FILE, lang=leaflet.lang,
-                            content=job.html)
+                            content=_with_page_markers(job, starts, report))
     colours = epub.EpubItem(uid="brand", file_name="styles/brand.css", media_type="text/css",
                             content=f":root {{ {job.brand.css_variables()} }}\n".encode())
     book.add_item(colours)
@@ -68,7 +75,7 @@ def render_epub(job: Job, report: Report) -> bytes:
     modified = datetime.combine(leaflet.reviewed, datetime.min.time())
     epub.write_epub(buffer, book, {"mtime": modified, "epub3_pages": False,
                                    "raise_exceptions": True})
-    return _normalise_zip(buffer.getvalue(), modified)
+    return _normalise_zip(buffer.getvalue(), modified, starts)
 
 
 def _metadata(book: Any, leaflet: Leaflet) -> None:
@@ -81,8 +88,9 @@ def _metadata(book: Any, leaflet: Leaflet) -> None:
     book.add_metadata("DC", "date", leaflet.reviewed.isoformat())
     for keyword in leaflet.keywords:
         book.add_metadata("DC", "subject", keyword)
-    for source in leaflet.sources:
-        book.add_metadata("DC", "source", source.url or source.title)
+    for source in leaflet.sources:  # the leaflet's references; dc:source is the print edition
+        book.add_metadata(None, "meta", source.url or source.title,
+                          {"property": "dcterms:references"})
     book.add_metadata(None, "meta", leaflet.version, {"property": "schema:version"})
 
 
@@ -103,21 +111,55 @@ def _cover(book: Any, job: Job) -> Any:
     return page
 
 
-def _accessibility(book: Any, *, has_images: bool) -> None:
+def _print_pages(job: Job, book: Any, report: Report) -> list[pages.PageStart]:
+    """Where the printed edition's pages begin, and metadata naming that edition."""
+    source = job.page_source
+    if source is None:
+        return []
+    from careleaf.formats.pdf import printed_page_starts
+    from careleaf.render import render_html
+
+    printed = replace(job, layout=source, html=render_html(job.leaflet, source, job.brand),
+                      page_source=None)
+    edition = job.brand.download_url(job.leaflet.lang, job.leaflet.id,
+                                     source.output_name(job.leaflet.id))
+    book.add_metadata("DC", "source", edition)
+    book.add_metadata(None, "meta", edition, {"property": "pageBreakSource"})
+    return printed_page_starts(printed)
+
+
+def _with_page_markers(job: Job, starts: list[pages.PageStart], report: Report) -> str:
+    """The chapter's HTML with a page-break marker where each printed page begins."""
+    if not starts:
+        return job.html
+    document: Any = lxml.html.document_fromstring(job.html)  # an HtmlElement: has .body
+    missing = pages.mark_pages(document.body, starts)
+    if missing:
+        report.warning(job.layout.folder / "layout.yml", None,
+                       f"{job.leaflet.key}: the start of printed page {', '.join(missing)} is "
+                       "not in the ebook; marked at the nearest section instead")
+    return str(lxml.html.tostring(document, encoding="unicode", doctype="<!DOCTYPE html>"))
+
+
+def _accessibility(book: Any, *, has_images: bool, page_count: int) -> None:
     """EPUB Accessibility 1.1 metadata, derived from what the book really holds."""
     images = has_images
+    page_features = ["printPageNumbers", "pageBreakMarkers", "pageNavigation"]
     facts = {
         "dcterms:conformsTo": ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"],
         "schema:accessMode": ["textual", *(["visual"] if images else [])],
         "schema:accessModeSufficient": ["textual"],
         "schema:accessibilityFeature": ["structuralNavigation", "tableOfContents",
                                         "readingOrder",
-                                        *(["alternativeText"] if images else [])],
+                                        *(["alternativeText"] if images else []),
+                                        *(page_features if page_count else [])],
         "schema:accessibilityHazard": ["none"],
         "schema:accessibilitySummary": [
             "A short text leaflet with headings for every section, cause and treatment, "
             "a table of contents and one reading order"
-            + (", and text alternatives for its images." if images else ".")],
+            + (", text alternatives for its images" if images else "")
+            + (f", and the page numbers of the {page_count}-page printed leaflet"
+               if page_count else "") + "."],
     }
     for prop, values in facts.items():
         for value in values:
@@ -137,8 +179,24 @@ def _toc(leaflet: Leaflet) -> list[Any]:
     return toc
 
 
-def _normalise_zip(data: bytes, when: datetime) -> bytes:
-    """Rewrite the zip with fixed timestamps, ``mimetype`` first and stored."""
+def _page_list(nav: bytes, starts: list[pages.PageStart]) -> bytes:
+    """``nav.xhtml`` with a page list: one entry per printed page, hidden from the reader."""
+    root = etree.fromstring(nav)
+    body = root.find(f"{{{XHTML}}}body")
+    assert body is not None
+    page_list = etree.SubElement(body, f"{{{XHTML}}}nav", {f"{{{EPUB_NS}}}type": "page-list",
+                                                         "hidden": "hidden"})
+    etree.SubElement(page_list, f"{{{XHTML}}}h2").text = "Pages"
+    entries = etree.SubElement(page_list, f"{{{XHTML}}}ol")
+    for start in starts:
+        entry = etree.SubElement(entries, f"{{{XHTML}}}li")
+        link = etree.SubElement(entry, f"{{{XHTML}}}a", {"href": f"{CONTENT_FILE}#{start.id}"})
+        link.text = str(start.number)
+    return bytes(etree.tostring(root, encoding="utf-8", xml_declaration=True))
+
+
+def _normalise_zip(data: bytes, when: datetime, starts: list[pages.PageStart]) -> bytes:
+    """Rewrite the zip with fixed timestamps, ``mimetype`` first and stored, and page list."""
     stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
@@ -147,5 +205,8 @@ def _normalise_zip(data: bytes, when: datetime) -> bytes:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(name), compresslevel=9)
+            content = source.read(name)
+            if name.endswith("/nav.xhtml") and starts:
+                content = _page_list(content, starts)
+            target.writestr(info, content, compresslevel=9)
     return out.getvalue()

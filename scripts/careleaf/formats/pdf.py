@@ -23,7 +23,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from careleaf.errors import CareleafError, Diagnostic, Location, Report
 from careleaf.fetcher import FONT_FOLDERS, PROJECT_URL, SandboxFetcher, project_url
-from careleaf.formats import Job, Rendered
+from careleaf.formats import Job, Rendered, pages
 from careleaf.project import Project
 
 PDF_VARIANT = "pdf/ua-1"
@@ -50,11 +50,12 @@ def render_pdf(job: Job, report: Report) -> Rendered:
     if job.print_ready:
         sheets.append(_print_shop_sheet())
     with _weasyprint_warnings() as logged:
-        html = HTML(string=job.html, base_url=PROJECT_URL, url_fetcher=fetcher)
-        document = html.render(stylesheets=[sheet.css for sheet in sheets],
-                               font_config=_font_config())
+        html, document = _lay_out(job, fetcher, sheets)
         if job.layout.panels:
             _check_fit(job, document)
+        if job.record_pages and not job.print_ready:  # an ebook marks these pages
+            key = pages.cache_key(job.html, job.layout.digest())
+            pages.store(job.pages_cache, key, pages.page_starts(document, html.etree_element))
         # Attachments are fetched while writing, so refusals are only known after it.
         data: bytes = document.write_pdf(pdf_variant=PDF_VARIANT)
     refused = [entry for sheet in sheets for entry in sheet.refused] + fetcher.refused
@@ -71,6 +72,31 @@ def render_pdf(job: Job, report: Report) -> Rendered:
     except ValueError as exc:  # sheet and panel sizes that do not add up
         where = Location(job.layout.folder / "layout.yml")
         raise CareleafError(Diagnostic(where, f"cannot impose {job.leaflet.key}: {exc}")) from None
+
+
+def _lay_out(job: Job, fetcher: SandboxFetcher, sheets: list[_Stylesheet]) -> tuple[Any, Any]:
+    html = HTML(string=job.html, base_url=PROJECT_URL, url_fetcher=fetcher)
+    document = html.render(stylesheets=[sheet.css for sheet in sheets],
+                           font_config=_font_config())
+    return html, document
+
+
+def printed_page_starts(job: Job) -> list[pages.PageStart]:
+    """Where each page of ``job`` begins when printed, from the disk cache or a new layout.
+
+    Problems with the print layout itself are the PDF output's to report; here the
+    layout is only measured.
+    """
+    key = pages.cache_key(job.html, job.layout.digest())
+    starts = pages.load_cached(job.pages_cache, key)
+    if starts is None:
+        fetcher = SandboxFetcher(job.project.root, list(FONT_FOLDERS))
+        sheets = [_stylesheet(path, job.project) for path in job.layout.stylesheets]
+        with _weasyprint_warnings():
+            html, document = _lay_out(job, fetcher, sheets)
+        starts = pages.page_starts(document, html.etree_element)
+        pages.store(job.pages_cache, key, starts)
+    return starts
 
 
 def _check_fit(job: Job, document: Any) -> None:
