@@ -159,3 +159,42 @@ def test_marker_goes_before_the_word_even_across_inline_markup() -> None:
     assert ('<li><span id="page_4" role="doc-pagebreak" epub:type="pagebreak" '
             'aria-label="4"></span>second</li>') in html
     assert missing == ["5"] and html.endswith('aria-label="5"></span></body>')
+
+
+def test_check_proves_the_page_list_against_the_pdf(minimal: TmpProject) -> None:
+    from test_check import rewrite_epub
+
+    long_overview(minimal, 9)
+    assert minimal.run("build").exit_code == 0
+    assert minimal.run("check").exit_code == 0
+    epub = minimal.output("en", "minimal", "minimal.epub")
+    marker = 'role="doc-pagebreak" epub:type="pagebreak" aria-label="2"/>'
+
+    def move_page_2(data: bytes) -> bytes:  # to the start of the text: page 1's words
+        text = data.decode()
+        start = text.index('<span id="page_2"')
+        text = text[:start] + text[start + len('<span id="page_2" ') + len(marker):]
+        opening = text.index("<p>Tip 0-0")
+        return (text[:opening] + f'<span id="page_2" {marker}' + text[opening:]).encode()
+
+    rewrite_epub(epub, "EPUB/leaflet.xhtml", move_page_2)
+    result = minimal.run("check")
+    assert result.exit_code == 1
+    assert ("minimal.epub: error: page 2 is marked before 'tip 0 0 rest', which is not on "
+            "page 2 of") in result.output, result.output
+
+
+def test_check_sees_an_ebook_left_behind_by_a_reflowed_pdf(minimal: TmpProject) -> None:
+    long_overview(minimal, 9)
+    assert minimal.run("build").exit_code == 0
+    pages = len(PdfReader(minimal.output("en", "minimal", "minimal-a4.pdf")).pages)
+    css = minimal.root / "layouts" / "print" / "print.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\nbody { font-size: 16pt; }\n",
+                   encoding="utf-8")
+    assert minimal.run("build", "--layout", "a4").exit_code == 0
+    now = len(PdfReader(minimal.output("en", "minimal", "minimal-a4.pdf")).pages)
+    assert now > pages
+    result = minimal.run("check")
+    assert result.exit_code == 1
+    assert f"minimal.epub: error: the page list has {pages} entries but " in result.output
+    assert f"minimal-a4.pdf has {now} pages; rebuild the ebook" in result.output

@@ -18,9 +18,10 @@ from careleaf.brand import DEFAULT_BRAND, load_brand
 from careleaf.build import select_layouts
 from careleaf.errors import Report, display_path
 from careleaf.formats import Variant, output_path
-from careleaf.layouts import Layout
+from careleaf.layouts import Layout, load_layouts
 from careleaf.load import load_leaflets
 from careleaf.model import Leaflet
+from careleaf.pagecheck import check_page_list
 from careleaf.project import Project
 from careleaf.readback import READERS, Readback, TocEntry, UnreadableOutput, words
 
@@ -37,7 +38,8 @@ def check(project: Project, report: Report, *, layout_names: list[str] | None = 
           sources: list[Path] | None = None, brand_name: str = DEFAULT_BRAND) -> CheckResult:
     result = CheckResult([])
     leaflets = load_leaflets(project, report, sources)
-    layouts = select_layouts(project, report, layout_names)
+    available = load_layouts(project, report)
+    layouts = select_layouts(project, report, layout_names, available)
     if load_brand(project, brand_name, report) is None:
         return result
     result.leaflets = len(leaflets)
@@ -50,6 +52,10 @@ def check(project: Project, report: Report, *, layout_names: list[str] | None = 
                 if _check_output(path, leaflet, layout, report):
                     result.checked.append(path)
                     result.parts += sum(1 + len(s.items) for s in leaflet.sections)
+            if (printed := available.get(layout.page_list or "")) is not None:
+                pdf = output_path(project, leaflet.path, printed, Variant(brand_name))
+                if target.is_file() and pdf.is_file():  # an unbuilt PDF: nothing to compare
+                    check_page_list(target, pdf, report)
     return result
 
 
