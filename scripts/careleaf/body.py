@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from careleaf.errors import Report
 from careleaf.images import resolve_image
-from careleaf.model import Image, Item, Section
+from careleaf.model import Block, Image, Item, Section
 from careleaf.project import ID_RE
 
 _ID_SUFFIX = re.compile(r"\s*\{#([^}]*)\}\s*$")
@@ -65,6 +65,7 @@ _MD = markdown()
 class Body:
     overview_html: Markup = field(default_factory=Markup)
     overview_blocks: tuple[str, ...] = ()
+    overview_located: tuple[Block, ...] = ()
     overview_line: int = 1
     sections: list[Section] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
@@ -112,7 +113,8 @@ class _Parser:
         self.inspect(tokens, self.first_line)
         self.check_nothing_dropped(text, tokens)
         overview, *chunks = self.split(tokens)
-        self.body.overview_html, self.body.overview_blocks = self.render(overview[1])
+        body = self.body
+        body.overview_html, body.overview_blocks, body.overview_located = self.render(overview[1])
         self.sections(chunks)
         return self.body
 
@@ -209,11 +211,32 @@ class _Parser:
         html = Markup(_MD.renderer.renderInline(children, _MD.options, {}).strip())  # type: ignore[attr-defined]
         return _Heading(int(open_token.tag[1]), heading_id, title, html, line)
 
-    def render(self, tokens: list[Token]) -> tuple[Markup, tuple[str, ...]]:
+    def render(self, tokens: list[Token]) -> tuple[Markup, tuple[str, ...], tuple[Block, ...]]:
         blocks = tuple(t for t in (inline_text(tok) if tok.type == "inline" else
                                    tok.content.strip() if tok.type in ("fence", "code_block")
                                    else "" for tok in tokens) if t)
-        return Markup(_MD.renderer.render(tokens, _MD.options, {})), blocks
+        html = Markup(_MD.renderer.render(tokens, _MD.options, {}))
+        return html, blocks, tuple(self.locate(tokens))
+
+    def locate(self, tokens: list[Token]) -> list[Block]:
+        """Each block of text with its kind, from the tokens that open around it."""
+        located, context, level = [], ["paragraph"], 0
+        for token in tokens:
+            if token.type == "heading_open":
+                level = int(token.tag[1:])
+            if token.type in ("list_item_open", "th_open", "td_open", "heading_open"):
+                context.append({"list_item_open": "list_item", "heading_open": "heading"}
+                               .get(token.type, "table_cell"))
+            elif token.type in ("list_item_close", "th_close", "td_close", "heading_close"):
+                context.pop()
+            if token.type in ("inline", "fence", "code_block") and token.map:
+                text = inline_text(token) if token.type == "inline" else token.content.strip()
+                kind = context[-1] if token.type == "inline" else "code"
+                if text:
+                    located.append(Block(text, kind, self.line(token),
+                                         self.first_line + token.map[1] - 1,
+                                         level if kind == "heading" else 0))
+        return located
 
     def make_id(self, heading: _Heading) -> str:
         if heading.id:
@@ -234,18 +257,18 @@ class _Parser:
             elif section is None:
                 self.error(heading.line, "a '###' heading must come after a '##' section heading")
             else:
-                html, blocks = self.render(tokens)
+                html, blocks, located = self.render(tokens)
                 section[2].append(Item(self.make_id(heading), heading.title, heading.title_html,
-                                       html, blocks, heading.line))
+                                       html, blocks, heading.line, located))
         self.close(section)
 
     def close(self, section: tuple[_Heading, list[Token], list[Item]] | None) -> None:
         if section is None:
             return
         heading, tokens, items = section
-        html, blocks = self.render(tokens)
+        html, blocks, located = self.render(tokens)
         self.body.sections.append(Section(self.make_id(heading), heading.title, heading.title_html,
-                                          html, blocks, tuple(items), heading.line))
+                                          html, blocks, tuple(items), heading.line, located))
 
 
 def parse_body(text: str, path: Path, first_line: int, root: Path, report: Report) -> Body:

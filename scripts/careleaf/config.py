@@ -1,21 +1,45 @@
 """Project configuration: ``[tool.careleaf]`` in ``pyproject.toml``, or ``careleaf.toml``.
 
-Only settings that belong to a whole catalogue live here, such as which layouts
-every leaflet is built in by default. Unknown keys are errors with a
-suggestion, like unknown front-matter keys, so a typo never silently does nothing.
+Only settings that belong to a whole catalogue live here: which layouts every
+leaflet is built in by default, which sections a clinic requires, and the limits
+of the content quality gates (readability targets, plain-language lint). Unknown
+keys are errors with a suggestion, like unknown front-matter keys, so a typo never
+silently does nothing.
 """
 
 from __future__ import annotations
 
 import difflib
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from careleaf.errors import Report
 
-KNOWN_KEYS = ("layouts",)
+T = TypeVar("T", "Readability", "Lint")
+
+KNOWN_KEYS = ("layouts", "required_sections", "review_warning_days", "readability", "lint")
+
+
+@dataclass(frozen=True)
+class Readability:
+    """Health-material targets (grade 8 is the usual ceiling for patient leaflets)."""
+
+    warn_grade: float = 8.0
+    warn_smog: float = 9.0
+    error_grade: float = 10.0
+
+
+@dataclass(frozen=True)
+class Lint:
+    """Plain-language limits; going over one is a warning at the source line."""
+
+    sentence_words: int = 25
+    paragraph_sentences: int = 5
+    heading_depth: int = 3
+    #: Words in capitals in a row (``DO NOT STOP``) that read as shouting.
+    capitals_run: int = 3
 
 
 @dataclass(frozen=True)
@@ -23,6 +47,12 @@ class Config:
     path: Path | None = None
     #: The layouts every leaflet is built in; None means every layout that has a format.
     layouts: tuple[str, ...] | None = None
+    #: Section ids a clinic wants in every leaflet, besides causes and treatment.
+    required_sections: tuple[str, ...] = ()
+    #: A review due within this many days is a warning (one already past is an error).
+    review_warning_days: int = 90
+    readability: Readability = field(default_factory=Readability)
+    lint: Lint = field(default_factory=Lint)
 
 
 def load_config(root: Path, report: Report) -> Config:
@@ -46,14 +76,56 @@ def _parse(path: Path, data: Any, report: Report) -> Config:
     if not isinstance(data, dict):
         report.error(path, None, "the careleaf configuration must be a table of settings")
         return Config(path)
-    for key in data:
-        if key not in KNOWN_KEYS:
-            close = difflib.get_close_matches(key, KNOWN_KEYS, 1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            report.error(path, None, f"unknown careleaf setting '{key}'{hint}")
-    layouts = data.get("layouts")
-    if layouts is not None and (not isinstance(layouts, list) or not layouts
-                                or not all(isinstance(name, str) for name in layouts)):
-        report.error(path, None, "'layouts' must be a list of layout names")
-        layouts = None
-    return Config(path, tuple(layouts) if layouts else None)
+    _unknown(path, data, KNOWN_KEYS, "", report)
+    layouts = _names(path, data, "layouts", report)
+    days = data.get("review_warning_days", 90)
+    if not _number(days, integer=True):
+        report.error(path, None, "'review_warning_days' must be a whole number of days")
+        days = 90
+    return Config(path, layouts or None, _names(path, data, "required_sections", report) or (),
+                  days, _table(path, data, "readability", Readability, report),
+                  _table(path, data, "lint", Lint, report))
+
+
+def _names(path: Path, data: dict[str, Any], key: str, report: Report) -> tuple[str, ...]:
+    value = data.get(key)
+    if value is not None and (not isinstance(value, list) or not value
+                              or not all(isinstance(name, str) for name in value)):
+        what = "layout names" if key == "layouts" else "section ids"
+        report.error(path, None, f"'{key}' must be a list of {what}")
+        return ()
+    return tuple(value or ())
+
+
+def _table(path: Path, data: dict[str, Any], key: str, kind: type[T], report: Report) -> T:
+    """A sub-table of numbers, each checked against the type of its default."""
+    table = data.get(key, {})
+    if not isinstance(table, dict):
+        report.error(path, None, f"'{key}' must be a table, like [tool.careleaf.{key}]")
+        return kind()
+    known = tuple(f.name for f in fields(kind))
+    _unknown(path, table, known, f"{key}.", report)
+    values = {}
+    for name in known:
+        if name in table:
+            integer = isinstance(getattr(kind(), name), int)
+            if _number(table[name], integer=integer):
+                values[name] = table[name]
+            else:
+                report.error(path, None, f"'{key}.{name}' must be a "
+                             f"{'whole ' if integer else ''}number greater than 0")
+    return kind(**values)
+
+
+def _number(value: Any, *, integer: bool) -> bool:
+    kinds = (int,) if integer else (int, float)
+    return isinstance(value, kinds) and not isinstance(value, bool) and value > 0
+
+
+def _unknown(path: Path, table: dict[str, Any], known: tuple[str, ...], prefix: str,
+             report: Report) -> None:
+    for key in table:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, 1)
+            hint = f" (did you mean '{prefix}{close[0]}'?)" if close else ""
+            report.error(path, None, f"unknown careleaf setting '{prefix}{key}'{hint}")

@@ -45,6 +45,9 @@ class Diagnostic:
     location: Location
     message: str
     severity: Severity = "error"
+    #: Which check found it (``readability``, ``review``, ``completeness``…), for reports
+    #: that group problems per leaflet and check; empty for loading and building.
+    check: str = ""
 
     def __str__(self) -> str:
         return f"{self.location}: {self.severity}: {self.message}"
@@ -56,11 +59,11 @@ class Report:
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
-    def error(self, path: Path, line: int | None, message: str) -> None:
-        self.diagnostics.append(Diagnostic(Location(path, line), message, "error"))
+    def error(self, path: Path, line: int | None, message: str, check: str = "") -> None:
+        self.diagnostics.append(Diagnostic(Location(path, line), message, "error", check))
 
-    def warning(self, path: Path, line: int | None, message: str) -> None:
-        self.diagnostics.append(Diagnostic(Location(path, line), message, "warning"))
+    def warning(self, path: Path, line: int | None, message: str, check: str = "") -> None:
+        self.diagnostics.append(Diagnostic(Location(path, line), message, "warning", check))
 
     def extend(self, other: Report) -> None:
         self.diagnostics.extend(other.diagnostics)

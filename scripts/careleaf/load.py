@@ -63,6 +63,7 @@ def load_leaflet(path: Path, project: Project, report: Report) -> Leaflet | None
         overview_html=body.overview_html, overview_blocks=body.overview_blocks,
         sections=tuple(body.sections), images=tuple(body.images),
         layouts=front.layouts, layouts_line=front.lines.get("layouts"),
+        overview_located=body.overview_located, key_lines=dict(front.lines),
     )
 
 

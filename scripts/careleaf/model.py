@@ -9,7 +9,7 @@ Markdown stage) so templates autoescape everything else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -38,6 +38,26 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Block:
+    """One run of text a reader sees, with where it is: for quality checks and reports.
+
+    ``kind`` is ``paragraph``, ``list_item``, ``heading`` (with its ``level``),
+    ``table_cell`` or ``code``. Lines ``line``..``end_line`` of the source hold it.
+    """
+
+    text: str
+    kind: str
+    line: int
+    end_line: int
+    level: int = 0
+
+    @property
+    def is_prose(self) -> bool:
+        """Sentences a reader reads: scored and linted (not headings, cells or code)."""
+        return self.kind in ("paragraph", "list_item")
+
+
+@dataclass(frozen=True)
 class Item:
     """One ``###`` entry of a section: a single cause or a single treatment."""
 
@@ -48,6 +68,8 @@ class Item:
     #: Plain text of each paragraph or list entry, in order: what a reader must find.
     blocks: tuple[str, ...]
     line: int
+    #: The same text as ``blocks`` (and any sub-headings), each with its kind and lines.
+    located: tuple[Block, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,6 +83,7 @@ class Section:
     intro_blocks: tuple[str, ...]
     items: tuple[Item, ...]
     line: int
+    located: tuple[Block, ...] = ()
 
     @property
     def item_kind(self) -> str:
@@ -89,6 +112,9 @@ class Leaflet:
     #: ``layouts:`` from the front matter (and its line): only these layouts, if given.
     layouts: tuple[str, ...] | None = None
     layouts_line: int | None = None
+    overview_located: tuple[Block, ...] = ()
+    #: Line of each front-matter key, for messages about dates, sources and the like.
+    key_lines: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
 
     def wants(self, layout_name: str) -> bool:
         return self.layouts is None or layout_name in self.layouts
