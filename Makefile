@@ -7,6 +7,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
+# DAISY Ace (npm) for `careleaf check --ace`: its own stamp, redone when the lock changes.
+ACE_READY := scripts/ace/node_modules/.ready
 
 .PHONY: all setup build check test lint bench clean distclean
 
@@ -22,19 +24,27 @@ $(READY): pyproject.toml scripts/constraints.txt scripts/system-deps.sh
 	  -c scripts/constraints.txt -e '.[dev]'
 	@touch $@
 
-setup: $(READY)
+# Puppeteer and Electron would download browsers from the internet on install; Ace runs
+# in the system's Chromium instead (scripts/ace/chromium), so skip both and every
+# install script. After system-deps.sh (order-only), which brings Node.js and Chromium.
+$(ACE_READY): scripts/ace/package.json scripts/ace/package-lock.json | $(READY)
+	PUPPETEER_SKIP_DOWNLOAD=1 PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 \
+	  npm ci --prefix scripts/ace --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
 
-build: $(READY)
+setup: $(READY) $(ACE_READY)
+
+build: $(READY) $(ACE_READY)
 	$(BIN)/careleaf build
 
-check: $(READY)
-	$(BIN)/careleaf check --epubcheck
+check: $(READY) $(ACE_READY)
+	$(BIN)/careleaf check --epubcheck --ace
 
 lint: $(READY)
 	$(BIN)/ruff check scripts tests
 	$(BIN)/mypy
 
-test: $(READY) lint
+test: $(READY) $(ACE_READY) lint
 	$(BIN)/pytest
 
 # Benchmarks print ratios against baselines measured in the same run; BENCH_ARGS=--n 100.
@@ -47,4 +57,4 @@ clean:
 	rm -rf build
 
 distclean: clean
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache scripts/ace/node_modules

@@ -8,6 +8,7 @@ packages=(
   libharfbuzz-subset0                # font subsetting in C: PDFs write ~7x faster
   fonts-open-sans fonts-dejavu-core  # the leaflet typefaces, embedded in every PDF
   default-jre-headless               # Java for EPUBCheck
+  chromium                           # headless browser: `careleaf serve` tests, DAISY Ace
 )
 missing=()
 for pkg in "${packages[@]}"; do
@@ -21,6 +22,9 @@ fi
 if command -v java >/dev/null 2>&1; then
   missing=("${missing[@]/default-jre-headless/}")
 fi
+# Node.js and npm install and run DAISY Ace (scripts/ace); keep a Node that is already there.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 read -r -a missing <<< "${missing[*]}"
 [ ${#missing[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then

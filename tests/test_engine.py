@@ -22,8 +22,10 @@ def careleaf(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def digests(build: Path) -> dict[str, str]:
+    """The outputs' hashes (not the download site's copies of them)."""
     return {p.relative_to(build).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(build.rglob("*")) if p.suffix in (".pdf", ".epub")}
+            for p in sorted(build.rglob("*")) if p.suffix in (".pdf", ".epub")
+            and p.relative_to(build).parts[0] != "site"}
 
 
 def catalogue(project: TmpProject, count: int) -> None:

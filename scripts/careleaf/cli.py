@@ -1,4 +1,4 @@
-"""The command line: ``careleaf build``, ``careleaf check``, ``careleaf layouts``.
+"""The command line: ``careleaf build``, ``check``, ``layouts`` and ``serve``.
 
 Each command finds the project, runs one stage, prints every diagnostic as
 ``path:line: severity: message`` to stderr and exits 0 when clean, 1 on errors
@@ -23,7 +23,9 @@ from careleaf.errors import CareleafError, Report, display_path
 from careleaf.project import Project
 
 if TYPE_CHECKING:
+    from careleaf.brand import Brand
     from careleaf.build import Progress
+    from careleaf.layouts import Layout
 
 project_option = click.option(
     "-C", "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -85,10 +87,12 @@ def _sources(project: Project, sources: tuple[Path, ...]) -> list[Path] | None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for rendering. Default: the number of cores.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
+@click.option("--site/--no-site", default=True, show_default=True,
+              help="Then update the download site and OPDS catalogue in build/site/.")
 @strict_option
 def build(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...], brand: str,
           print_ready: bool, proofs: bool, force: bool, jobs: int | None, quiet: bool,
-          strict: bool) -> None:
+          site: bool, strict: bool) -> None:
     """Build every leaflet (or SOURCES) in every layout, skipping what is up to date."""
     from careleaf.build import build as run_build
 
@@ -98,8 +102,21 @@ def build(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...]
                            sources=_sources(project, sources), brand_name=brand,
                            print_ready=print_ready, proofs=proofs, force=force, jobs=jobs,
                            progress=progress)
+        if site and result.brand is not None:
+            _build_site(project, report, result.brand, result.layouts, progress)
     _finish(report, strict, f"{len(result.built)} built, {len(result.fresh)} up to date, "
             f"{len(result.failed)} failed in {time.perf_counter() - started:.2f} s")
+
+
+def _build_site(project: Project, report: Report, brand: Brand, layouts: dict[str, Layout],
+                progress: Progress) -> None:
+    """The site offers what exists of the project's layouts, whatever this run built."""
+    from careleaf.build import select_layouts
+    from careleaf.site import SITE_LAYOUT, build_site
+
+    offered = select_layouts(project, Report(), None, layouts)  # errors: the build's
+    build_site(project, report, brand, offered, site_layout=layouts.get(SITE_LAYOUT),
+               progress=progress)
 
 
 @contextmanager
@@ -130,23 +147,37 @@ def _progress(quiet: bool) -> Iterator[Progress]:
 @brand_option
 @click.option("--epubcheck/--no-epubcheck", default=False,
               help="Also validate every EPUB with EPUBCheck (needs Java; ~3 s per EPUB).")
+@click.option("--ace/--no-ace", default=False,
+              help="Also check every EPUB's accessibility with DAISY Ace (needs Node.js and "
+                   "Chromium; ~3 s per EPUB). Every Ace violation is an error.")
 @strict_option
 def check(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...], brand: str,
-          epubcheck: bool, strict: bool) -> None:
+          epubcheck: bool, ace: bool, strict: bool) -> None:
     """Validate the sources and prove every cause and treatment is in every output."""
     from careleaf.verify import check as run_check
 
     project, report = _project(project_dir), Report()
+    chosen = _sources(project, sources)
     result = run_check(project, report, layout_names=list(layouts) or None,
-                       sources=_sources(project, sources), brand_name=brand)
+                       sources=chosen, brand_name=brand)
+    from careleaf.site_check import check_site
+
+    site_files = check_site(project, report, brand, chosen)
     if epubcheck:
         from careleaf.epubcheck import run_epubcheck
 
         for path in result.checked:
             if path.suffix == ".epub":
                 run_epubcheck(path, report)
+    if ace:
+        from careleaf.ace import run_ace
+
+        for path in result.checked:
+            if path.suffix == ".epub":
+                run_ace(path, report)
     _finish(report, strict, f"checked {len(result.checked)} output(s) of {result.leaflets} "
-            f"leaflet(s): {result.parts} sections and items looked for")
+            f"leaflet(s): {result.parts} sections and items looked for"
+            + (f"; {site_files} file(s) of the download site read" if site_files else ""))
 
 
 @main.command(name="layouts")
@@ -162,3 +193,25 @@ def list_layouts(project_dir: Path) -> None:
         click.echo(f"{layout.name:15} {kind:5} {layout.description}{parent}")
     if len(report):
         _finish(report, False, f"{len(report.errors)} layout(s) with errors")
+
+
+@main.command()
+@project_option
+@layout_option
+@brand_option
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="HOST",
+              help="The address to listen on (127.0.0.1: this computer only).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              metavar="N", help="The port to listen on (0: any free port).")
+@click.option("--proofs/--no-proofs", default=True, show_default=True,
+              help="Write PNG pictures of every PDF page under proofs/.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for rendering. Default: the number of cores.")
+def serve(project_dir: Path, layouts: tuple[str, ...], brand: str, host: str, port: int,
+          proofs: bool, jobs: int | None) -> None:
+    """Build, serve the download site on HOST:PORT, rebuild and reload pages on every edit."""
+    from careleaf.serve import Settings
+    from careleaf.serve import serve as run_serve
+
+    settings = Settings(list(layouts) or None, brand, proofs, jobs)
+    sys.exit(run_serve(_project(project_dir), settings, host, port))

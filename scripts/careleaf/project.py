@@ -53,7 +53,10 @@ class Project:
         """Every leaflet source, ``source/<lang>/<id>.md``, in a stable order."""
         return sorted(p for p in self.source_dir.glob("*/*.md") if not p.name.startswith("."))
 
+    def brand_dir(self, brand: str = "default") -> Path:
+        """Where a brand's files go: ``build/``, or ``build/brands/<name>/`` for another."""
+        return self.build_dir if brand == "default" else self.build_dir / "brands" / brand
+
     def output_dir(self, lang: str, leaflet_id: str, brand: str = "default") -> Path:
         """``build/<lang>/<id>``; a brand other than the default gets ``build/brands/<name>/…``."""
-        base = self.build_dir if brand == "default" else self.build_dir / "brands" / brand
-        return base / lang / leaflet_id
+        return self.brand_dir(brand) / lang / leaflet_id

@@ -82,14 +82,22 @@ _ENVIRONMENTS: dict[tuple[Path, ...], jinja2.Environment] = {}
 
 def render_html(leaflet: Leaflet, layout: Layout, brand: Brand) -> str:
     """The layout's main template rendered for ``leaflet``; template mistakes raise."""
+    context = RenderContext(leaflet, layout, brand)
+    return render_template(layout, layout.template, leaflet=context.leaflet,
+                           layout=context.layout, brand=context.brand,
+                           ebook_url=context.ebook_url,
+                           careleaf_version=context.careleaf_version)
+
+
+def render_template(layout: Layout, name: str, /, **variables: object) -> str:
+    """The template ``name`` of ``layout``'s chain rendered with ``variables``.
+
+    A mistake in a template raises ``CareleafError`` pointing at the template's line.
+    """
     env = _ENVIRONMENTS.get(layout.chain) or _ENVIRONMENTS.setdefault(
         layout.chain, environment(layout))
-    context = RenderContext(leaflet, layout, brand)
     try:
-        template = env.get_template(layout.template)
-        return template.render(leaflet=context.leaflet, layout=context.layout,
-                               brand=context.brand, ebook_url=context.ebook_url,
-                               careleaf_version=context.careleaf_version)
+        return env.get_template(name).render(**variables)
     except jinja2.TemplateNotFound as exc:
         where = Location(layout.folder / "layout.yml")
         raise CareleafError(Diagnostic(where, f"template '{exc.name}' not found in the "
@@ -105,6 +113,6 @@ def render_html(leaflet: Leaflet, layout: Layout, brand: Brand) -> str:
 def _template_location(exc: BaseException, layout: Layout) -> Location:
     """The innermost template frame of ``exc``: Jinja maps its line back to the template."""
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.endswith((".html", ".xhtml", ".j2")):
+        if frame.filename.endswith((".html", ".xhtml", ".xml", ".j2")):
             return Location(Path(frame.filename), frame.lineno)
     return Location(layout.folder)

@@ -75,7 +75,7 @@ def render_epub(job: Job, report: Report) -> bytes:
     modified = datetime.combine(leaflet.reviewed, datetime.min.time())
     epub.write_epub(buffer, book, {"mtime": modified, "epub3_pages": False,
                                    "raise_exceptions": True})
-    return _normalise_zip(buffer.getvalue(), modified, starts)
+    return _normalise_zip(buffer.getvalue(), modified, starts, leaflet.lang)
 
 
 def _metadata(book: Any, leaflet: Leaflet) -> None:
@@ -195,8 +195,10 @@ def _page_list(nav: bytes, starts: list[pages.PageStart]) -> bytes:
     return bytes(etree.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
-def _normalise_zip(data: bytes, when: datetime, starts: list[pages.PageStart]) -> bytes:
-    """Rewrite the zip with fixed timestamps, ``mimetype`` first and stored, and page list."""
+def _normalise_zip(data: bytes, when: datetime, starts: list[pages.PageStart],
+                   lang: str) -> bytes:
+    """Rewrite the zip with fixed timestamps, ``mimetype`` first and stored; add what
+    ebooklib cannot write: the page list, and ``xml:lang`` on the package."""
     stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
@@ -208,5 +210,8 @@ def _normalise_zip(data: bytes, when: datetime, starts: list[pages.PageStart]) -
             content = source.read(name)
             if name.endswith("/nav.xhtml") and starts:
                 content = _page_list(content, starts)
+            if name.endswith("content.opf"):  # Ace's epub-lang rule requires it
+                content = content.replace(
+                    b"<package ", f'<package xml:lang="{html.escape(lang)}" '.encode(), 1)
             target.writestr(info, content, compresslevel=9)
     return out.getvalue()

@@ -1,0 +1,351 @@
+"""The download site and its OPDS catalogue, as a browser and an ebook app read them."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from lxml import etree, html
+from PIL import Image
+
+from careleaf.brand import load_brand
+from careleaf.errors import Report
+from careleaf.load import load_leaflet
+from careleaf.model import Leaflet
+from careleaf.project import Project
+from careleaf.site import format_size
+from conftest import MINIMAL, REPO, TmpProject
+
+ATOM = "http://www.w3.org/2005/Atom"
+NS = {"a": ATOM, "dc": "http://purl.org/dc/terms/"}
+OPF = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
+CATALOGUE = "application/atom+xml;profile=opds-catalog;kind=acquisition"
+ATOM_DATE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$")
+SIZE = re.compile(r", (\d[\d,.]*) (bytes?|KB|MB)$")
+UNITS = {"byte": 1, "bytes": 1, "KB": 1000, "MB": 1_000_000}
+#: Three leaflets in two languages; the English ones sort as Aching joints, Leg cramps.
+LEAFLETS = {
+    "en/minimal": MINIMAL + "\n![A warm bath](img/bath.png)\n",
+    "en/aches": MINIMAL.replace("title: Leg cramps", "title: Aching joints"),
+    "es/calambres": MINIMAL.replace("title: Leg cramps", "title: Calambres en las piernas"),
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> TmpProject:
+    """One project with every leaflet built, for the tests that only read the site."""
+    root = tmp_path_factory.mktemp("site")
+    shutil.copytree(REPO / "layouts", root / "layouts")
+    project = TmpProject(root)
+    project.write("careleaf.toml", 'layouts = ["a4", "epub"]\n')
+    for key, text in LEAFLETS.items():
+        project.write(f"source/{key}.md", text)
+    (root / "source/en/img").mkdir()
+    Image.new("RGB", (8, 8), (10, 85, 97)).save(root / "source/en/img/bath.png")
+    result = project.run("build")
+    assert result.exit_code == 0, result.output
+    return project
+
+
+def site(project: TmpProject) -> Path:
+    return project.root / "build" / "site"
+
+
+def page(path: Path) -> html.HtmlElement:
+    return html.parse(str(path)).getroot()
+
+
+def resolve(base: Path, href: str) -> Path:
+    """The file a relative link of the page (or feed) ``base`` names; it must be local."""
+    parts = urlsplit(href)
+    assert not parts.scheme and not parts.netloc and not href.startswith("/"), href
+    return (base.parent / unquote(parts.path)).resolve()
+
+
+def leaflet_model(project: TmpProject, key: str) -> Leaflet:
+    leaflet = load_leaflet(project.root / f"source/{key}.md", Project(project.root), Report())
+    assert leaflet is not None
+    return leaflet
+
+
+def test_format_size_reads_as_people_count() -> None:
+    assert [format_size(n) for n in (0, 1, 999, 1000, 48_400, 48_500, 999_499, 999_500,
+                                     1_234_567)] == [
+        "0 bytes", "1 byte", "999 bytes", "1 KB", "48 KB", "49 KB", "999 KB", "1.0 MB",
+        "1.2 MB"]
+
+
+def test_index_lists_every_leaflet_grouped_by_language(built: TmpProject) -> None:
+    index = page(site(built) / "index.html")
+    sections = index.findall(".//main//section")
+    languages = [s.findtext("h2") for s in sections]
+    assert languages == ["English", "Español"]
+    titles = [[h.text_content() for h in s.iterfind(".//h3")] for s in sections]
+    assert titles == [["Aching joints", "Leg cramps"], ["Calambres en las piernas"]]
+    card = sections[0].find(".//li")
+    assert card is not None
+    assert "What brings on leg cramps and what helps." in card.text_content()
+    assert card.find(".//time").get("datetime") == "2026-03-01"
+    thumbnail = card.find(".//img")
+    assert thumbnail is not None and thumbnail.get("alt", "").startswith("Cover: Aching joints")
+    assert resolve(site(built) / "index.html", thumbnail.get("src", "")).is_file()
+
+
+def test_every_download_link_resolves_and_shows_its_true_size(built: TmpProject) -> None:
+    index = site(built) / "index.html"
+    for key in LEAFLETS:
+        lang, leaflet_id = key.split("/")
+        links = {a.get("href"): a.text_content().strip()
+                 for a in page(index).iterfind(".//a") if a.get("href", "").startswith(key)}
+        expected = {f"{key}/{leaflet_id}.epub", f"{key}/{leaflet_id}-a4.pdf", f"{key}/index.html"}
+        assert set(links) == expected
+        for href, text in links.items():
+            if href.endswith("index.html"):
+                continue
+            target = resolve(index, href)
+            built_file = built.output(lang, leaflet_id, Path(href).name)
+            assert target.read_bytes() == built_file.read_bytes()
+            shown = SIZE.search(text)
+            assert shown is not None, text
+            size = target.stat().st_size
+            assert f"{shown[1]} {shown[2]}" == format_size(size)
+            number = float(shown[1].replace(",", "")) * UNITS[shown[2]]
+            assert abs(number - size) <= UNITS[shown[2]] / 2
+            assert text.startswith("EPUB ebook" if href.endswith(".epub") else "A4 PDF")
+
+
+def test_the_qr_code_address_is_a_file_of_the_site(built: TmpProject) -> None:
+    brand = load_brand(Project(built.root), "default", Report())
+    assert brand is not None
+    for key in LEAFLETS:
+        lang, leaflet_id = key.split("/")
+        url = brand.ebook_url(lang, leaflet_id)
+        relative = url.removeprefix(brand.base_url.rstrip("/") + "/")
+        assert relative == f"{lang}/{leaflet_id}/{leaflet_id}.epub"
+        copy = site(built) / relative
+        assert copy.is_file()
+        epub = built.output(lang, leaflet_id, f"{leaflet_id}.epub")
+        assert copy.read_bytes() == epub.read_bytes()
+
+
+def test_leaflet_page_has_the_leaflet_its_downloads_and_dates(built: TmpProject) -> None:
+    leaflet = leaflet_model(built, "en/minimal")
+    path = site(built) / "en/minimal/index.html"
+    root = page(path)
+    assert root.get("lang") == "en"
+    assert [h.text_content() for h in root.iterfind(".//h1")] == ["Leg cramps"]
+    for section in leaflet.sections:
+        element = root.get_element_by_id(section.id)
+        assert element.findtext("h2") == section.title
+        for item in section.items:
+            assert element.get_element_by_id(item.id).findtext("h3") == item.title
+    dates = [t.get("datetime") for t in root.iterfind(".//p[@class='dates']/time")]
+    assert dates == ["2026-03-01", "2027-03-01"]
+    downloads = root.get_element_by_id("downloads")
+    hrefs = [a.get("href", "") for a in downloads.iterfind(".//a")]
+    assert hrefs == ["minimal.epub", "minimal-a4.pdf"]
+    assert all(resolve(path, href).is_file() for href in hrefs)
+    bath = root.find(".//img[@alt='A warm bath']")
+    assert bath is not None
+    assert resolve(path, bath.get("src", "")).read_bytes() == (
+        built.root / "source/en/img/bath.png").read_bytes()
+
+
+@pytest.mark.parametrize("name", ["index.html", "en/minimal/index.html",
+                                  "es/calambres/index.html"])
+def test_pages_are_static_accessible_and_self_contained(built: TmpProject, name: str) -> None:
+    path = site(built) / name
+    text = path.read_text(encoding="utf-8")
+    root = page(path)
+    assert "<script" not in text.lower()
+    assert root.get("lang")
+    assert root.find(".//meta[@name='viewport']") is not None
+    assert len(root.findall(".//h1")) == 1
+    for landmark in ("main", "nav", "header", "footer"):
+        assert root.find(f".//{landmark}") is not None, landmark
+    assert all(img.get("alt") is not None for img in root.iterfind(".//img"))
+    assert all(img.get("alt") for img in root.iterfind(".//img[@class='thumbnail']"))
+    for element, attribute, link, _ in root.iterlinks():
+        if element.tag == "a" and urlsplit(link).scheme in ("http", "https", "mailto", "tel"):
+            continue  # the clinic's website and the leaflet's references, for people
+        target = resolve(path, link)
+        assert target.is_relative_to(site(built).resolve()), (element.tag, attribute, link)
+        assert target.is_file() or (not urlsplit(link).path and urlsplit(link).fragment)
+
+
+def test_opds_catalogue_is_an_acquisition_feed_of_every_epub(built: TmpProject) -> None:
+    feed_path = site(built) / "opds.xml"
+    feed = etree.parse(str(feed_path)).getroot()
+    assert feed.tag == f"{{{ATOM}}}feed"
+    assert (feed.findtext("a:id", namespaces=NS) or "").startswith("urn:uuid:")
+    assert feed.findtext("a:title", namespaces=NS)
+    assert ATOM_DATE.match(feed.findtext("a:updated", namespaces=NS) or "")
+    assert feed.findtext("a:author/a:name", namespaces=NS) == "Riverside Community Clinic"
+    for rel in ("self", "start"):
+        link = feed.find(f"a:link[@rel='{rel}']", NS)
+        assert link is not None and link.get("type") == CATALOGUE
+        assert resolve(feed_path, link.get("href", "")) == feed_path.resolve()
+    entries = feed.findall("a:entry", NS)
+    assert len(entries) == len(LEAFLETS)
+    for entry in entries:
+        check_entry(built, feed_path, entry)
+
+
+def check_entry(built: TmpProject, feed_path: Path, entry: etree._Element) -> None:
+    acquisition = entry.find("a:link[@rel='http://opds-spec.org/acquisition']", NS)
+    assert acquisition is not None and acquisition.get("type") == "application/epub+zip"
+    epub = resolve(feed_path, acquisition.get("href", ""))
+    assert acquisition.get("length") == str(epub.stat().st_size)
+    key = f"{epub.parent.parent.name}/{epub.parent.name}"
+    leaflet = leaflet_model(built, key)
+    with zipfile.ZipFile(epub) as book:
+        opf = etree.fromstring(book.read("EPUB/content.opf"))
+        cover = book.read("EPUB/images/cover.png")
+    assert entry.findtext("a:id", namespaces=NS) == opf.findtext(".//dc:identifier",
+                                                                   namespaces=OPF)
+    assert entry.findtext("a:title", namespaces=NS) == leaflet.title
+    assert ATOM_DATE.match(entry.findtext("a:updated", namespaces=NS) or "")
+    assert entry.findtext("dc:language", namespaces=NS) == key.split("/")[0]
+    assert entry.findtext("a:summary", namespaces=NS) == leaflet.summary
+    image = entry.find("a:link[@rel='http://opds-spec.org/image']", NS)
+    thumb = entry.find("a:link[@rel='http://opds-spec.org/image/thumbnail']", NS)
+    assert image is not None and thumb is not None
+    assert resolve(feed_path, image.get("href", "")).read_bytes() == cover
+    small = Image.open(resolve(feed_path, thumb.get("href", "")))
+    assert small.format == "PNG" and small.size[0] < Image.open(
+        resolve(feed_path, image.get("href", ""))).size[0]
+
+
+def test_a_rebuild_with_nothing_new_leaves_the_site_alone(minimal: TmpProject) -> None:
+    assert minimal.run("build").exit_code == 0
+    files = sorted(p for p in (minimal.root / "build").rglob("*") if p.is_file()
+                   and "site" in p.parts)
+    before = {p: p.stat().st_mtime_ns for p in files}
+    code = (
+        "import sys\nfrom careleaf.cli import main\n"
+        f"try:\n    main(['build', '-C', {str(minimal.root)!r}])\n"
+        "except SystemExit as exc:\n    print('exit', exc.code)\n"
+        "print(sorted(m for m in ('careleaf.site_pages', 'markdown_it', 'jinja2', 'PIL')"
+        " if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.splitlines()[-2:] == ["exit 0", "[]"]
+    assert "build/site" not in out
+    assert {p: p.stat().st_mtime_ns for p in files} == before
+    assert len(files) >= 8
+
+
+def test_a_removed_leaflet_disappears_from_the_site(minimal: TmpProject) -> None:
+    minimal.write("source/en/other.md", MINIMAL.replace("Leg cramps", "Other cramps"))
+    assert minimal.run("build").exit_code == 0
+    folder = minimal.root / "build/site/en/other"
+    assert (folder / "other.epub").is_file()
+    (minimal.root / "source/en/other.md").unlink()
+    result = minimal.run("build")
+    assert result.exit_code == 0, result.output
+    assert not folder.exists()
+    index = (minimal.root / "build/site/index.html").read_text(encoding="utf-8")
+    feed = (minimal.root / "build/site/opds.xml").read_text(encoding="utf-8")
+    assert "Leg cramps" in index and "Leg cramps" in feed
+    assert "Other cramps" not in index and "en/other" not in feed
+
+
+def test_an_output_older_than_its_source_is_left_out(minimal: TmpProject) -> None:
+    assert minimal.run("build").exit_code == 0
+    source = minimal.root / "source/en/minimal.md"
+    source.write_text(source.read_text().replace("A warm bath", "A warm shower"))
+    changed = source.stat().st_mtime
+    os.utime(minimal.output("en", "minimal", "minimal-a4.pdf"), (changed - 5, changed - 5))
+    result = minimal.run("build", "--layout", "epub")
+    assert result.exit_code == 0
+    assert "minimal-a4.pdf: warning: is older than" in result.stderr
+    assert "the download site leaves it out" in result.stderr
+    index = (minimal.root / "build/site/index.html").read_text(encoding="utf-8")
+    assert "minimal-a4.pdf" not in index and "minimal.epub" in index
+    assert not (minimal.root / "build/site/en/minimal/minimal-a4.pdf").exists()
+    assert "A warm shower" in (minimal.root / "build/site/en/minimal/index.html").read_text()
+    assert minimal.run("build").exit_code == 0
+    assert "minimal-a4.pdf" in (minimal.root / "build/site/index.html").read_text()
+
+
+def test_booklet_imposed_file_is_offered_beside_the_booklet(minimal: TmpProject) -> None:
+    minimal.write("careleaf.toml", 'layouts = ["booklet-a5"]\n')
+    assert minimal.run("build").exit_code == 0
+    index = page(minimal.root / "build/site/index.html")
+    texts = {a.get("href"): a.text_content()
+             for a in index.iterfind(".//ul[@class='downloads']//a")}
+    assert set(texts) == {"en/minimal/minimal-booklet-a5.pdf",
+                          "en/minimal/minimal-booklet-a5-imposed.pdf"}
+    assert texts["en/minimal/minimal-booklet-a5-imposed.pdf"].startswith(
+        "Booklet A5 PDF, pages imposed")
+    assert (minimal.root / "build/site/en/minimal/minimal-booklet-a5-imposed.pdf").is_file()
+
+
+def test_no_site_option_and_a_brand_site(minimal: TmpProject) -> None:
+    assert minimal.run("build", "--no-site").exit_code == 0
+    assert not (minimal.root / "build/site").exists()
+    minimal.write("layouts/brands/other.yml", (REPO / "layouts/brands/default.yml").read_text()
+                  .replace("Riverside Community Clinic", "Hillside Practice"))
+    assert minimal.run("build", "--brand", "other", "--layout", "epub").exit_code == 0
+    brand_site = minimal.root / "build/brands/other/site"
+    assert (brand_site / "en/minimal/minimal.epub").is_file()
+    assert "Hillside Practice" in (brand_site / "index.html").read_text(encoding="utf-8")
+    assert not (minimal.root / "build/site").exists()
+
+
+def test_check_reads_the_site_back(minimal: TmpProject) -> None:
+    assert minimal.run("build").exit_code == 0
+    result = minimal.run("check", "--strict")
+    assert result.exit_code == 0, result.output
+    assert "file(s) of the download site read" in result.stdout
+    index = minimal.root / "build/site/index.html"
+    epub = minimal.root / "build/site/en/minimal/minimal.epub"
+    shown = format_size(epub.stat().st_size)
+    index.write_text(index.read_text().replace(f"Leg cramps</span>, {shown}",
+                                               "Leg cramps</span>, 1 byte"))
+    (minimal.root / "build/site/en/minimal/cover.png").unlink()
+    result = minimal.run("check")
+    assert result.exit_code == 1
+    assert (f"the link to 'en/minimal/minimal.epub' says 1 byte, but the file has "
+            f"{epub.stat().st_size:,} bytes") in result.stderr
+    assert "links to 'en/minimal/cover.png', which is not a file of the site" in result.stderr
+
+
+def test_check_warns_of_a_site_older_than_the_outputs(minimal: TmpProject) -> None:
+    assert minimal.run("build").exit_code == 0
+    source = minimal.root / "source/en/minimal.md"
+    source.write_text(source.read_text().replace("A warm bath", "A long warm bath"))
+    assert minimal.run("build", "--no-site").exit_code == 0
+    result = minimal.run("check")
+    assert result.exit_code == 0, result.output
+    copy = minimal.root / "build/site/en/minimal/minimal.epub"
+    assert (f"{copy}: warning: is older than {minimal.output('en', 'minimal', 'minimal.epub')}"
+            in result.stderr)
+    assert minimal.run("check", "--strict").exit_code == 1
+    assert minimal.run("build").exit_code == 0
+    assert minimal.run("check", "--strict").exit_code == 0
+
+
+def test_a_template_mistake_is_reported_at_its_line_and_keeps_the_old_site(
+        minimal: TmpProject) -> None:
+    assert minimal.run("build").exit_code == 0
+    index = minimal.root / "build/site/index.html"
+    before = index.read_bytes()
+    template = minimal.root / "layouts/site/index.html"
+    lines = template.read_text().splitlines()
+    lines.insert(2, "{{ no_such_name }}")
+    template.write_text("\n".join(lines) + "\n")
+    result = minimal.run("build")
+    assert result.exit_code == 1
+    assert "layouts/site/index.html:3: error: template error: 'no_such_name' is undefined" in (
+        result.stderr)
+    assert re.search(r"^failed .*build/site", result.stdout, re.MULTILINE)
+    assert index.read_bytes() == before
