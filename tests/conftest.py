@@ -23,6 +23,8 @@ from careleaf.cli import main
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 MINIMAL = (FIXTURES / "minimal" / "source" / "en" / "minimal.md").read_text(encoding="utf-8")
+#: For tests of the completeness check, whose made-up text reads badly on purpose.
+COMPLETENESS_ONLY = ("--skip", "readability", "--skip", "plain-language")
 
 
 @dataclass

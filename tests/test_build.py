@@ -56,7 +56,7 @@ def test_pdf_has_outline_metadata_footer_and_tags(minimal: TmpProject) -> None:
         reader.named_destinations)
     text = reader.pages[0].extract_text()
     assert "Version 2.1" in text and "Reviewed 1 March 2026" in text
-    assert "Next review 1 March 2027" in text and "Page 1 of 1" in text
+    assert "Next review 1 March 2036" in text and "Page 1 of 1" in text
     width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
     assert (round(float(width)), round(float(height))) == (595, 842)  # A4 in points
 

@@ -147,7 +147,7 @@ def test_leaflet_page_has_the_leaflet_its_downloads_and_dates(built: TmpProject)
         for item in section.items:
             assert element.get_element_by_id(item.id).findtext("h3") == item.title
     dates = [t.get("datetime") for t in root.iterfind(".//p[@class='dates']/time")]
-    assert dates == ["2026-03-01", "2027-03-01"]
+    assert dates == ["2026-03-01", "2036-03-01"]
     downloads = root.get_element_by_id("downloads")
     hrefs = [a.get("href", "") for a in downloads.iterfind(".//a")]
     assert hrefs == ["minimal.epub", "minimal-a4.pdf"]
@@ -305,7 +305,7 @@ def test_check_reads_the_site_back(minimal: TmpProject) -> None:
     assert minimal.run("build").exit_code == 0
     result = minimal.run("check", "--strict")
     assert result.exit_code == 0, result.output
-    assert "file(s) of the download site read" in result.stdout
+    assert "file(s) of the download site" in result.stdout
     index = minimal.root / "build/site/index.html"
     epub = minimal.root / "build/site/en/minimal/minimal.epub"
     shown = format_size(epub.stat().st_size)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
     from careleaf.brand import Brand
     from careleaf.build import Progress
     from careleaf.layouts import Layout
+
+#: Content gates a run of ``check`` may leave out (see careleaf.checking).
+SKIPPABLE = ("review", "required-sections", "readability", "plain-language")
 
 project_option = click.option(
     "-C", "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -54,10 +58,13 @@ def _project(folder: Path) -> Project:
         sys.exit(2)
 
 
-def _finish(report: Report, strict: bool, summary: str) -> None:
+def _finish(report: Report, strict: bool, summary: str,
+            before_summary: Callable[[], None] | None = None) -> None:
     # Each file's problems in line order, as an editor lists them.
     for diagnostic in sorted(report, key=lambda d: (str(d.location.path), d.location.line or 0)):
         click.echo(str(diagnostic), err=True)
+    if before_summary:
+        before_summary()
     counts = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
     click.echo(f"{summary}; {counts}" if len(report) else summary)
     sys.exit(1 if report.failed(strict) else 0)
@@ -150,34 +157,33 @@ def _progress(quiet: bool) -> Iterator[Progress]:
 @click.option("--ace/--no-ace", default=False,
               help="Also check every EPUB's accessibility with DAISY Ace (needs Node.js and "
                    "Chromium; ~3 s per EPUB). Every Ace violation is an error.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Compare review dates with this date (YYYY-MM-DD) instead of the clock, "
+                   "so CI results do not change overnight.")
+@click.option("--reports/--no-reports", default=True, show_default=True,
+              help="Write build/reports/check.json and build/reports/junit.xml.")
+@click.option("--skip", "skipped", multiple=True, type=click.Choice(SKIPPABLE),
+              help="Leave out one of the content gates (repeat for more), e.g. while drafting.")
 @strict_option
 def check(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...], brand: str,
-          epubcheck: bool, ace: bool, strict: bool) -> None:
-    """Validate the sources and prove every cause and treatment is in every output."""
-    from careleaf.verify import check as run_check
+          epubcheck: bool, ace: bool, today: datetime | None, reports: bool,
+          skipped: tuple[str, ...], strict: bool) -> None:
+    """Validate the sources, run the content quality gates, and prove every cause and
+    treatment is in every output."""
+    from careleaf.checking import run_checks
+    from careleaf.reports import print_summary, write_reports
 
     project, report = _project(project_dir), Report()
-    chosen = _sources(project, sources)
-    result = run_check(project, report, layout_names=list(layouts) or None,
-                       sources=chosen, brand_name=brand)
-    from careleaf.site_check import check_site
-
-    site_files = check_site(project, report, brand, chosen)
-    if epubcheck:
-        from careleaf.epubcheck import run_epubcheck
-
-        for path in result.checked:
-            if path.suffix == ".epub":
-                run_epubcheck(path, report)
-    if ace:
-        from careleaf.ace import run_ace
-
-        for path in result.checked:
-            if path.suffix == ".epub":
-                run_ace(path, report)
-    _finish(report, strict, f"checked {len(result.checked)} output(s) of {result.leaflets} "
-            f"leaflet(s): {result.parts} sections and items looked for"
-            + (f"; {site_files} file(s) of the download site read" if site_files else ""))
+    run, site_files = run_checks(
+        project, report, today=today.date() if today else date.today(), strict=strict,
+        layout_names=list(layouts) or None, sources=_sources(project, sources),
+        brand_name=brand, epubcheck=epubcheck, ace=ace, skip=set(skipped))
+    written = write_reports(run) if reports else []
+    outputs = sum(len(result.coverage) for result in run.leaflets)
+    _finish(report, strict, f"checked {len(run.leaflets)} leaflet(s) and {outputs} output(s)"
+            + (f", {site_files} file(s) of the download site" if site_files else "")
+            + (f"; reports in {display_path(written[0].parent)}" if written else ""),
+            before_summary=lambda: print_summary(run))
 
 
 @main.command(name="layouts")

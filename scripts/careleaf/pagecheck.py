@@ -20,6 +20,7 @@ from careleaf.readback import READERS, UnreadableOutput, words
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
       "opf": "http://www.idpf.org/2007/opf"}
+CHECK = "page-list"
 #: Words after a marker that must be found on its printed page.
 SAMPLE = 4
 
@@ -30,23 +31,23 @@ def check_page_list(epub: Path, pdf: Path, report: Report) -> None:
         entries, documents = _page_list(epub)
         printed = READERS["pdf"](pdf).pages
     except (UnreadableOutput, OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
-        report.error(epub, None, f"cannot read the page list: {exc}")
+        report.error(epub, None, f"cannot read the page list: {exc}", CHECK)
         return
     if len(entries) != len(printed):
         report.error(epub, None, f"the page list has {len(entries)} entries but "
-                     f"{display_path(pdf)} has {len(printed)} pages; rebuild the ebook")
+                     f"{display_path(pdf)} has {len(printed)} pages; rebuild the ebook", CHECK)
     for number, (label, href) in enumerate(entries, start=1):
         name, _, fragment = href.partition("#")
         document = documents.get(name)
         found = _xpath(document, "//*[@id=$id]", id=fragment) if document is not None else []
         if label != str(number) or not found:
             report.error(epub, None, f"page list entry {number} ('{label}' -> {href}) does not "
-                         "point at that page's marker")
+                         "point at that page's marker", CHECK)
             continue
         following = words(" ".join(_xpath(found[0], "following::text()")))[:SAMPLE]
         if number <= len(printed) and not _contains(printed[number - 1], following):
             report.error(epub, None, f"page {number} is marked before '{' '.join(following)}', "
-                         f"which is not on page {number} of {display_path(pdf)}")
+                         f"which is not on page {number} of {display_path(pdf)}", CHECK)
 
 
 def _page_list(epub: Path) -> tuple[list[tuple[str, str]], dict[str, Any]]:

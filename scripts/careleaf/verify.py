@@ -11,7 +11,7 @@ back at the source line of what went missing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from careleaf.brand import DEFAULT_BRAND, load_brand
@@ -24,6 +24,9 @@ from careleaf.model import Leaflet
 from careleaf.pagecheck import check_page_list
 from careleaf.project import Project
 from careleaf.readback import READERS, Readback, TocEntry, UnreadableOutput, words
+from careleaf.reports import Coverage
+
+CHECK = "completeness"
 
 
 @dataclass
@@ -32,6 +35,9 @@ class CheckResult:
     leaflets: int = 0
     #: Sections and items looked for, summed over every output checked.
     parts: int = 0
+    #: Each output read back, and what of its leaflet it holds.
+    coverage: list[Coverage] = field(default_factory=list)
+    loaded: list[Leaflet] = field(default_factory=list)
 
 
 def check(project: Project, report: Report, *, layout_names: list[str] | None = None,
@@ -42,15 +48,16 @@ def check(project: Project, report: Report, *, layout_names: list[str] | None = 
     layouts = select_layouts(project, report, layout_names, available)
     if load_brand(project, brand_name, report) is None:
         return result
-    result.leaflets = len(leaflets)
+    result.leaflets, result.loaded = len(leaflets), leaflets
     for leaflet in leaflets:
         for layout in (layout for layout in layouts if leaflet.wants(layout.name)):
             target = output_path(project, leaflet.path, layout, Variant(brand_name))
             shop = output_path(project, leaflet.path, layout, Variant(brand_name, True))
             # Print-shop files are checked when they were made (build --print-ready).
             for path in (target, shop) if shop.is_file() else (target,):
-                if _check_output(path, leaflet, layout, report):
+                if (coverage := _check_output(path, leaflet, layout, report)) is not None:
                     result.checked.append(path)
+                    result.coverage.append(coverage)
                     result.parts += sum(1 + len(s.items) for s in leaflet.sections)
             if (printed := available.get(layout.page_list or "")) is not None:
                 pdf = output_path(project, leaflet.path, printed, Variant(brand_name))
@@ -59,23 +66,25 @@ def check(project: Project, report: Report, *, layout_names: list[str] | None = 
     return result
 
 
-def _check_output(target: Path, leaflet: Leaflet, layout: Layout, report: Report) -> bool:
+def _check_output(target: Path, leaflet: Leaflet, layout: Layout,
+                  report: Report) -> Coverage | None:
     if not target.is_file():
         report.error(target, None, f"missing: {leaflet.key} has not been built in the "
-                     f"{layout.name} layout (run 'careleaf build')")
-        return False
+                     f"{layout.name} layout (run 'careleaf build')", CHECK)
+        return None
     newest = max(_inputs(leaflet, layout), key=lambda path: path.stat().st_mtime)
     if target.stat().st_mtime < newest.stat().st_mtime:
         report.warning(target, None, f"is older than {display_path(newest)}, which it is "
-                       "built from; run 'careleaf build' to update it")
+                       "built from; run 'careleaf build' to update it", CHECK)
     assert layout.format is not None
     try:
         readback = READERS[layout.format](target)
     except UnreadableOutput as exc:
-        report.error(target, None, str(exc))
-        return False
-    _Matcher(target, leaflet, readback, report).run()
-    return True
+        report.error(target, None, str(exc), CHECK)
+        return None
+    matcher = _Matcher(target, leaflet, readback, report)
+    matcher.run()
+    return matcher.coverage(layout.name)
 
 
 def _inputs(leaflet: Leaflet, layout: Layout) -> list[Path]:
@@ -95,16 +104,20 @@ class _Matcher:
             self.page_starts.append(start)
             start += len(page)
         self.cursor = 0
+        #: The section or item being looked for, and those found wanting.
+        self.part, self.missing = "", set[str]()
 
     def run(self) -> None:
         overview = f"overview ({display_path(self.leaflet.path)})"
         self.find_text(overview, [self.leaflet.title, *self.leaflet.overview_blocks])
         for section in self.leaflet.sections:
+            self.part = section.id
             label = f"section '{section.id}' ({display_path(self.leaflet.path)}:{section.line})"
             entry = self.check_entry(label, self.rb.toc, section.title, section.id, "")
             self.check_anchor(label, section.id)
             self.find_text(label, [section.title, *section.intro_blocks], section.id)
             for item in section.items:
+                self.part = item.id
                 label = (f"{section.item_kind} '{item.id}' "
                          f"({display_path(self.leaflet.path)}:{item.line})")
                 children = entry.children if entry else []
@@ -175,7 +188,22 @@ class _Matcher:
         return None
 
     def miss(self, message: str) -> None:
-        self.report.error(self.target, None, message)
+        self.missing.add(self.part)
+        self.report.error(self.target, None, message, CHECK)
+
+    def coverage(self, layout: str) -> Coverage:
+        """Found/total of the causes, the treatments and every section and item."""
+        counts = {}
+        for name, parts in (("causes", self._items("causes")),
+                            ("treatment", self._items("treatment")),
+                            ("all", [p for s in self.leaflet.sections
+                                     for p in (s.id, *(i.id for i in s.items))])):
+            counts[name] = (sum(p not in self.missing for p in parts), len(parts))
+        return Coverage(self.target, layout, counts)
+
+    def _items(self, section_id: str) -> list[str]:
+        section = self.leaflet.section(section_id)
+        return [item.id for item in section.items] if section else []
 
 
 def _find_entry(entries: list[TocEntry], title: str, element_id: str) -> TocEntry | None:
