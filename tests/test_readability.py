@@ -23,16 +23,18 @@ from careleaf.errors import Report
 from careleaf.load import load_leaflets
 from careleaf.project import Project
 from careleaf.readability import (
-    cmu_syllables,
-    english_syllables,
-    heuristic_syllables,
     leaflet_blocks,
-    other_syllables,
     primary_language,
     score,
     section_blocks,
     split_sentences,
     words,
+)
+from careleaf.syllables import (
+    cmu_syllables,
+    english_syllables,
+    heuristic_syllables,
+    other_syllables,
 )
 from conftest import REPO
 
