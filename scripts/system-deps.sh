@@ -7,6 +7,7 @@ packages=(
   libpango-1.0-0 libpangoft2-1.0-0   # WeasyPrint's text layout
   libharfbuzz-subset0                # font subsetting in C: PDFs write ~7x faster
   fonts-open-sans fonts-dejavu-core  # the leaflet typefaces, embedded in every PDF
+  fonts-noto-core fonts-noto-cjk     # Arabic, Hebrew and other scripts; Chinese and Japanese
   default-jre-headless               # Java for EPUBCheck
   chromium                           # headless browser: `careleaf serve` tests, DAISY Ace
 )
