@@ -10,7 +10,7 @@ READY := $(VENV)/.ready
 # DAISY Ace (npm) for `careleaf check --ace`: its own stamp, redone when the lock changes.
 ACE_READY := scripts/ace/node_modules/.ready
 
-.PHONY: all setup build check test lint bench clean distclean
+.PHONY: all setup build check test lint messages bench clean distclean
 
 all: build check
 
@@ -46,6 +46,11 @@ lint: $(READY)
 
 test: $(READY) $(ACE_READY) lint
 	$(BIN)/pytest
+
+# The template of the layouts' interface words, layouts/messages/careleaf.pot, extracted
+# again from the templates and code; then what each catalogue (<lang>.po) lacks.
+messages: $(READY)
+	$(BIN)/careleaf messages
 
 # Benchmarks print ratios against baselines measured in the same run; BENCH_ARGS=--n 100.
 bench: $(READY)

@@ -256,14 +256,15 @@ def test_junit_has_a_case_per_leaflet_and_check(hard: TmpProject) -> None:
     (suite,) = root.findall("testsuite")
     cases = {case.get("name"): case for case in suite.findall("testcase")}
     assert suite.get("name") == "en/hard"
-    assert list(cases) == ["source", "review", "required-sections", "readability",
-                           "plain-language", "completeness", "page-list", "site"]
+    assert list(cases) == ["source", "translation", "review", "required-sections",
+                           "readability", "plain-language", "completeness", "page-list",
+                           "site"]
     review = cases["review"].find("failure")
     assert review is not None and "overdue for review" in (review.get("message") or "")
     assert cases["plain-language"].find("failure") is None  # warnings fail only with --strict
     assert "DO NOT IGNORE THIS" in (cases["plain-language"].findtext("system-out") or "")
-    assert (suite.get("tests"), suite.get("failures")) == ("8", "1")
-    assert (root.get("tests"), root.get("failures")) == ("8", "1")
+    assert (suite.get("tests"), suite.get("failures")) == ("9", "1")
+    assert (root.get("tests"), root.get("failures")) == ("9", "1")
     check(hard, "--today", "2036-03-02", "--strict")
     strict = {case.get("name"): case for case in junit(hard).iter("testcase")}
     assert strict["plain-language"].find("failure") is not None

@@ -2,7 +2,8 @@
 
 Read top to bottom, ``build`` is the whole pipeline: read the layouts
 (``layouts``); ask the manifest which outputs are fresh, without parsing
-anything; load and validate only the sources that need work (``load``); render
+anything; load and validate only the sources that need work (``load``), and
+compare each translation among them with its original (``translations``); render
 and package each output (``workers``: ``render`` then ``formats``), in a pool
 when there is more than one job; record what was built. A leaflet that fails
 does not stop the others, and its old outputs stay as they were. Checking the
@@ -57,7 +58,11 @@ def build(project: Project, report: Report, *, layout_names: list[str] | None = 
         return result
     plan = _Plan(project, Manifest(project), toolchain_digest(), brand, layouts, print_ready,
                  available)
-    stale = plan.stale_outputs(sources or project.sources(), force, result, progress)
+    sources = sources or project.sources()
+    stale = plan.stale_outputs(sources, force, result, progress)
+    for source in (source for source in sources if source not in stale):
+        # Warnings the last load gave (a translation's original moved on), said again.
+        report.diagnostics.extend(plan.manifest.recorded_notes(source, plan.toolchain))
     if not stale:
         return result
     # Only now pay for Markdown, Jinja2 and the renderers.
@@ -66,8 +71,19 @@ def build(project: Project, report: Report, *, layout_names: list[str] | None = 
 
     for folder in {output_path(project, s, *stale[s][0]).parent for s in stale}:
         sweep_temp_files(folder)
+    from careleaf.translations import check_translations
+
     leaflets = [leaflet for leaflet in load_leaflets(project, report, list(stale))
                 if _layouts_exist(leaflet, available, report)]
+    translations = check_translations(project, leaflets, report)
+    leaflets = [leaflet for leaflet in leaflets if leaflet.path not in translations
+                or not translations[leaflet.path].failed]
+    from careleaf.messages import load_messages
+
+    # A language whose catalogue lacks translations is one error, not one per output.
+    catalogued = {lang: load_messages(project, lang, report) is not None
+                  for lang in sorted({leaflet.lang for leaflet in leaflets})}
+    leaflets = [leaflet for leaflet in leaflets if catalogued[leaflet.lang]]
     page_sources = {layout.page_list for layout in layouts}
     tasks = [Task(project, leaflet, layout, brand,
                   output_path(project, leaflet.path, layout, variant), variant.print_ready, proofs,
@@ -86,6 +102,9 @@ def build(project: Project, report: Report, *, layout_names: list[str] | None = 
             progress(outcome.task.target, outcome.status, outcome.seconds)
     for leaflet in leaflets:
         plan.manifest.record_layouts(leaflet.path, leaflet.layouts)
+        status = translations.get(leaflet.path)
+        plan.manifest.record_notes(leaflet.path, _sources_of(leaflet),
+                                   list(status.diagnostics) if status else [], plan.toolchain)
     plan.manifest.save()
     return result
 
@@ -135,10 +154,19 @@ class _Plan:
 
     def record(self, task: Task, status: str) -> None:
         if status == "built":
-            inputs = [task.leaflet.path, *(image.path for image in task.leaflet.images)]
+            from careleaf.messages import catalogue_files
+
+            inputs = [*_sources_of(task.leaflet), *(image.path for image in task.leaflet.images),
+                      *catalogue_files(self.project.layouts_dir, task.leaflet.lang)]
             self.manifest.record(task.target, inputs, self.looks[task.layout.name,
                                                                  task.print_ready],
                                  self.toolchain)
+
+
+def _sources_of(leaflet: Leaflet) -> list[Path]:
+    """Its source and, for a translation, the original: a change to the original must
+    have the translation compared with it again, so it is an input of its outputs."""
+    return [leaflet.path, *([leaflet.original_path] if leaflet.original_path else [])]
 
 
 def _page_source(layout: Layout, available: dict[str, Layout]) -> list[Layout]:

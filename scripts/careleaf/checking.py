@@ -1,12 +1,14 @@
 """The check orchestrator: every gate ``careleaf check`` runs, in one readable order.
 
-Load and validate the sources; prove each output holds every cause and
-treatment (``verify``) and that the ebook's page list matches the print
-(``pagecheck``); measure each leaflet against the content gates (``quality``:
-review dates, required sections, readability) and the plain-language lint;
-read the download site back; then the slow external validators, EPUBCheck and
-DAISY Ace, when asked for. Each stage's diagnostics are tagged with the check
-that found them, so ``reports`` can show one line per leaflet and check.
+Load and validate the sources; compare each translation with its original
+(``translations``: the same section and item ids, and the original's version);
+prove each output holds every cause and treatment (``verify``) and that the
+ebook's page list matches the print (``pagecheck``); measure each leaflet
+against the content gates (``quality``: review dates, required sections,
+readability) and the plain-language lint; read the download site back; then
+the slow external validators, EPUBCheck and DAISY Ace, when asked for. Each
+stage's diagnostics are tagged with the check that found them, so ``reports``
+can show one line per leaflet and check.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ def run_checks(project: Project, report: Report, *, today: date, strict: bool = 
     config = load_config(project.root, report)
     verified = check_outputs(project, report, layout_names=layout_names, sources=sources,
                              brand_name=brand_name)
+    from careleaf.translations import check_translations
+
+    check_translations(project, verified.loaded, report)  # tagged "translation" already
     results = {path.resolve(): LeafletResult(path) for path in sources or project.sources()}
     glossaries: dict[str, list[Term]] = {}
     for leaflet in verified.loaded:
@@ -52,8 +57,11 @@ def run_checks(project: Project, report: Report, *, today: date, strict: bool = 
             lint(leaflet, config.lint, glossaries[leaflet.lang], report)
         result.coverage = [c for c in verified.coverage if _belongs(c.output, leaflet.path)]
     checks = [check for check in CHECKS if check not in skip]
+    # A source that does not load, or a translation that does not match its original,
+    # is one the site leaves out: it need not be listed.
+    broken = {d.location.path.resolve() for d in report.errors if d.check in ("", "translation")}
     site_files = _tagged(report, "site", lambda sub: _check_site(project, sub, brand_name,
-                                                                   sources))
+                                                                   sources, broken))
     if site_files:
         checks.append("site")
     epubs = [path for path in verified.checked if path.suffix == ".epub"]
@@ -74,10 +82,10 @@ def run_checks(project: Project, report: Report, *, today: date, strict: bool = 
 
 
 def _check_site(project: Project, report: Report, brand_name: str,
-                sources: list[Path] | None) -> int:
+                sources: list[Path] | None, broken: set[Path]) -> int:
     from careleaf.site_check import check_site
 
-    return check_site(project, report, brand_name, sources)
+    return check_site(project, report, brand_name, sources, broken)
 
 
 def _tagged(report: Report, check: str, stage: Callable[[Report], T]) -> T:

@@ -201,6 +201,20 @@ def list_layouts(project_dir: Path) -> None:
         _finish(report, False, f"{len(report.errors)} layout(s) with errors")
 
 
+@main.command(name="messages")
+@project_option
+@click.option("--check", "check_only", is_flag=True,
+              help="Only say whether layouts/messages/careleaf.pot is up to date (exit 1 if "
+                   "not); write nothing.")
+def messages_command(project_dir: Path, check_only: bool) -> None:
+    """Extract the layouts' interface words into layouts/messages/careleaf.pot, and say
+    what each catalogue (layouts/messages/<lang>.po) lacks."""
+    from careleaf.extract import update_template
+
+    project, report = _project(project_dir), Report()
+    _finish(report, False, update_template(project, report, write=not check_only))
+
+
 @main.command()
 @project_option
 @layout_option

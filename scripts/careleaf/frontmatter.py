@@ -20,9 +20,10 @@ import yaml
 
 from careleaf.errors import Report
 from careleaf.model import Reference
+from careleaf.project import LANG_RE
 
 REQUIRED_KEYS = ("title", "summary", "version", "reviewed", "next_review", "sources")
-OPTIONAL_KEYS = ("authors", "keywords", "lang", "layouts")
+OPTIONAL_KEYS = ("authors", "keywords", "lang", "layouts", "translation_of", "original_version")
 KNOWN_KEYS = REQUIRED_KEYS + OPTIONAL_KEYS
 FENCE = "---"
 _SENTENCE_END = re.compile(r"[.!?\u3002]['\"\u201d\u2019)]*\s*(\S)")
@@ -44,6 +45,10 @@ class FrontMatter:
     lang: str | None = None
     #: The layouts this leaflet is made in, when it narrows the project's list.
     layouts: tuple[str, ...] | None = None
+    #: The language of the original this translates, and the original's version it
+    #: was made from (``translation_of`` and ``original_version``).
+    translation_of: str | None = None
+    original_version: str | None = None
     lines: dict[str, int] = field(default_factory=dict)
 
 
@@ -145,11 +150,25 @@ class _Checker:
             self.error(node, "'summary' must be one sentence")
         self.front.summary = summary
 
-    def check_version(self, node: yaml.Node, value: Any) -> None:
+    def version_text(self, node: yaml.Node, value: Any, key: str) -> str:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            self.error(node, f"'version' must be text: write version: \"{node.value}\"")
-            return
-        self.front.version = self.text(node, value, "version")
+            self.error(node, f"'{key}' must be text: write {key}: \"{node.value}\"")
+            return ""
+        return self.text(node, value, key)
+
+    def check_version(self, node: yaml.Node, value: Any) -> None:
+        self.front.version = self.version_text(node, value, "version")
+
+    def check_original_version(self, node: yaml.Node, value: Any) -> None:
+        self.front.original_version = self.version_text(node, value, "original_version") or None
+
+    def check_translation_of(self, node: yaml.Node, value: Any) -> None:
+        if isinstance(value, str) and LANG_RE.match(value.strip()):
+            self.front.translation_of = value.strip()
+        else:
+            written = "nothing" if value is None else _shown(value)
+            self.error(node, "'translation_of' must be the language tag of the original, like "
+                       f"en, es or zh-Hans, not {written}")
 
     def date(self, node: yaml.Node, value: Any, key: str) -> date | None:
         if isinstance(value, date) and not isinstance(value, datetime):

@@ -5,6 +5,11 @@ booklet of A5 pages printed two up on A4, folded and stapled (saddle stitch), or
 tri-fold whose six narrow panels share the two sides of one sheet. These are pure
 functions from PDF bytes to PDF bytes with pypdf; they never lay out text.
 
+A right-to-left leaflet (Arabic, Hebrew…) is bound and folded the other way: its
+booklet's spine is on the right, so each sheet side holds its two pages swapped, and a
+tri-fold's panels run from right to left, each side of the sheet mirrored. Layouts
+describe the left-to-right arrangement; ``direction`` turns it round.
+
 Imposing copies each page's content unscaled onto a sheet, together with its links
 (pypdf moves their rectangles with the content). The document's title and other
 /Info entries, its /Lang, its outline and its named destinations are carried over,
@@ -19,7 +24,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from itertools import accumulate
-from typing import Any
+from typing import Any, Literal
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.generic import Destination, Fit, IndirectObject, NameObject, TextStringObject
@@ -29,6 +34,8 @@ TOLERANCE = 1.0
 
 #: Where each source page (0-based) landed: (sheet side, x shift, y shift).
 Placement = dict[int, tuple[int, float, float]]
+#: The reading direction of the leaflet's language.
+Direction = Literal["ltr", "rtl"]
 
 
 def pad_to_multiple(pdf: bytes, multiple: int) -> bytes:
@@ -66,17 +73,25 @@ def fill_panels(pdf: bytes, widths: tuple[float, ...]) -> bytes:
     return _write(writer)
 
 
-def saddle_order(pages: int) -> list[tuple[int, int]]:
-    """The (left, right) page numbers (1-based) of each sheet side of a saddle stitch."""
-    return [(pages - i, i + 1) if i % 2 == 0 else (i + 1, pages - i)
-            for i in range(pages // 2)]
+def saddle_order(pages: int, direction: Direction = "ltr") -> list[tuple[int, int]]:
+    """The (left, right) page numbers (1-based) of each sheet side of a saddle stitch.
+
+    Left to right, the spine is on the left of the closed booklet, so the cover (page
+    1) is the right half of the first sheet; right to left it is the left half, and
+    every pair swaps.
+    """
+    pairs = [(pages - i, i + 1) if i % 2 == 0 else (i + 1, pages - i)
+             for i in range(pages // 2)]
+    return pairs if direction == "ltr" else [(right, left) for left, right in pairs]
 
 
-def saddle_stitch(pdf: bytes, sheet_width: float, sheet_height: float) -> bytes:
+def saddle_stitch(pdf: bytes, sheet_width: float, sheet_height: float,
+                  direction: Direction = "ltr") -> bytes:
     """Two pages side by side per sheet side, in saddle-stitch order for duplex printing.
 
     Output page 1 is the front of the first sheet, page 2 its back, and so on. Each
-    page is placed unscaled, centred in its half of the sheet.
+    page is placed unscaled, centred in its half of the sheet. ``rtl`` binds on the
+    right.
     """
     reader = PdfReader(io.BytesIO(pdf))
     count = len(reader.pages)
@@ -84,7 +99,7 @@ def saddle_stitch(pdf: bytes, sheet_width: float, sheet_height: float) -> bytes:
         raise ValueError(f"a saddle-stitched booklet needs a multiple of 4 pages, "
                          f"not {count} (pad it with pad_to_multiple first)")
     half, writer, placement = sheet_width / 2, PdfWriter(), Placement()
-    for side, pair in enumerate(saddle_order(count)):
+    for side, pair in enumerate(saddle_order(count, direction)):
         sheet = writer.add_blank_page(sheet_width, sheet_height)
         for slot, number in enumerate(pair):
             page = reader.pages[number - 1]
@@ -98,14 +113,16 @@ def saddle_stitch(pdf: bytes, sheet_width: float, sheet_height: float) -> bytes:
 
 
 def trifold(pdf: bytes, sheet_width: float, sheet_height: float,
-            order: tuple[tuple[int, ...], tuple[int, ...]]) -> bytes:
+            order: tuple[tuple[int, ...], tuple[int, ...]],
+            direction: Direction = "ltr") -> bytes:
     """Six panels onto the outside and inside of one sheet, edge to edge.
 
     ``order`` names the panels (1-based, reading order) from left to right on the
-    outside and on the inside, e.g. ``((2, 6, 1), (3, 4, 5))`` for a roll fold. Each
-    side's panels are merged in reading order, not left to right, so that the text of
-    a sheet side is extracted in reading order.
+    outside and on the inside of a left-to-right leaflet, e.g. ``((2, 6, 1), (3, 4,
+    5))`` for a roll fold. Each side's panels are merged in reading order, not left to
+    right, so that the text of a sheet side is extracted in reading order.
     """
+    order = mirrored(order, direction)
     reader = PdfReader(io.BytesIO(pdf))
     lefts = _panel_lefts(reader, sheet_width, order)
     writer, placement = PdfWriter(), Placement()
@@ -116,6 +133,18 @@ def trifold(pdf: bytes, sheet_width: float, sheet_height: float,
             y = (sheet_height - float(page.cropbox.height)) / 2
             placement[panel - 1] = (side, *_place(sheet, page, lefts[panel], y))
     return _finish(reader, writer, placement)
+
+
+def mirrored(order: tuple[tuple[int, ...], tuple[int, ...]],
+             direction: Direction) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The panels left to right on each side for ``direction``.
+
+    A right-to-left tri-fold is the left-to-right one seen in a mirror: each side's
+    panels reversed. The panel that backs each one stays the same, and so does the fold.
+    """
+    if direction == "ltr":
+        return order
+    return (order[0][::-1], order[1][::-1])
 
 
 def _panel_lefts(reader: PdfReader, sheet_width: float,

@@ -64,6 +64,7 @@ def load_leaflet(path: Path, project: Project, report: Report) -> Leaflet | None
         sections=tuple(body.sections), images=tuple(body.images),
         layouts=front.layouts, layouts_line=front.lines.get("layouts"),
         overview_located=body.overview_located, key_lines=dict(front.lines),
+        translation_of=front.translation_of, original_version=front.original_version,
     )
 
 

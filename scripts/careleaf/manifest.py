@@ -1,11 +1,14 @@
 """The build manifest: which inputs each output was last built from.
 
 For every output, ``build/.careleaf-manifest.json`` records the files it was
-built from (its source and images) and a hash over their contents, the layout
-folders along the ``extends`` chain, careleaf's own code and the versions of
-the renderers. An output whose hash still matches, recomputed from the files
-as they are now, is fresh. Deciding that needs no Markdown parsing and no
-renderer, so a build with nothing to do never imports WeasyPrint.
+built from (its source and images, and a translation's original, which it is
+compared with) and a hash over their contents, the layout folders along the
+``extends`` chain, careleaf's own code and the versions of the renderers. An
+output whose hash still matches, recomputed from the files as they are now, is
+fresh. Deciding that needs no Markdown parsing and no renderer, so a build with
+nothing to do never imports WeasyPrint. Warnings a source gave when it was
+loaded (a translation whose original moved on) are kept too, and said again by
+builds that do not load it, for as long as the files they are about are the same.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from careleaf.errors import Diagnostic, Location
 from careleaf.project import Project
 
 #: Distributions whose version changes what an output looks like.
@@ -79,6 +83,17 @@ class Entry:
     inputs: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Notes:
+    """Warnings about a source found when it was last loaded (a translation's original
+    moved on), valid while the files they are about hash to ``digest``."""
+
+    inputs: tuple[str, ...]
+    digest: str
+    #: Each warning's line, message and check.
+    warnings: tuple[tuple[int | None, str, str], ...]
+
+
 class Manifest:
     def __init__(self, project: Project) -> None:
         self.project = project
@@ -88,14 +103,19 @@ class Manifest:
         self.file_hashes: dict[str, str] = {}
         #: Per source: a hash of its bytes and the ``layouts:`` it asked for then.
         self.sources: dict[str, tuple[str, list[str] | None]] = {}
+        self.notes: dict[str, Notes] = {}
         try:
             loaded = json.loads(self.path.read_text(encoding="utf-8"))
             for key, value in loaded["outputs"].items():
                 self.entries[key] = Entry(str(value["digest"]), tuple(value["inputs"]))
             for key, value in loaded.get("sources", {}).items():
                 self.sources[key] = (str(value["digest"]), value["layouts"])
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            self.entries, self.sources = {}, {}  # unreadable: everything is rebuilt
+            for key, value in loaded.get("notes", {}).items():
+                self.notes[key] = Notes(tuple(value["inputs"]), str(value["digest"]),
+                                        tuple((w[0], str(w[1]), str(w[2]))
+                                              for w in value["warnings"]))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+            self.entries, self.sources, self.notes = {}, {}, {}  # unreadable: rebuild all
 
     def key(self, output: Path) -> str:
         return output.relative_to(self.project.build_dir).as_posix()
@@ -135,12 +155,36 @@ class Manifest:
         key = source.relative_to(self.project.root).as_posix()
         self.sources[key] = (digest, list(layouts) if layouts is not None else None)
 
+    def record_notes(self, source: Path, inputs: list[Path], warnings: list[Diagnostic],
+                     toolchain: str) -> None:
+        """Keep ``warnings`` about ``source`` for builds that do not load it again, as long
+        as ``inputs`` (the source, and what the warnings compare it with) stay the same."""
+        key = source.relative_to(self.project.root).as_posix()
+        names = tuple(p.relative_to(self.project.root).as_posix() for p in inputs)
+        digest = files_digest(self.project.root, names, "", toolchain)
+        self.notes.pop(key, None)
+        if warnings and digest is not None:
+            self.notes[key] = Notes(names, digest, tuple(
+                (d.location.line, d.message, d.check) for d in warnings))
+
+    def recorded_notes(self, source: Path, toolchain: str) -> list[Diagnostic]:
+        """The warnings kept about ``source``, if the files they are about are unchanged."""
+        notes = self.notes.get(source.relative_to(self.project.root).as_posix())
+        if notes is None or files_digest(self.project.root, notes.inputs, "", toolchain,
+                                         self.file_hashes) != notes.digest:
+            return []
+        return [Diagnostic(Location(source, line), message, "warning", check)
+                for line, message, check in notes.warnings]
+
     def save(self) -> None:
         outputs = {key: {"digest": e.digest, "inputs": list(e.inputs)}
                    for key, e in sorted(self.entries.items())}
         sources = {key: {"digest": digest, "layouts": layouts}
                    for key, (digest, layouts) in sorted(self.sources.items())}
-        data = {"outputs": outputs, "sources": sources}
+        notes = {key: {"inputs": list(n.inputs), "digest": n.digest,
+                       "warnings": [list(w) for w in n.warnings]}
+                 for key, n in sorted(self.notes.items())}
+        data = {"outputs": outputs, "sources": sources, "notes": notes}
         write_atomic(self.path, json.dumps(data, indent=1).encode())
 
 

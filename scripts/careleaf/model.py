@@ -15,6 +15,9 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from careleaf import languages
+from careleaf.languages import Direction, Language
+
 #: Sections every leaflet must have, and what one of their items is called in messages.
 REQUIRED_SECTIONS = {"causes": "cause", "treatment": "treatment"}
 
@@ -113,6 +116,10 @@ class Leaflet:
     layouts: tuple[str, ...] | None = None
     layouts_line: int | None = None
     overview_located: tuple[Block, ...] = ()
+    #: For a translation: the original's language (``source/<it>/<same id>.md``) and the
+    #: original's ``version`` it was made from.
+    translation_of: str | None = None
+    original_version: str | None = None
     #: Line of each front-matter key, for messages about dates, sources and the like.
     key_lines: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
 
@@ -123,6 +130,23 @@ class Leaflet:
     def key(self) -> str:
         """``<lang>/<id>``: unique within a project."""
         return f"{self.lang}/{self.id}"
+
+    @property
+    def language(self) -> Language:
+        """What the language tag says about script, direction, hyphenation and fonts."""
+        return languages.language(self.lang)
+
+    @property
+    def direction(self) -> Direction:
+        """``rtl`` for a right-to-left language (Arabic, Hebrew…), else ``ltr``."""
+        return self.language.direction
+
+    @property
+    def original_path(self) -> Path | None:
+        """For a translation, the original's source: same id, the original's folder."""
+        if self.translation_of is None:
+            return None
+        return self.path.parent.parent / self.translation_of / self.path.name
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)

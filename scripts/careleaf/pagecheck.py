@@ -16,7 +16,7 @@ from typing import Any
 from lxml import etree
 
 from careleaf.errors import Report, display_path
-from careleaf.readback import READERS, UnreadableOutput, words
+from careleaf.readback import READERS, UnreadableOutput
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
       "opf": "http://www.idpf.org/2007/opf"}
@@ -29,7 +29,8 @@ def check_page_list(epub: Path, pdf: Path, report: Report) -> None:
     """Report every way the page list of ``epub`` disagrees with the pages of ``pdf``."""
     try:
         entries, documents = _page_list(epub)
-        printed = READERS["pdf"](pdf).pages
+        pdf_back = READERS["pdf"](pdf)
+        printed = pdf_back.pages
     except (UnreadableOutput, OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
         report.error(epub, None, f"cannot read the page list: {exc}", CHECK)
         return
@@ -44,7 +45,8 @@ def check_page_list(epub: Path, pdf: Path, report: Report) -> None:
             report.error(epub, None, f"page list entry {number} ('{label}' -> {href}) does not "
                          "point at that page's marker", CHECK)
             continue
-        following = words(" ".join(_xpath(found[0], "following::text()")))[:SAMPLE]
+        following = pdf_back.source_words(" ".join(_xpath(found[0], "following::text()")))
+        following = following[:SAMPLE]
         if number <= len(printed) and not _contains(printed[number - 1], following):
             report.error(epub, None, f"page {number} is marked before '{' '.join(following)}', "
                          f"which is not on page {number} of {display_path(pdf)}", CHECK)

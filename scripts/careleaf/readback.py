@@ -1,16 +1,25 @@
 """Read built outputs back: the words a reader sees, the table of contents, the anchors.
 
 The completeness check must look at what is really in a file, not at what the
-build meant to write. This module opens a PDF with pypdf and an EPUB with
-zipfile and lxml, and reduces both to the same ``Readback``: words per page
-(PDF) or per content document (EPUB), the outline or navigation tree, and the
-set of element ids a link can reach. Words are normalised the same way for
-source and output, undoing what typesetting does to text: automatic hyphenation
-(WeasyPrint breaks lines with U+2010), ligatures, justified spacing, case.
+build meant to write. This module opens a PDF with PDFium (pypdfium2, the text
+of each page) and pypdf (outline, named destinations), and an EPUB with zipfile
+and lxml, and reduces both to the same ``Readback``: words per page (PDF) or per
+content document (EPUB), the outline or navigation tree, and the set of element
+ids a link can reach. Words are normalised the same way for source and output,
+undoing what typesetting does to text: automatic hyphenation (WeasyPrint breaks
+lines with U+2010), ligatures and Arabic letter forms, Arabic vowel marks and
+tatweel, line breaks between Chinese characters, justified spacing, case.
+
+A PDF holds right-to-left lines in visual order. Each such line is rebuilt from
+the positions of its glyphs and put back into reading order (``careleaf.bidi``).
+pypdf is not used for page text: it reverses each right-to-left piece as it
+comes, which shuffles wrapped Arabic paragraphs and puts Latin words and numbers
+on the wrong side of their neighbours; PDFium gives every character's position.
 """
 
 from __future__ import annotations
 
+import ctypes
 import posixpath
 import re
 import unicodedata
@@ -21,8 +30,22 @@ from typing import Any
 
 from lxml import etree
 
-_WORD = re.compile(r"\w+")
+from careleaf.bidi import logical_order, moves, reading_order
+from careleaf.languages import language
+
+#: Han ideographs, kana, bopomofo and Hangul: lines break between any two of them,
+#: so each is a word of its own (the source has no spaces there to go by either).
+_CJK = ("\u1100-\u11ff\u2e80-\u2fdf\u3005-\u3007\u3021-\u3029\u3031-\u3035"
+        "\u3038-\u303c\u3040-\u30ff\u3100-\u318f\u31a0-\u31ff\u3400-\u4dbf"
+        "\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\U00020000-\U0003ffff")
+_WORD = re.compile(f"(?=\\w)[{_CJK}]|[^\\W{_CJK}]+")
 _AUTO_HYPHEN = re.compile("\u2010\\s*")
+#: Arabic harakat, Quranic marks and tatweel; Hebrew points. See ``words``.
+_MARKS = re.compile("[\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7\u0610-\u061a"
+                    "\u0640\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8"
+                    "\u06ea-\u06ed\u08d3-\u08e1\u08e3-\u08ff]")
+#: Presentation forms of the harakat, which NFKC would turn into a space and a mark.
+_PRESENTED_MARKS = re.compile("[\ufe70-\ufe7f]")
 NS = {
     "c": "urn:oasis:names:tc:opendocument:xmlns:container",
     "opf": "http://www.idpf.org/2007/opf",
@@ -36,8 +59,18 @@ class UnreadableOutput(Exception):
 
 
 def words(text: str) -> list[str]:
-    """Comparable words: NFKC (ligatures), hyphenation breaks joined, case folded."""
-    text = _AUTO_HYPHEN.sub("", unicodedata.normalize("NFKC", text).replace("\u00ad", ""))
+    """Comparable words of ``text`` (source or output, in reading order).
+
+    NFKC undoes ligatures (``ﬁ``) and Arabic presentation forms (lam-alef); soft
+    hyphens go and hyphenation breaks are joined; case is folded. Arabic tatweel
+    (a stretch of the joining stroke) and vowel marks (harakat), and Hebrew points,
+    are dropped: PDFium reads each raised mark as a separate character, out of its
+    place and with spaces round it (``مُدَّ`` comes back as ``ُم َّد``), so they cannot
+    be compared. Each CJK character is a word, so a line break between any two is
+    no break in a word; CJK punctuation separates like any other.
+    """
+    text = unicodedata.normalize("NFKC", _PRESENTED_MARKS.sub("", text)).replace("\u00ad", "")
+    text = _MARKS.sub("", _AUTO_HYPHEN.sub("", text))
     return _WORD.findall(text.casefold())
 
 
@@ -61,20 +94,151 @@ class Readback:
     anchors: set[str]
     #: Where the element with each id starts in the flattened words, when the format tells.
     positions: dict[str, int] = field(default_factory=dict)
+    #: The paragraph direction (right to left?) when the text was read from visual
+    #: order, as in a PDF; None when the format keeps the order it was written in.
+    visual_rtl: bool | None = None
+
+    def source_words(self, text: str) -> list[str]:
+        """The words of source ``text`` in the order this output can give them back.
+
+        Text read from visual order is compared in ``reading_order``: Latin words and
+        numbers inside Arabic come back in the order the eye reads them, which is not
+        always the order they were written in (``500 mg`` reads back as ``mg 500``).
+        """
+        if self.visual_rtl is None:
+            return words(text)
+        return words(reading_order(text, self.visual_rtl))
 
 
 def read_pdf(path: Path) -> Readback:
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
     try:
         reader = PdfReader(path)
-        pages = [words(page.extract_text() or "") for page in reader.pages]
         toc = _outline(reader, reader.outline)
         anchors = set(reader.named_destinations)
-    except (PyPdfError, OSError, ValueError, KeyError, TypeError) as exc:
+        rtl = language(str(reader.root_object.get("/Lang", "en"))).rtl
+        pages = [words(reading_order(text, rtl)) for text in page_texts(path, rtl)]
+    except (PyPdfError, pdfium.PdfiumError, OSError, ValueError, KeyError, TypeError) as exc:
         raise UnreadableOutput(f"cannot be read as a PDF: {exc}") from exc
-    return Readback("PDF", "PDF outline", pages, toc, anchors)
+    return Readback("PDF", "PDF outline", pages, toc, anchors, visual_rtl=rtl)
+
+
+def page_texts(path: Path, rtl: bool) -> list[str]:
+    """The text of each page, line by line in reading order (``rtl``: the paragraphs')."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(path)
+    try:
+        return [_page_text(document[index], rtl) for index in range(len(document))]
+    finally:
+        document.close()
+
+
+def _page_text(page: Any, rtl: bool) -> str:
+    import pypdfium2.raw as raw  # type: ignore[import-untyped]
+
+    textpage = page.get_textpage()
+    try:
+        chars = _characters([raw.FPDFText_GetUnicode(textpage.raw, index)
+                             for index in range(textpage.count_chars())])
+        lines = [_line_text(textpage.raw, line, chars, rtl) for line in _lines(chars)]
+    finally:
+        textpage.close()
+        page.close()
+    return "\n".join(lines)
+
+
+def _characters(codes: list[int]) -> list[str]:
+    """The text of each of PDFium's characters; "" for the second half of a pair.
+
+    PDFium gives a character beyond U+FFFF (a rare Han ideograph) as its two UTF-16
+    halves, and a hyphen that ends a line as U+0002, joining the two lines.
+    """
+    chars = ["-\n" if code == 2 else chr(code) for code in codes]
+    for index in range(len(codes) - 1):
+        if 0xD800 <= codes[index] < 0xDC00 <= codes[index + 1] < 0xE000:
+            pair = chars[index] + chars[index + 1]
+            chars[index:index + 2] = [pair.encode("utf-16", "surrogatepass").decode("utf-16"), ""]
+    return chars
+
+
+def _lines(chars: list[str]) -> list[list[int]]:
+    """The indices of the characters of each line (PDFium ends one with CR LF)."""
+    lines: list[list[int]] = [[]]
+    for index, char in enumerate(chars):
+        if not char:
+            continue
+        if char in "\r\n":
+            if lines[-1]:
+                lines.append([])
+        else:
+            lines[-1].append(index)
+            if char.endswith("\n"):
+                lines.append([])
+    return [line for line in lines if line]
+
+
+def _line_text(textpage: Any, line: list[int], chars: list[str], rtl: bool) -> str:
+    text = "".join(chars[index] for index in line)
+    if not moves(text, rtl):
+        return text  # PDFium's order is the reading order already
+    return "".join(logical_order(_visual_units(textpage, line, chars), rtl)).strip()
+
+
+@dataclass
+class _Glyph:
+    text: str
+    origin: float
+    left: float
+    right: float
+    height: float
+
+
+def _visual_units(textpage: Any, line: list[int], chars: list[str]) -> list[str]:
+    """The glyphs of one line left to right, with a space wherever a gap parts words.
+
+    PDFium's own order and spaces are not used: it orders the runs of a mixed line
+    by a guess at its direction, and it puts a space before every raised mark.
+    """
+    glyphs: list[_Glyph] = []
+    for index in line:
+        glyph = _glyph(textpage, index, chars[index].rstrip("\n"))
+        if glyph.text.isspace() and glyph.right - glyph.left < _EPSILON:
+            continue  # a space PDFium inferred; the gaps tell where words part
+        if unicodedata.combining(glyph.text[0]):
+            # Marks are not compared (see ``words``), and PDFium may list a mark twice,
+            # once with a position far from its letter: its box would invent a gap.
+            continue
+        if glyphs and abs(glyph.origin - glyphs[-1].origin) < _EPSILON:
+            glyphs[-1].text += glyph.text  # one glyph for several characters
+        else:
+            glyphs.append(glyph)
+    glyphs.sort(key=lambda glyph: glyph.origin)
+    units: list[str] = []
+    for index, glyph in enumerate(glyphs):
+        if index and glyph.left - glyphs[index - 1].right > _WORD_GAP * glyph.height:
+            units.append(" ")
+        units.append(glyph.text)
+    return units
+
+
+#: Positions closer than this (in points) are the same.
+_EPSILON = 0.01
+#: A gap between glyphs wider than this part of their height separates two words.
+_WORD_GAP = 0.1
+
+
+def _glyph(textpage: Any, index: int, text: str) -> _Glyph:
+    import pypdfium2.raw as raw
+
+    box = raw.FS_RECTF()
+    x, y = ctypes.c_double(), ctypes.c_double()
+    raw.FPDFText_GetLooseCharBox(textpage, index, ctypes.byref(box))
+    raw.FPDFText_GetCharOrigin(textpage, index, ctypes.byref(x), ctypes.byref(y))
+    return _Glyph(text, x.value, box.left, box.right, box.top - box.bottom)
 
 
 def _outline(reader: Any, outline: list[Any]) -> list[TocEntry]:

@@ -30,8 +30,8 @@ from careleaf.quality import Quality
 
 SCHEMA_VERSION = 1
 #: The checks every run makes on each leaflet, in report order; tools add theirs after.
-CHECKS = ("source", "review", "required-sections", "readability", "plain-language",
-          "completeness", "page-list")
+CHECKS = ("source", "translation", "review", "required-sections", "readability",
+          "plain-language", "completeness", "page-list")
 
 
 @dataclass(frozen=True)

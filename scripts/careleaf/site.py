@@ -49,12 +49,11 @@ _FORMAT = "1"
 
 
 def format_size(size: int) -> str:
-    """A file size as people read it: ``812 bytes``, ``48 KB``, ``1.2 MB`` (powers of 1000)."""
-    if size < 1000:
-        return f"{size} byte{'s' if size != 1 else ''}"
-    if size < 999_500:
-        return f"{(size + 500) // 1000} KB"
-    return f"{size / 1_000_000:.1f} MB"
+    """A file size as people read it: ``812 bytes``, ``48 KB``, ``1.2 MB`` (powers of 1000);
+    pages show it in their own language with the ``file_size`` filter."""
+    from careleaf.messages import english
+
+    return english().file_size(size)
 
 
 @dataclass(frozen=True)
@@ -80,6 +79,17 @@ class Download:
 
 
 @dataclass(frozen=True)
+class Original:
+    """What a translation's entry says of the leaflet it translates."""
+
+    lang: str
+    #: The original's page, from the site root; None when the site does not list it.
+    page: str | None
+    #: The original's ``version`` moved on since the translation was made from it.
+    outdated: bool
+
+
+@dataclass(frozen=True)
 class Entry:
     """A leaflet as the site lists it; every path is relative to the site root."""
 
@@ -89,6 +99,8 @@ class Entry:
     #: The EPUB's ``dc:identifier``: an OPDS entry is the same book as the file.
     identifier: str
     cover_alt: str
+    #: For a translation: the original it was made from.
+    original: Original | None = None
 
     @property
     def page(self) -> str:

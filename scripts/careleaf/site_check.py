@@ -13,42 +13,47 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Collection
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree, html
 
-from careleaf.errors import Report, display_path
+from careleaf.errors import CareleafError, Report, display_path
+from careleaf.messages import Messages, english, messages_for
 from careleaf.project import Project
-from careleaf.site import INDEX, OPDS, format_size, site_dir
+from careleaf.site import INDEX, OPDS, site_dir
 
-#: The size at the end of a download link's text, as ``format_size`` writes it.
-SIZE_AT_END = re.compile(r"(\d[\d,.]*) (bytes?|KB|MB)$")
+#: How ``Messages.file_size`` writes a size, whose ``{count}`` is a number.
+SIZE_MESSAGES = ("1 byte", "{count} bytes", "{count} KB", "{count} MB")
 DOWNLOAD_TYPES = (".epub", ".pdf")
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def check_site(project: Project, report: Report, brand_name: str,
-               sources: list[Path] | None = None) -> int:
-    """Check the site of ``brand_name``; the number of its pages and feeds read (0: none)."""
+               sources: list[Path] | None = None, broken: Collection[Path] = ()) -> int:
+    """Check the site of ``brand_name``; the number of its pages and feeds read (0: none).
+
+    ``broken`` are sources found to have errors, which the site leaves out."""
     folder = site_dir(project, brand_name)
     if not (folder / INDEX).is_file():
         return 0
     pages = [folder / INDEX, *sorted(folder.glob(f"*/*/{INDEX}"))]
     for page in pages:
-        _check_page(folder, page, report)
+        _check_page(folder, page, report, project.layouts_dir)
     _check_feed(folder, folder / OPDS, report)
-    _check_listed(project, folder, report, sources or project.sources())
+    _check_listed(project, folder, report, sources or project.sources(), broken)
     _check_copies(project, folder, brand_name, report)
     return len(pages) + 1
 
 
-def _check_page(folder: Path, page: Path, report: Report) -> None:
+def _check_page(folder: Path, page: Path, report: Report, layouts_dir: Path) -> None:
     try:
         root = html.parse(str(page)).getroot()
     except (OSError, etree.ParserError) as exc:
         report.error(page, None, f"cannot read the page: {exc}")
         return
+    messages = _page_messages(layouts_dir, str(root.get("lang", "")))
     ids = set(root.xpath("//@id"))
     for element, _attribute, link, _pos in root.iterlinks():
         parts = urlsplit(link)
@@ -63,7 +68,24 @@ def _check_page(folder: Path, page: Path, report: Report) -> None:
         if target is None:
             report.error(page, line, f"links to '{link}', which is not a file of the site")
         elif element.tag == "a" and target.suffix in DOWNLOAD_TYPES:
-            _check_size(page, line, link, element.text_content().strip(), target, report)
+            _check_size(page, line, link, element.text_content().strip(), target, report,
+                        messages)
+
+
+def _page_messages(layouts_dir: Path, lang: str) -> Messages:
+    """The words of a page in ``lang``: its sizes are written in them."""
+    try:
+        return messages_for(layouts_dir, lang)
+    except CareleafError:  # the build leaves such a leaflet out, and says why
+        return english()
+
+
+def _size_at_end(messages: Messages) -> re.Pattern[str]:
+    """A size at the end of a download link's text, as the page's language writes it."""
+    number = r"\d[\d,.\u00a0\u202f]*"  # with the locale's separators, none of them a space
+    forms = (re.escape(messages.gettext(m)).replace(re.escape("{count}"), number)
+             for m in SIZE_MESSAGES)
+    return re.compile(f"(?:{'|'.join(forms)})$")
 
 
 def _target(folder: Path, page: Path, path: str) -> Path | None:
@@ -75,15 +97,16 @@ def _target(folder: Path, page: Path, path: str) -> Path | None:
 
 
 def _check_size(page: Path, line: int | None, link: str, text: str, target: Path,
-                report: Report) -> None:
+                report: Report, messages: Messages) -> None:
     size = target.stat().st_size
-    shown = SIZE_AT_END.search(text)
+    shown, truth = _size_at_end(messages).search(text), messages.file_size(size)
     if shown is None:
+        ending = messages.gettext(", {size}", size=truth)
         report.error(page, line, f"the link to '{link}' does not say how big the file is "
-                     f"(end its text with ', {format_size(size)}')")
-    elif shown.group(0) != format_size(size):
+                     f"(end its text with '{ending}')")
+    elif shown.group(0) != truth:
         _mismatch(report, page, line, target, f"the link to '{link}' says {shown.group(0)}, "
-                  f"but the file has {size:,} bytes ({format_size(size)})")
+                  f"but the file has {size:,} bytes ({truth})")
 
 
 def _mismatch(report: Report, page: Path, line: int | None, target: Path, message: str) -> None:
@@ -115,17 +138,19 @@ def _check_feed(folder: Path, feed: Path, report: Report) -> None:
                       f"bytes, but the file has {target.stat().st_size}")
 
 
-def _check_listed(project: Project, folder: Path, report: Report, sources: list[Path]) -> None:
+def _check_listed(project: Project, folder: Path, report: Report, sources: list[Path],
+                  broken: Collection[Path]) -> None:
     """Every valid source has a page linked from the index; every page has a source."""
     index = folder / INDEX
     root = html.parse(str(index)).getroot()
     linked = {target for _e, _a, link, _p in root.iterlinks()
               if not urlsplit(link).scheme and (target := _target(folder, index,
                                                                   urlsplit(link).path))}
-    broken = {d.location.path.resolve() for d in report.errors}
+    left_out = {path.resolve() for path in broken} | {d.location.path.resolve()
+                                                      for d in report.errors}
     for source in sources:
         page = (folder / source.parent.name / source.stem / INDEX).resolve()
-        if source.resolve() not in broken and page not in linked:
+        if source.resolve() not in left_out and page not in linked:
             report.error(index, None, f"does not list {source.parent.name}/{source.stem} "
                          f"({display_path(source)}); run 'careleaf build' to update the site")
     for page in sorted(folder.glob(f"*/*/{INDEX}")):

@@ -24,6 +24,7 @@ from careleaf.errors import Report, display_path
 from careleaf.formats import Variant, output_path
 from careleaf.layouts import Layout
 from careleaf.load import load_leaflets
+from careleaf.messages import Messages, load_messages, messages_for
 from careleaf.model import Leaflet
 from careleaf.project import Project
 from careleaf.render import render_template
@@ -36,10 +37,12 @@ from careleaf.site import (
     Files,
     Language,
     LeafletPageContext,
+    Original,
     SiteContext,
     from_page,
     page_variables,
 )
+from careleaf.translations import Status, check_translations
 
 _CONTAINER = {"c": "urn:oasis:names:tc:opendocument:xmlns:container"}
 _OPF = {"opf": "http://www.idpf.org/2007/opf"}
@@ -52,12 +55,32 @@ def leaflet_entries(project: Project, report: Report, brand: Brand, offered: lis
     from careleaf.formats.epub import identifier
 
     # Their errors are the build's and the check's to report: a failing build is not
-    # one to publish, so the site need not keep what it had of them.
+    # one to publish, so the site need not keep what it had of them. A translation
+    # that does not match its original is such a source.
     leaflets = load_leaflets(project, Report(), sources)
+    translations = check_translations(project, leaflets, Report())
+    leaflets = [leaflet for leaflet in leaflets if leaflet.path not in translations
+                or not translations[leaflet.path].failed]
+    # Nor can a leaflet whose language's catalogue lacks translations be shown.
+    leaflets = [leaflet for leaflet in leaflets
+                if load_messages(project, leaflet.lang, Report()) is not None]
+    listed = {leaflet.path.resolve() for leaflet in leaflets}
     return [Entry(leaflet, f"{leaflet.lang}/{leaflet.id}/",
                   tuple(_downloads(project, report, brand, leaflet, offered)),
-                  identifier(leaflet), cover_alt(leaflet, brand))
+                  identifier(leaflet),
+                  cover_alt(leaflet, brand, messages_for(project.layouts_dir, leaflet.lang)),
+                  _original(translations.get(leaflet.path), listed))
             for leaflet in leaflets]
+
+
+def _original(status: Status | None, listed: set[Path]) -> Original | None:
+    """What a translation's entry says of its original (which the check found)."""
+    if status is None or status.original is None:
+        return None
+    original = status.original
+    shown = original.path.resolve() in listed
+    return Original(original.lang, f"{original.lang}/{original.id}/{INDEX}" if shown else None,
+                    status.outdated)
 
 
 def _downloads(project: Project, report: Report, brand: Brand, leaflet: Leaflet,
@@ -102,13 +125,14 @@ def _leaflet_files(entry: Entry, brand: Brand, layout: Layout, stylesheets: tupl
     epub = entry.epub.name if entry.epub else ""
     page = LeafletPageContext(entry.leaflet, layout, from_page(brand, root), epub, entry, root,
                               stylesheets)
-    files[entry.page] = render_template(layout, layout.template,
+    messages = messages_for(layout.folder.parent, entry.leaflet.lang)
+    files[entry.page] = render_template(layout, layout.template, messages,
                                         **page_variables(page)).encode()
     for image in entry.leaflet.images:  # where the page's HTML (like the EPUB's) names it
         files[entry.folder + image.src] = image.path.read_bytes()
     for download in entry.downloads:
         files[download.path] = download.file
-    cover = _cover(entry, brand)
+    cover = _cover(entry, brand, messages)
     files[entry.cover] = cover
     files[entry.thumbnail] = _thumbnail(cover, folder / entry.cover, folder / entry.thumbnail)
 
@@ -136,7 +160,7 @@ def _updated(entries: list[Entry]) -> str:
     return f"{max(dates).isoformat() if dates else '1970-01-01'}T00:00:00Z"
 
 
-def _cover(entry: Entry, brand: Brand) -> bytes:
+def _cover(entry: Entry, brand: Brand, messages: Messages) -> bytes:
     """The EPUB's cover image, so the site shows exactly what the ebook does; drawn
     the same way for a leaflet without an EPUB."""
     if entry.epub is not None:
@@ -149,7 +173,7 @@ def _cover(entry: Entry, brand: Brand) -> bytes:
             pass  # an unreadable EPUB is the check's to report
     from careleaf.cover import cover_png
 
-    return cover_png(entry.leaflet, brand)
+    return cover_png(entry.leaflet, brand, messages)
 
 
 def _cover_name(book: zipfile.ZipFile) -> str | None:

@@ -22,8 +22,24 @@ def validate(path: Path, lang: str, front: FrontMatter, body: Body, report: Repo
     if not body.overview_blocks:
         report.error(path, body.overview_line, "the overview is missing: write a few "
                      "sentences before the first '##' heading")
+    _check_translation_keys(path, lang, front, report)
     _check_sections(path, body, report)
     _check_unique_ids(path, body, report)
+
+
+def _check_translation_keys(path: Path, lang: str, front: FrontMatter, report: Report) -> None:
+    """``translation_of`` and ``original_version`` come as a pair (``translations`` then
+    compares the two files); a key with a wrong value was reported when it was parsed."""
+    lines = front.lines
+    if front.translation_of == lang:
+        report.error(path, lines.get("translation_of"), f"'translation_of' is {lang}, the "
+                     "language of this file; name the language of the original it translates")
+    if "translation_of" in lines and "original_version" not in lines:
+        report.error(path, lines["translation_of"], "a translation needs 'original_version': "
+                     "the original's 'version' it was made from, e.g. original_version: \"1.0\"")
+    if "original_version" in lines and "translation_of" not in lines:
+        report.error(path, lines["original_version"], "'original_version' is only for a "
+                     "translation: add 'translation_of' (the original's language) or remove it")
 
 
 def _check_sections(path: Path, body: Body, report: Report) -> None:

@@ -88,9 +88,13 @@ def _check_output(target: Path, leaflet: Leaflet, layout: Layout,
 
 
 def _inputs(leaflet: Leaflet, layout: Layout) -> list[Path]:
-    """The files an output is built from: source, images, every file of its layouts."""
+    """The files an output is built from: source, images, every file of its layouts, and
+    the catalogue of its interface words."""
+    from careleaf.messages import catalogue_files
+
     layout_files = [p for folder in layout.chain for p in folder.rglob("*") if p.is_file()]
-    return [leaflet.path, *(image.path for image in leaflet.images), *layout_files]
+    words = [p for p in catalogue_files(layout.folder.parent, leaflet.lang) if p.is_file()]
+    return [leaflet.path, *(image.path for image in leaflet.images), *layout_files, *words]
 
 
 class _Matcher:
@@ -142,7 +146,7 @@ class _Matcher:
     def find_text(self, label: str, blocks: list[str], element_id: str | None = None) -> None:
         """Find each block after the previous one; the heading where its element starts."""
         for index, block in enumerate(blocks):
-            wanted = words(block)
+            wanted = self.rb.source_words(block)
             if not wanted:
                 continue
             anchored = self.rb.positions.get(element_id or "") if index == 0 else None

@@ -5,6 +5,8 @@ layout chain's stylesheets and the leaflet's images, plus a navigation entry
 for every section and every item. Everything that ebooklib would otherwise
 take from the clock or a random source (identifier, ``dcterms:modified``, zip
 timestamps) is derived from the leaflet, so the same source gives the same bytes.
+A right-to-left leaflet says so on every document (``dir``) and on the spine
+(``page-progression-direction``), so reading apps turn its pages the other way.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from lxml import etree
 
 from careleaf.errors import Report
 from careleaf.formats import Job, pages
+from careleaf.messages import Messages, messages_for
 from careleaf.model import Leaflet
 
 CONTENT_FILE = "leaflet.xhtml"
@@ -38,13 +41,16 @@ def identifier(leaflet: Leaflet) -> str:
 
 def render_epub(job: Job, report: Report) -> bytes:
     leaflet = job.leaflet
+    messages = messages_for(job.layout.folder.parent, leaflet.lang)
     book = epub.EpubBook()
     _metadata(book, leaflet)
+    book.set_direction(leaflet.direction)
     book.add_metadata("DC", "publisher", job.brand.organisation)
     starts = _print_pages(job, book, report)
-    _accessibility(book, has_images=bool(leaflet.images or job.brand.logo),
+    _accessibility(book, messages, has_images=bool(leaflet.images or job.brand.logo),
                    page_count=len(starts))
     chapter = epub.EpubHtml(title=leaflet.title, file_name=CONTENT_FILE, lang=leaflet.lang,
+                            direction=leaflet.direction,
                             content=_with_page_markers(job, starts, report))
     colours = epub.EpubItem(uid="brand", file_name="styles/brand.css", media_type="text/css",
                             content=f":root {{ {job.brand.css_variables()} }}\n".encode())
@@ -63,19 +69,23 @@ def render_epub(job: Job, report: Report) -> bytes:
             book.add_item(epub.EpubImage(uid=f"image{index}", file_name=image.src,
                                          content=image.path.read_bytes()))
     book.add_item(chapter)
-    cover = _cover(book, job)
+    cover = _cover(book, job, messages)
     book.toc = _toc(leaflet)
     book.add_item(epub.EpubNcx())
-    book.add_item(epub.EpubNav(title="Contents"))
+    book.add_item(epub.EpubNav(title=messages.gettext("Contents"), direction=leaflet.direction))
     book.spine = [cover, chapter, ("nav", "no")]
-    book.guide = [{"type": "cover", "title": "Cover", "href": cover.file_name},
+    book.guide = [{"type": "cover", "title": cover.title, "href": cover.file_name},
                   {"type": "bodymatter", "title": leaflet.title, "href": CONTENT_FILE},
-                  {"type": "toc", "title": "Contents", "href": "nav.xhtml"}]
+                  {"type": "toc", "title": messages.gettext("Contents"), "href": "nav.xhtml"}]
     buffer = io.BytesIO()
     modified = datetime.combine(leaflet.reviewed, datetime.min.time())
+    # Translators: the heading of the ebook's list of landmarks (cover, contents, text).
+    landmarks = messages.gettext("Guide")
     epub.write_epub(buffer, book, {"mtime": modified, "epub3_pages": False,
-                                   "raise_exceptions": True})
-    return _normalise_zip(buffer.getvalue(), modified, starts, leaflet.lang)
+                                   "raise_exceptions": True, "landmark_title": landmarks})
+    return _normalise_zip(buffer.getvalue(), modified, starts, leaflet.lang,
+                          # Translators: the heading of the ebook's list of printed pages.
+                          messages.gettext("Pages"))
 
 
 def _metadata(book: Any, leaflet: Leaflet) -> None:
@@ -94,17 +104,17 @@ def _metadata(book: Any, leaflet: Leaflet) -> None:
     book.add_metadata(None, "meta", leaflet.version, {"property": "schema:version"})
 
 
-def _cover(book: Any, job: Job) -> Any:
+def _cover(book: Any, job: Job, messages: Messages) -> Any:
     """The generated cover image, and a page that shows it with a text alternative."""
     from careleaf.cover import cover_alt, cover_png
 
     image = epub.EpubCover(file_name="images/cover.png")
-    image.content = cover_png(job.leaflet, job.brand)
+    image.content = cover_png(job.leaflet, job.brand, messages)
     book.add_item(image)
     book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-img"})
-    page = epub.EpubHtml(uid="cover", title="Cover", file_name="cover.xhtml",
-                         lang=job.leaflet.lang)
-    alt = html.escape(cover_alt(job.leaflet, job.brand), quote=True)
+    page = epub.EpubHtml(uid="cover", title=messages.gettext("Cover"), file_name="cover.xhtml",
+                         lang=job.leaflet.lang, direction=job.leaflet.direction)
+    alt = html.escape(cover_alt(job.leaflet, job.brand, messages), quote=True)
     page.content = (f'<section epub:type="cover"><img src="images/cover.png" alt="{alt}"'
                     ' style="max-width: 100%; max-height: 100%"/></section>')
     book.add_item(page)
@@ -141,7 +151,8 @@ def _with_page_markers(job: Job, starts: list[pages.PageStart], report: Report) 
     return str(lxml.html.tostring(document, encoding="unicode", doctype="<!DOCTYPE html>"))
 
 
-def _accessibility(book: Any, *, has_images: bool, page_count: int) -> None:
+def _accessibility(book: Any, messages: Messages, *, has_images: bool, page_count: int
+                   ) -> None:
     """EPUB Accessibility 1.1 metadata, derived from what the book really holds."""
     images = has_images
     page_features = ["printPageNumbers", "pageBreakMarkers", "pageNavigation"]
@@ -154,16 +165,33 @@ def _accessibility(book: Any, *, has_images: bool, page_count: int) -> None:
                                         *(["alternativeText"] if images else []),
                                         *(page_features if page_count else [])],
         "schema:accessibilityHazard": ["none"],
-        "schema:accessibilitySummary": [
-            "A short text leaflet with headings for every section, cause and treatment, "
-            "a table of contents and one reading order"
-            + (", text alternatives for its images" if images else "")
-            + (f", and the page numbers of the {page_count}-page printed leaflet"
-               if page_count else "") + "."],
+        "schema:accessibilitySummary": [_summary(messages, images, page_count)],
     }
     for prop, values in facts.items():
         for value in values:
             book.add_metadata(None, "meta", value, {"property": prop})
+
+
+def _summary(messages: Messages, images: bool, pages: int) -> str:
+    """The accessibility summary in the book's language: a whole sentence for each case,
+    since translations cannot be put together from pieces."""
+    if images and pages:
+        return messages.gettext(
+            "A short text leaflet with headings for every section, cause and treatment, a "
+            "table of contents and one reading order, text alternatives for its images, and "
+            "the page numbers of the {pages}-page printed leaflet.", pages=pages)
+    if pages:
+        return messages.gettext(
+            "A short text leaflet with headings for every section, cause and treatment, a "
+            "table of contents and one reading order, and the page numbers of the "
+            "{pages}-page printed leaflet.", pages=pages)
+    if images:
+        return messages.gettext(
+            "A short text leaflet with headings for every section, cause and treatment, a "
+            "table of contents and one reading order, text alternatives for its images.")
+    return messages.gettext(
+        "A short text leaflet with headings for every section, cause and treatment, a "
+        "table of contents and one reading order.")
 
 
 def _toc(leaflet: Leaflet) -> list[Any]:
@@ -179,14 +207,14 @@ def _toc(leaflet: Leaflet) -> list[Any]:
     return toc
 
 
-def _page_list(nav: bytes, starts: list[pages.PageStart]) -> bytes:
+def _page_list(nav: bytes, starts: list[pages.PageStart], heading: str) -> bytes:
     """``nav.xhtml`` with a page list: one entry per printed page, hidden from the reader."""
     root = etree.fromstring(nav)
     body = root.find(f"{{{XHTML}}}body")
     assert body is not None
     page_list = etree.SubElement(body, f"{{{XHTML}}}nav", {f"{{{EPUB_NS}}}type": "page-list",
                                                          "hidden": "hidden"})
-    etree.SubElement(page_list, f"{{{XHTML}}}h2").text = "Pages"
+    etree.SubElement(page_list, f"{{{XHTML}}}h2").text = heading
     entries = etree.SubElement(page_list, f"{{{XHTML}}}ol")
     for start in starts:
         entry = etree.SubElement(entries, f"{{{XHTML}}}li")
@@ -196,7 +224,7 @@ def _page_list(nav: bytes, starts: list[pages.PageStart]) -> bytes:
 
 
 def _normalise_zip(data: bytes, when: datetime, starts: list[pages.PageStart],
-                   lang: str) -> bytes:
+                   lang: str, pages_heading: str) -> bytes:
     """Rewrite the zip with fixed timestamps, ``mimetype`` first and stored; add what
     ebooklib cannot write: the page list, and ``xml:lang`` on the package."""
     stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
@@ -209,7 +237,7 @@ def _normalise_zip(data: bytes, when: datetime, starts: list[pages.PageStart],
             info.external_attr = 0o644 << 16
             content = source.read(name)
             if name.endswith("/nav.xhtml") and starts:
-                content = _page_list(content, starts)
+                content = _page_list(content, starts, pages_heading)
             if name.endswith("content.opf"):  # Ace's epub-lang rule requires it
                 content = content.replace(
                     b"<package ", f'<package xml:lang="{html.escape(lang)}" '.encode(), 1)

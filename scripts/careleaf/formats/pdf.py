@@ -6,24 +6,30 @@ own warnings (mostly CSS it ignored) are passed on as warnings of the layout, so
 a designer hears about a typo in a stylesheet. Parsed stylesheets and the font
 configuration are kept for the life of the process: every leaflet after the
 first reuses them.
+
+A character that no installed font has would print as an empty box: WeasyPrint
+warns about each one as it draws, and ``careleaf.glyphs`` turns them into errors at
+the source line, so that PDF is not written.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pydyf
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from careleaf.errors import CareleafError, Diagnostic, Location, Report
 from careleaf.fetcher import FONT_FOLDERS, PROJECT_URL, SandboxFetcher, project_url
 from careleaf.formats import Job, Rendered, pages
+from careleaf.languages import Direction
 from careleaf.project import Project
 
 PDF_VARIANT = "pdf/ua-1"
@@ -57,7 +63,8 @@ def render_pdf(job: Job, report: Report) -> Rendered:
             key = pages.cache_key(job.html, job.layout.digest())
             pages.store(job.pages_cache, key, pages.page_starts(document, html.etree_element))
         # Attachments are fetched while writing, so refusals are only known after it.
-        data: bytes = document.write_pdf(pdf_variant=PDF_VARIANT)
+        data: bytes = document.write_pdf(pdf_variant=PDF_VARIANT,
+                                         finisher=_reading_direction(job.leaflet.direction))
     refused = [entry for sheet in sheets for entry in sheet.refused] + fetcher.refused
     if refused:
         failure = Report()
@@ -65,7 +72,12 @@ def render_pdf(job: Job, report: Report) -> Rendered:
             failure.error(job.layout.folder, None,
                           f"refused to load '{url}' for {job.leaflet.key}: {reason}")
         raise CareleafError(failure)
-    for message in dict.fromkeys([m for sheet in sheets for m in sheet.warnings] + logged):
+    if logged.missing:
+        from careleaf.glyphs import missing_glyphs
+
+        raise CareleafError(missing_glyphs(logged.missing, job.leaflet, job.brand, job.layout))
+    for message in dict.fromkeys([m for sheet in sheets for m in sheet.warnings]
+                                 + logged.messages):
         report.warning(job.layout.folder, None, f"WeasyPrint: {message}")
     try:
         return _produce(job, data)
@@ -132,12 +144,26 @@ def _produce(job: Job, data: bytes) -> Rendered:
         data = impose.pad_to_multiple(data, layout.pad_to)
     if job.print_ready or not layout.impose or layout.sheet is None:
         return Rendered(data)
+    direction = job.leaflet.direction  # right to left: folded and bound the other way
     if layout.impose == "trifold":
         order = (layout.fold_order[0], layout.fold_order[1])
         panels = impose.fill_panels(data, layout.panels)
-        return Rendered(impose.trifold(panels, *layout.sheet, order))
+        return Rendered(impose.trifold(panels, *layout.sheet, order, direction))
     extra = layout.extra_names(job.leaflet.id)[0]
-    return Rendered(data, {extra: impose.saddle_stitch(data, *layout.sheet)})
+    return Rendered(data, {extra: impose.saddle_stitch(data, *layout.sheet, direction)})
+
+
+def _reading_direction(direction: Direction) -> Callable[[Any, Any], None] | None:
+    """Right to left, tell PDF viewers (/ViewerPreferences /Direction): shown side by
+    side, a right-to-left leaflet's page 2 is left of page 1."""
+    if direction != "rtl":
+        return None
+
+    def finish(document: Any, pdf: Any) -> None:
+        preferences = pdf.catalog.setdefault("ViewerPreferences", pydyf.Dictionary())
+        preferences["Direction"] = "/R2L"
+
+    return finish
 
 
 def _font_config() -> FontConfiguration:
@@ -168,30 +194,40 @@ def _stylesheet(path: Path, project: Project) -> _Stylesheet:
             css = CSS(string=data.decode("utf-8", "replace"),
                       base_url=project_url(project.root, path),
                       url_fetcher=fetcher, font_config=_font_config())
-        _STYLESHEETS[key] = _Stylesheet(css, fetcher.refused, logged)
+        _STYLESHEETS[key] = _Stylesheet(css, fetcher.refused, logged.messages)
     return _STYLESHEETS[key]
+
+
+#: How WeasyPrint's warning for a character without a glyph begins; its arguments
+#: are the character and its code point.
+NOTDEF_WARNING = ".notdef glyph rendered"
 
 
 class _ListHandler(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
+        #: Characters drawn as an empty box: no installed font has them.
+        self.missing: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        if str(record.msg).startswith(NOTDEF_WARNING) and isinstance(record.args, tuple):
+            self.missing.append(str(record.args[0]))
+            return
         message = record.getMessage()
         if "careleaf refused" not in message:  # already reported as an error
             self.messages.append(message)
 
 
 @contextmanager
-def _weasyprint_warnings() -> Iterator[list[str]]:
+def _weasyprint_warnings() -> Iterator[_ListHandler]:
     """Collect WeasyPrint's log warnings instead of letting them go to stderr."""
     logger = logging.getLogger("weasyprint")
     handler = _ListHandler()
     logger.addHandler(handler)
     propagate, logger.propagate = logger.propagate, False
     try:
-        yield handler.messages
+        yield handler
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
