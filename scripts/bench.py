@@ -498,7 +498,9 @@ def edit_one_sentence(path: Path, revision: int) -> None:
 def rebuilt_only(result: Run, edited: Path, res: Results) -> bool:
     """True when exactly the edited leaflet's outputs were built and all others were fresh."""
     per = res.outputs_per_leaflet
-    built_lines = [line for line in result.stdout.splitlines() if line.startswith("built ")]
+    # The download site is rebuilt after any edit; it is not a leaflet's output.
+    built_lines = [line for line in result.stdout.splitlines()
+                   if line.startswith("built ") and "/site (" not in line]
     own = all(f"/{edited.stem}/" in line for line in built_lines)
     return summary(result) == (per, per * (res.n - 1), 0) and own and len(built_lines) == per
 
