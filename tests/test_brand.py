@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 
 import pytest
@@ -129,3 +130,15 @@ def test_a_long_address_gets_a_bigger_qr_code_that_still_scans(minimal: TmpProje
     modules = qr_modules(url)
     width_mm = abs(found[0].position.top_right.x - found[0].position.top_left.x) / 300 * 25.4
     assert width_mm / modules >= 0.4 * 0.97  # every module at least 0.4 mm
+
+
+def test_layouts_linked_from_outside_the_project_give_an_error_not_a_traceback(
+        minimal: TmpProject, tmp_path_factory: pytest.TempPathFactory) -> None:
+    elsewhere = tmp_path_factory.mktemp("shared") / "layouts"
+    shutil.move(minimal.root / "layouts", elsewhere)
+    (minimal.root / "layouts").symlink_to(elsewhere)
+    result = minimal.run("build")
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert ("layouts/brands/default.yml:" in result.stderr
+            and "error: logo 'default-logo.svg' is outside the project" in result.stderr)
+    assert "Traceback" not in result.output

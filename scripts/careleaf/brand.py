@@ -128,6 +128,9 @@ def _logo(project: Project, path: Path, value: Any, line: int | None,
         report.error(path, line, "'logo' must be a file name inside layouts/brands/")
     elif not target.is_file() or target.suffix.lower() not in LOGO_TYPES:
         report.error(path, line, f"logo '{value}' must be an existing .svg or .png file")
+    elif not target.is_relative_to(project.root.resolve()):  # layouts/ linked from elsewhere
+        report.error(path, line, f"logo '{value}' is outside the project ({target}); "
+                     "documents may only use files inside it")
     else:
         return target.relative_to(project.root.resolve()).as_posix()
     return None

@@ -24,9 +24,7 @@ from careleaf.errors import CareleafError, Report, display_path
 from careleaf.project import Project
 
 if TYPE_CHECKING:
-    from careleaf.brand import Brand
     from careleaf.build import Progress
-    from careleaf.layouts import Layout
 
 #: Content gates a run of ``check`` may leave out (see careleaf.checking).
 SKIPPABLE = ("review", "required-sections", "readability", "plain-language")
@@ -109,21 +107,12 @@ def build(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...]
                            sources=_sources(project, sources), brand_name=brand,
                            print_ready=print_ready, proofs=proofs, force=force, jobs=jobs,
                            progress=progress)
-        if site and result.brand is not None:
-            _build_site(project, report, result.brand, result.layouts, progress)
+        if site:
+            from careleaf.site import update_site
+
+            update_site(project, report, result, progress)
     _finish(report, strict, f"{len(result.built)} built, {len(result.fresh)} up to date, "
             f"{len(result.failed)} failed in {time.perf_counter() - started:.2f} s")
-
-
-def _build_site(project: Project, report: Report, brand: Brand, layouts: dict[str, Layout],
-                progress: Progress) -> None:
-    """The site offers what exists of the project's layouts, whatever this run built."""
-    from careleaf.build import select_layouts
-    from careleaf.site import SITE_LAYOUT, build_site
-
-    offered = select_layouts(project, Report(), None, layouts)  # errors: the build's
-    build_site(project, report, brand, offered, site_layout=layouts.get(SITE_LAYOUT),
-               progress=progress)
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from typing import Any
 from lxml import etree
 
 from careleaf.errors import Report, display_path
-from careleaf.readback import READERS, UnreadableOutput
+from careleaf.readback import UnreadableOutput, read_output
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
       "opf": "http://www.idpf.org/2007/opf"}
@@ -29,7 +29,7 @@ def check_page_list(epub: Path, pdf: Path, report: Report) -> None:
     """Report every way the page list of ``epub`` disagrees with the pages of ``pdf``."""
     try:
         entries, documents = _page_list(epub)
-        pdf_back = READERS["pdf"](pdf)
+        pdf_back = read_output(pdf, "pdf")
         printed = pdf_back.pages
     except (UnreadableOutput, OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
         report.error(epub, None, f"cannot read the page list: {exc}", CHECK)

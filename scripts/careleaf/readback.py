@@ -20,6 +20,8 @@ on the wrong side of their neighbours; PDFium gives every character's position.
 from __future__ import annotations
 
 import ctypes
+import functools
+import hashlib
 import posixpath
 import re
 import unicodedata
@@ -329,3 +331,15 @@ def _nav_entries(ol: Any) -> list[TocEntry]:
 
 
 READERS = {"pdf": read_pdf, "epub": read_epub}
+
+
+def read_output(path: Path, kind: str) -> Readback:
+    """``READERS[kind](path)``, read once per version of the file: the completeness and
+    page-list checks both need the A4 PDF's text."""
+    # Keyed by content, not by mtime, whose resolution can miss a quick rewrite.
+    return _read_cached(path, kind, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+@functools.lru_cache(maxsize=8)
+def _read_cached(path: Path, kind: str, digest: str) -> Readback:
+    return READERS[kind](path)

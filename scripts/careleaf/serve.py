@@ -173,18 +173,15 @@ def rebuild(project: Project, settings: Settings, *, first: bool = False) -> Pat
     After the first build, a build with errors leaves the site as it was: the site
     would drop the leaflet that failed, and the writer would lose the page being fixed.
     """
-    from careleaf.build import build, select_layouts
-    from careleaf.site import SITE_LAYOUT, build_site, site_dir
+    from careleaf.build import build
+    from careleaf.site import site_dir, update_site
 
     report, started = Report(), time.perf_counter()
     result = build(project, report, layout_names=settings.layouts, brand_name=settings.brand,
                    proofs=settings.proofs, jobs=settings.jobs)
     kept = bool(report.errors) and not first
-    if result.brand is not None and not kept:
-        # As `careleaf build` does: the site offers every configured layout that exists.
-        offered = select_layouts(project, Report(), None, result.layouts)
-        build_site(project, report, result.brand, offered,
-                   site_layout=result.layouts.get(SITE_LAYOUT))
+    if not kept:
+        update_site(project, report, result)
     for diagnostic in sorted(report, key=lambda d: (str(d.location.path), d.location.line or 0)):
         click.echo(str(diagnostic), err=True)
     click.echo(f"{len(result.built)} built, {len(result.fresh)} up to date, "

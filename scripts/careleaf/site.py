@@ -33,7 +33,7 @@ from careleaf.model import Leaflet
 from careleaf.project import Project
 
 if TYPE_CHECKING:
-    from careleaf.build import Progress
+    from careleaf.build import BuildResult, Progress
 
 #: The layout folder that draws the site; its templates are its contract.
 SITE_LAYOUT = "site"
@@ -165,6 +165,19 @@ Files = dict[str, bytes | Path]
 def site_dir(project: Project, brand_name: str = "default") -> Path:
     """``build/site``; ``build/brands/<name>/site`` for a brand other than the default."""
     return project.brand_dir(brand_name) / "site"
+
+
+def update_site(project: Project, report: Report, result: BuildResult,
+                progress: Progress | None = None) -> Path | None:
+    """After a build: the site of its brand, offering every configured layout that exists
+    (not only those the build was limited to). None when the brand could not be read."""
+    from careleaf.build import select_layouts
+
+    if result.brand is None:
+        return None
+    offered = select_layouts(project, Report(), None, result.layouts)  # errors: the build's
+    return build_site(project, report, result.brand, offered,
+                      site_layout=result.layouts.get(SITE_LAYOUT), progress=progress)
 
 
 def build_site(project: Project, report: Report, brand: Brand, layouts: Sequence[Layout], *,

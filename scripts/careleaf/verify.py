@@ -23,7 +23,7 @@ from careleaf.load import load_leaflets
 from careleaf.model import Leaflet
 from careleaf.pagecheck import check_page_list
 from careleaf.project import Project
-from careleaf.readback import READERS, Readback, TocEntry, UnreadableOutput, words
+from careleaf.readback import Readback, TocEntry, UnreadableOutput, read_output, words
 from careleaf.reports import Coverage
 
 CHECK = "completeness"
@@ -78,7 +78,7 @@ def _check_output(target: Path, leaflet: Leaflet, layout: Layout,
                        "built from; run 'careleaf build' to update it", CHECK)
     assert layout.format is not None
     try:
-        readback = READERS[layout.format](target)
+        readback = read_output(target, layout.format)
     except UnreadableOutput as exc:
         report.error(target, None, str(exc), CHECK)
         return None
