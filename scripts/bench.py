@@ -341,8 +341,8 @@ def weasyprint_warnings() -> Iterator[list[str]]:
 def careleaf_worker(root: Path, out: Path, layout_name: str) -> dict[str, Any]:
     """careleaf.workers.render_task per leaflet after one warm-up, plus where its time goes."""
     started = time.perf_counter()
+    from careleaf.files import write_atomic
     from careleaf.load import load_leaflets
-    from careleaf.manifest import write_atomic
     from careleaf.render import render_html
     from careleaf.workers import Task, render_task
 

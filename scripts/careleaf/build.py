@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING
 from careleaf.brand import DEFAULT_BRAND, Brand, load_brand
 from careleaf.config import load_config
 from careleaf.errors import Report
+from careleaf.files import sweep_temp_files
 from careleaf.formats import Variant, output_path
 from careleaf.layouts import Layout, load_layouts
-from careleaf.manifest import Manifest, sweep_temp_files, toolchain_digest
+from careleaf.manifest import Manifest, toolchain_digest
 from careleaf.model import Leaflet
 from careleaf.project import Project
 

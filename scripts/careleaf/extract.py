@@ -111,7 +111,7 @@ def update_template(project: Project, report: Report, *, write: bool = True) -> 
     """Bring ``careleaf.pot`` up to date with the templates and code (with ``write`` off,
     only report that it is not), then check every catalogue against it; each catalogue's
     missing translations are one error in ``report``. Returns a summary line."""
-    from careleaf.manifest import write_atomic
+    from careleaf.files import write_atomic
     from careleaf.messages import load_messages
 
     catalog, path = extract(project), template_path(project)

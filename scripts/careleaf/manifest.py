@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from careleaf.errors import Diagnostic, Location
+from careleaf.files import write_atomic
 from careleaf.project import Project
 
 #: Distributions whose version changes what an output looks like.
@@ -187,34 +188,3 @@ class Manifest:
         data = {"outputs": outputs, "sources": sources, "notes": notes}
         write_atomic(self.path, json.dumps(data, indent=1).encode())
 
-
-def write_atomic(target: Path, data: bytes) -> None:
-    """Write ``target`` so that it is either the old file or the whole new one, never half."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        with open(temp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    finally:
-        temp.unlink(missing_ok=True)
-
-
-def sweep_temp_files(folder: Path) -> None:
-    """Remove temporary files left by builds that were killed (their process is gone)."""
-    for temp in folder.glob(".*.tmp"):
-        pid = temp.name.rsplit(".", 2)[-2]
-        if pid.isdigit() and not _alive(int(pid)):
-            temp.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

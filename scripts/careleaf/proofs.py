@@ -20,7 +20,7 @@ from pathlib import Path
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 from PIL import Image
 
-from careleaf.manifest import write_atomic
+from careleaf.files import write_atomic
 
 #: zlib level for proof PNGs: fixed so the bytes never depend on Pillow's default.
 PNG_COMPRESS_LEVEL = 1  # 30 ms a page against 43 ms at 6, files as small

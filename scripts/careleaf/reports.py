@@ -23,7 +23,7 @@ from xml.etree import ElementTree
 
 from careleaf import __version__
 from careleaf.errors import Diagnostic, Report
-from careleaf.manifest import write_atomic
+from careleaf.files import write_atomic
 from careleaf.model import Leaflet
 from careleaf.project import Project
 from careleaf.quality import Quality

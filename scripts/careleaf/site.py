@@ -26,9 +26,10 @@ from typing import TYPE_CHECKING
 from careleaf import __version__
 from careleaf.brand import Brand
 from careleaf.errors import CareleafError, Report
+from careleaf.files import write_atomic
 from careleaf.formats import Variant, output_path
 from careleaf.layouts import Layout, load_layouts
-from careleaf.manifest import Manifest, toolchain_digest, write_atomic
+from careleaf.manifest import Manifest, toolchain_digest
 from careleaf.model import Leaflet
 from careleaf.project import Project
 

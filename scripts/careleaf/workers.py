@@ -18,9 +18,9 @@ from pathlib import Path
 
 from careleaf.brand import Brand
 from careleaf.errors import CareleafError, Diagnostic, Report
+from careleaf.files import write_atomic
 from careleaf.formats import FORMATS, Job
 from careleaf.layouts import Layout
-from careleaf.manifest import write_atomic
 from careleaf.model import Leaflet
 from careleaf.project import Project
 from careleaf.render import render_html

@@ -58,7 +58,7 @@ def load_cached(folder: Path, key: str) -> list[PageStart] | None:
 
 
 def store(folder: Path, key: str, starts: list[PageStart]) -> None:
-    from careleaf.manifest import write_atomic
+    from careleaf.files import write_atomic
 
     folder.mkdir(parents=True, exist_ok=True)
     write_atomic(folder / f"{key}.json", json.dumps([asdict(s) for s in starts]).encode())

@@ -1,0 +1,149 @@
+"""Files: how careleaf reads what a writer gives it and writes what it makes.
+
+Every file careleaf reads from a project (a source, an image, a manifest) is
+looked at with ``stat`` before it is opened: a FIFO would block the reader
+forever, ``/dev/zero`` would fill memory, a folder named ``x.md`` is not a
+source. ``read_regular`` then opens without blocking, checks again on the open
+descriptor (the name may have been swapped in between) and reads no more than a
+limit. Every file careleaf writes is written whole or not at all
+(``write_atomic``), readable by others whatever the umask (a web server serves
+the site), under a temporary name that stays within the file system's 255-byte
+limit; temporary files of builds that were killed are swept away by the next.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+#: What a file written by careleaf may be read by: everyone (a web server, a print shop).
+FILE_MODE = 0o644
+FOLDER_MODE = 0o755
+#: The longest file name (in bytes) that ext4, XFS, btrfs, APFS and NTFS all accept.
+NAME_MAX = 255
+_TEMP_SUFFIX = ".tmp"
+
+
+class UnreadableFile(Exception):
+    """A file careleaf must not or cannot read; the message says why, for a writer."""
+
+
+def file_problem(path: Path, limit: int | None = None) -> str | None:
+    """Why ``path`` is not a regular file of at most ``limit`` bytes, from ``stat`` alone
+    (symlinks followed); None when it is one."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return "does not exist (or is a link to nothing)"
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    return _kind_problem(info, limit)
+
+
+def _kind_problem(info: os.stat_result, limit: int | None) -> str | None:
+    mode = info.st_mode
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    if stat.S_ISFIFO(mode):
+        return "is a named pipe (FIFO), not a file; remove it"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device, not a file; remove it"
+    if stat.S_ISSOCK(mode):
+        return "is a socket, not a file; remove it"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file"
+    if limit is not None and info.st_size > limit:
+        return f"is {info.st_size:,} bytes; at most {limit:,} are allowed"
+    return None
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of ``path``, a regular file of at most ``limit`` bytes; else UnreadableFile.
+
+    The file is opened without blocking (a FIFO swapped in after ``stat`` cannot hang
+    the read), checked again on the descriptor, and read to at most ``limit`` bytes.
+    """
+    if (problem := file_problem(path, limit)) is not None:
+        raise UnreadableFile(problem)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise UnreadableFile(f"cannot be read: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as handle:
+        if (problem := _kind_problem(os.fstat(fd), limit)) is not None:
+            raise UnreadableFile(problem)
+        try:
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            raise UnreadableFile(f"cannot be read: {exc.strerror or exc}") from None
+    if len(data) > limit:  # it grew after stat
+        raise UnreadableFile(f"is more than {limit:,} bytes; at most {limit:,} are allowed")
+    return data
+
+
+def make_folder(folder: Path) -> None:
+    """Create ``folder`` and its parents, each readable by others whatever the umask."""
+    missing = []
+    for parent in (folder, *folder.parents):
+        if parent.is_dir():
+            break
+        missing.append(parent)
+    for created in reversed(missing):
+        try:
+            created.mkdir()
+        except FileExistsError:
+            if not created.is_dir():
+                raise
+            continue
+        os.chmod(created, FOLDER_MODE)
+
+
+def temp_name(target: Path) -> Path:
+    """A temporary name beside ``target`` for this process, within ``NAME_MAX`` bytes."""
+    tail = f".{os.getpid()}{_TEMP_SUFFIX}"
+    name = target.name.encode()[: NAME_MAX - len(tail) - 1].decode("utf-8", "ignore")
+    return target.with_name(f".{name}{tail}")
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write ``target`` so that it is either the old file or the whole new one, never half.
+
+    An ``OSError`` (a full disk, a name too long) leaves the old file as it was and
+    no temporary file behind; the caller reports it.
+    """
+    make_folder(target.parent)
+    temp = temp_name(target)
+    try:
+        with open(temp, "wb") as handle:
+            os.fchmod(handle.fileno(), FILE_MODE)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def sweep_temp_files(folder: Path, recursive: bool = False) -> None:
+    """Remove temporary files left by careleaf processes that were killed (their pid is gone)."""
+    if not folder.is_dir():
+        return
+    pattern = f"**/.*{_TEMP_SUFFIX}" if recursive else f".*{_TEMP_SUFFIX}"
+    for temp in folder.glob(pattern):
+        pid = temp.name.rsplit(".", 2)[-2]
+        if pid.isdigit() and not _alive(int(pid)):
+            try:
+                temp.unlink(missing_ok=True)
+            except OSError:  # a folder of that name, or no permission: not ours
+                continue
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
