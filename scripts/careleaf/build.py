@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from careleaf.brand import DEFAULT_BRAND, Brand, load_brand
 from careleaf.config import load_config
-from careleaf.errors import Report
+from careleaf.errors import Diagnostic, Report
 from careleaf.files import sweep_temp_files
 from careleaf.formats import Variant, output_path
 from careleaf.layouts import Layout, load_layouts
@@ -29,7 +29,7 @@ from careleaf.model import Leaflet
 from careleaf.project import Project
 
 if TYPE_CHECKING:
-    from careleaf.workers import Task
+    from careleaf.workers import Outcome, Task
 
 #: Called after each output with its path, "built", "fresh" or "failed", and seconds taken.
 Progress = Callable[[Path, str, float], None]
@@ -59,55 +59,87 @@ def build(project: Project, report: Report, *, layout_names: list[str] | None = 
         return result
     plan = _Plan(project, Manifest(project), toolchain_digest(), brand, layouts, print_ready,
                  available)
-    sources = sources or project.sources()
+    sources = _usable_sources(project, sources or project.sources(), report)
     stale = plan.stale_outputs(sources, force, result, progress)
     for source in (source for source in sources if source not in stale):
         # Warnings the last load gave (a translation's original moved on), said again.
-        report.diagnostics.extend(plan.manifest.recorded_notes(source, plan.toolchain))
+        report.diagnostics.extend(plan.manifest.recorded_notes(source))
     if not stale:
         return result
     # Only now pay for Markdown, Jinja2 and the renderers.
     from careleaf.load import load_leaflets
-    from careleaf.workers import Task, run_tasks
+    from careleaf.workers import run_tasks
 
-    for folder in {output_path(project, s, *stale[s][0]).parent for s in stale}:
-        sweep_temp_files(folder)
-    from careleaf.translations import check_translations
-
+    _sweep(project, stale, plan)
     leaflets = [leaflet for leaflet in load_leaflets(project, report, list(stale))
                 if _layouts_exist(leaflet, available, report)]
-    translations = check_translations(project, leaflets, report)
-    leaflets = [leaflet for leaflet in leaflets if leaflet.path not in translations
-                or not translations[leaflet.path].failed]
-    from careleaf.messages import load_messages
-
-    # A language whose catalogue lacks translations is one error, not one per output.
-    catalogued = {lang: load_messages(project, lang, report) is not None
-                  for lang in sorted({leaflet.lang for leaflet in leaflets})}
-    leaflets = [leaflet for leaflet in leaflets if catalogued[leaflet.lang]]
-    page_sources = {layout.page_list for layout in layouts}
-    tasks = [Task(project, leaflet, layout, brand,
-                  output_path(project, leaflet.path, layout, variant), variant.print_ready, proofs,
-                  available.get(layout.page_list or ""), layout.name in page_sources)
-             for leaflet in leaflets
-             for layout, variant in stale[leaflet.path] if leaflet.wants(layout.name)]
+    leaflets, warnings = _comparable(project, leaflets, report)
+    tasks = plan.tasks(leaflets, stale, proofs)
     usable = {leaflet.path for leaflet in leaflets}
     result.failed += [output_path(project, source, layout, variant)  # errors already reported
                       for source in stale if source not in usable
                       for layout, variant in stale[source]]
+    # Hashed once, before any rendering: what is recorded is never newer than what was read.
+    inputs = {task.target: plan.manifest.hash_inputs(plan.inputs_of(task.leaflet))
+              for task in tasks}
     for outcome in run_tasks(tasks, jobs or os.cpu_count() or 1):
-        plan.record(outcome.task, outcome.status)
+        plan.record(outcome, inputs[outcome.task.target])
         report.diagnostics.extend(outcome.diagnostics)
         getattr(result, outcome.status).append(outcome.task.target)
         if progress:
             progress(outcome.task.target, outcome.status, outcome.seconds)
-    for leaflet in leaflets:
-        plan.manifest.record_layouts(leaflet.path, leaflet.layouts)
-        status = translations.get(leaflet.path)
-        plan.manifest.record_notes(leaflet.path, _sources_of(leaflet),
-                                   list(status.diagnostics) if status else [], plan.toolchain)
-    plan.manifest.save()
+    plan.record_leaflets(leaflets, warnings)
+    _save(plan.manifest, report)
     return result
+
+
+def _usable_sources(project: Project, sources: list[Path], report: Report) -> list[Path]:
+    """The sources that are regular files of the project; the others are errors, found
+    without opening them (a FIFO would hang the build, ``/dev/zero`` fill memory)."""
+    usable = []
+    for source in sources:
+        if (problem := project.source_problem(source)) is not None:
+            report.error(source, None, problem)
+        else:
+            usable.append(source)
+    return usable
+
+
+def _comparable(project: Project, leaflets: list[Leaflet], report: Report
+                ) -> tuple[list[Leaflet], dict[Path, list[Diagnostic]]]:
+    """Leaflets that match their original (translations) and whose language's catalogue
+    is complete (a language lacking translations is one error, not one per output);
+    and the warnings each one's comparison gave, to be said again by later builds."""
+    from careleaf.messages import load_messages
+    from careleaf.translations import check_translations
+
+    translations = check_translations(project, leaflets, report)
+    leaflets = [leaflet for leaflet in leaflets if leaflet.path not in translations
+                or not translations[leaflet.path].failed]
+    catalogued = {lang: load_messages(project, lang, report) is not None
+                  for lang in sorted({leaflet.lang for leaflet in leaflets})}
+    leaflets = [leaflet for leaflet in leaflets if catalogued[leaflet.lang]]
+    return leaflets, {path: list(status.diagnostics) for path, status in translations.items()}
+
+
+def _sweep(project: Project, stale: dict[Path, list[tuple[Layout, Variant]]],
+           plan: _Plan) -> None:
+    """Remove temporary files of killed builds wherever this build is about to write."""
+    folders = {project.build_dir, project.build_dir / ".careleaf-cache" / "pages"}
+    for source, outputs in stale.items():
+        for layout, variant in outputs:
+            folder = output_path(project, source, layout, variant).parent
+            folders.update((folder, folder / "proofs"))
+    for folder in folders:
+        sweep_temp_files(folder)
+
+
+def _save(manifest: Manifest, report: Report) -> None:
+    try:
+        manifest.save()
+    except OSError as exc:
+        report.error(manifest.path, None, f"could not be written ({exc.strerror or exc}); "
+                     "the outputs built now will be built again next time")
 
 
 class _Plan:
@@ -116,52 +148,77 @@ class _Plan:
     def __init__(self, project: Project, manifest: Manifest, toolchain: str, brand: Brand,
                  layouts: list[Layout], print_ready: bool, available: dict[str, Layout]) -> None:
         self.project, self.manifest, self.toolchain = project, manifest, toolchain
+        self.brand, self.available = brand, available
         variants = [Variant(brand.name), *([Variant(brand.name, True)] if print_ready else [])]
         self.outputs = _outputs(layouts, variants)
-        # What, besides its own files, an output depends on: its layouts (and those whose
-        # pages an ebook marks), the brand, bleed.
-        brand_digest = brand.digest(project.root)
-        looks = {layout.name: "+".join(lay.digest() for lay in
-                                       (layout, *_page_source(layout, available)))
-                 for layout in layouts}
-        self.looks = {(name, ready): f"{look}:{brand_digest}:{ready}"
-                      for name, look in looks.items() for ready in (False, True)}
+        self.looks = output_looks(project, brand, layouts, available)
+        self.page_sources = {layout.page_list for layout in layouts}
 
     def stale_outputs(self, sources: list[Path], force: bool, result: BuildResult,
                       progress: Progress | None) -> dict[Path, list[tuple[Layout, Variant]]]:
         stale: dict[Path, list[tuple[Layout, Variant]]] = {}
         for source in sources:
             narrowed = self.manifest.recorded_layouts(source)
-            changed = source.stat().st_mtime
             for layout, variant in self.outputs:
                 if narrowed is not None and layout.name not in narrowed:
                     continue  # the leaflet, unchanged since, asked for other layouts
                 target = output_path(self.project, source, layout, variant)
-                if force or not self.is_fresh(source, layout, variant, target):
+                look = self.looks[layout.name, variant.print_ready]
+                if force or not self.manifest.is_fresh(target, look, self.toolchain):
                     stale.setdefault(source, []).append((layout, variant))
                     continue
-                if target.stat().st_mtime < changed:
-                    os.utime(target)  # fresh, and must not look stale to `check`
                 result.fresh.append(target)
                 if progress:
                     progress(target, "fresh", 0.0)
         return stale
 
-    def is_fresh(self, source: Path, layout: Layout, variant: Variant, target: Path) -> bool:
-        extras = [target.with_name(name) for name in layout.extra_names(source.stem)]
-        look = self.looks[layout.name, variant.print_ready]
-        return (self.manifest.is_fresh(target, look, self.toolchain)
-                and all(extra.is_file() for extra in extras))
+    def tasks(self, leaflets: list[Leaflet], stale: dict[Path, list[tuple[Layout, Variant]]],
+              proofs: bool) -> list[Task]:
+        from careleaf.workers import Task
 
-    def record(self, task: Task, status: str) -> None:
-        if status == "built":
-            from careleaf.messages import catalogue_files
+        return [Task(self.project, leaflet, layout, self.brand,
+                     output_path(self.project, leaflet.path, layout, variant),
+                     variant.print_ready, proofs, self.available.get(layout.page_list or ""),
+                     layout.name in self.page_sources)
+                for leaflet in leaflets
+                for layout, variant in stale[leaflet.path] if leaflet.wants(layout.name)]
 
-            inputs = [*_sources_of(task.leaflet), *(image.path for image in task.leaflet.images),
-                      *catalogue_files(self.project.layouts_dir, task.leaflet.lang)]
-            self.manifest.record(task.target, inputs, self.looks[task.layout.name,
-                                                                 task.print_ready],
-                                 self.toolchain)
+    def inputs_of(self, leaflet: Leaflet) -> list[Path]:
+        """The files an output of ``leaflet`` is made from, besides its layouts and brand."""
+        from careleaf.messages import catalogue_files
+
+        return [*_sources_of(leaflet), *(image.path for image in leaflet.images),
+                *catalogue_files(self.project.layouts_dir, leaflet.lang)]
+
+    def record(self, outcome: Outcome, inputs: dict[str, str]) -> None:
+        task = outcome.task
+        if outcome.status == "built":
+            self.manifest.record(task.target, inputs,
+                                 self.looks[task.layout.name, task.print_ready],
+                                 self.toolchain, outcome.files)
+
+    def record_leaflets(self, leaflets: list[Leaflet],
+                        warnings: dict[Path, list[Diagnostic]]) -> None:
+        """Each leaflet's ``layouts:`` and the warnings its load gave, for the next build."""
+        for leaflet in leaflets:
+            name = leaflet.path.relative_to(self.project.root).as_posix()
+            self.manifest.record_layouts(leaflet.path, self.manifest.hash_input(name) or "-",
+                                         leaflet.layouts)
+            self.manifest.record_notes(leaflet.path,
+                                       self.manifest.hash_inputs(_sources_of(leaflet)),
+                                       warnings.get(leaflet.path, []))
+
+
+def output_looks(project: Project, brand: Brand, layouts: list[Layout],
+                 available: dict[str, Layout]) -> dict[tuple[str, bool], str]:
+    """What, besides its own files, an output depends on, by layout name and print-shop
+    flag: its layouts (and those whose pages an ebook marks), the brand, bleed."""
+    brand_digest = brand.digest(project.root)
+    looks = {layout.name: "+".join(lay.digest() for lay in
+                                   (layout, *_page_source(layout, available)))
+             for layout in layouts}
+    return {(name, ready): f"{look}:{brand_digest}:{ready}"
+            for name, look in looks.items() for ready in (False, True)}
 
 
 def _sources_of(leaflet: Leaflet) -> list[Path]:

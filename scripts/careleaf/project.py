@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from careleaf.errors import CareleafError, Diagnostic, Location
+from careleaf.files import file_problem
 
 #: A leaflet id: lowercase letters and digits, words joined by single hyphens.
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: The BCP 47 tags careleaf accepts: language, optional script, optional region.
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|[0-9]{3}))?$")
+#: Leaflets are a few pages; anything bigger is a mistake, not a leaflet.
+MAX_SOURCE_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,18 @@ class Project:
     def sources(self) -> list[Path]:
         """Every leaflet source, ``source/<lang>/<id>.md``, in a stable order."""
         return sorted(p for p in self.source_dir.glob("*/*.md") if not p.name.startswith("."))
+
+    def source_problem(self, path: Path) -> str | None:
+        """Why ``path`` cannot be a leaflet source, found without opening it; None if it can.
+
+        Every stage that reads sources asks this first: a FIFO, a device or a folder
+        named ``x.md`` must be an error, not a hang, a memory blow-up or a traceback.
+        """
+        if (problem := file_problem(path, MAX_SOURCE_BYTES)) is not None:
+            return problem
+        if not path.resolve().is_relative_to(self.source_dir.resolve()):
+            return "is a link to a file outside source/; sources must live in the project"
+        return None
 
     def brand_dir(self, brand: str = "default") -> Path:
         """Where a brand's files go: ``build/``, or ``build/brands/<name>/`` for another."""

@@ -11,19 +11,24 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from careleaf.brand import Brand
-from careleaf.errors import CareleafError, Diagnostic, Report
+from careleaf.errors import CareleafError, Diagnostic, Location, Report
 from careleaf.files import write_atomic
-from careleaf.formats import FORMATS, Job
+from careleaf.formats import FORMATS, Job, Rendered
 from careleaf.layouts import Layout
+from careleaf.manifest import FileRecord
 from careleaf.model import Leaflet
 from careleaf.project import Project
 from careleaf.render import render_html
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -47,30 +52,60 @@ class Outcome:
     status: str  # "built" or "failed"
     seconds: float
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: Every file written, as written: the manifest's record of a built output.
+    files: dict[Path, FileRecord] = field(default_factory=dict)
 
 
 def render_task(task: Task) -> Outcome:
     """Render and write one output; on a user's mistake, report it and keep the old file."""
     started, report = time.perf_counter(), Report()
-    assert task.layout.format is not None
+    files: dict[Path, FileRecord] = {}
     try:
-        html = render_html(task.leaflet, task.layout, task.brand)
-        job = Job(task.project, task.leaflet, task.layout, task.brand, html, task.print_ready,
-                  task.page_source, task.record_pages)
-        rendered = FORMATS[task.layout.format](job, report)
-        written = [task.target, *(task.target.with_name(name) for name in rendered.extras)]
-        for path, data in zip(written, (rendered.data, *rendered.extras.values()), strict=True):
-            write_atomic(path, data)
-        if task.proofs and task.layout.format == "pdf":
-            from careleaf.proofs import write_proofs
-
-            for path in written:
-                write_proofs(path, path.parent / "proofs", path.stem)
+        rendered = _render(task, report)
+        files = _write(task, rendered)
         status = "built"
     except CareleafError as exc:
         report.extend(exc.report)
         status = "failed"
-    return Outcome(task, status, time.perf_counter() - started, report.diagnostics)
+    return Outcome(task, status, time.perf_counter() - started, report.diagnostics, files)
+
+
+def _render(task: Task, report: Report) -> Rendered:
+    assert task.layout.format is not None
+    html = render_html(task.leaflet, task.layout, task.brand)
+    job = Job(task.project, task.leaflet, task.layout, task.brand, html, task.print_ready,
+              task.page_source, task.record_pages)
+    return FORMATS[task.layout.format](job, report)
+
+
+def _write(task: Task, rendered: Rendered) -> dict[Path, FileRecord]:
+    """Write the output, the files beside it and its proofs, each atomically; an I/O error
+    (a full disk) is an error at the file, and the files not yet replaced stay as they were."""
+    written = {task.target: rendered.data,
+               **{task.target.with_name(name): data for name, data in rendered.extras.items()}}
+    files: dict[Path, FileRecord] = {}
+    for path, data in written.items():
+        _guarded(path, partial(write_atomic, path, data))
+        files[path] = FileRecord.of(path, data)
+    if task.proofs and task.layout.format == "pdf":
+        from careleaf.proofs import write_proofs
+
+        for path in written:
+            proofs = path.parent / "proofs"
+            for proof in _guarded(proofs, partial(write_proofs, path, proofs, path.stem)):
+                files[proof] = FileRecord.of(proof, proof.read_bytes())
+    return files
+
+
+def _guarded(path: Path, write: Callable[[], T]) -> T:
+    try:
+        return write()
+    except OSError as exc:
+        where = Path(exc.filename) if isinstance(exc.filename, str) else path
+        raise CareleafError(Diagnostic(Location(where), f"could not be written: "
+                                       f"{exc.strerror or exc}; the previous file is "
+                                       "unchanged (free some space, or check the folder's "
+                                       "permissions, and build again)")) from None
 
 
 def run_tasks(tasks: list[Task], jobs: int) -> Iterator[Outcome]:
