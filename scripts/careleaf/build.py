@@ -135,6 +135,10 @@ def _sweep(project: Project, stale: dict[Path, list[tuple[Layout, Variant]]],
 
 
 def _save(manifest: Manifest, report: Report) -> None:
+    if manifest.path.is_dir():
+        report.error(manifest.path, None, "is a folder, but careleaf keeps its record of what "
+                     "was built there; remove the folder (the next build rebuilds everything)")
+        return
     try:
         manifest.save()
     except OSError as exc:

@@ -25,6 +25,7 @@ from careleaf.project import Project
 
 if TYPE_CHECKING:
     from careleaf.build import Progress
+    from careleaf.reports import CheckRun
 
 #: Content gates a run of ``check`` may leave out (see careleaf.checking).
 SKIPPABLE = ("review", "required-sections", "readability", "plain-language")
@@ -42,7 +43,22 @@ sources_argument = click.argument("sources", nargs=-1,
                                   type=click.Path(dir_okay=False, path_type=Path))
 
 
-@click.group()
+class _Commands(click.Group):
+    """careleaf's commands; an I/O error no stage could report at its file (a disk that
+    filled up, a folder that went away) ends as one ``path: error:`` line, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            where = display_path(exc.filename) if isinstance(exc.filename, str) else "careleaf"
+            click.echo(f"{where}: error: {exc.strerror or exc}; outputs written before this "
+                       "are intact (free some space, or check the folder, and run it again)",
+                       err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Commands)
 @click.version_option(__version__, prog_name="careleaf")
 def main() -> None:
     """careleaf: patient-information leaflets as print-ready PDF and accessible EPUB."""
@@ -69,8 +85,12 @@ def _finish(report: Report, strict: bool, summary: str,
 
 
 def _sources(project: Project, sources: tuple[Path, ...]) -> list[Path] | None:
-    """SOURCES as given, each of which must be a ``source/<lang>/<id>.md`` of the project."""
-    chosen = [path.resolve() for path in sources]
+    """SOURCES as given, each of which must be a ``source/<lang>/<id>.md`` of the project.
+
+    Only the folder is resolved: a source that is a link (out of the project, to
+    another source) keeps its name, and the stages that read it say what it is.
+    """
+    chosen = [path.absolute().parent.resolve() / path.name for path in sources]
     for path in chosen:
         if path.parent.parent != project.source_dir.resolve() or path.suffix != ".md":
             raise click.BadParameter(f"{display_path(path)} is not a source/<lang>/<id>.md "
@@ -160,19 +180,30 @@ def check(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...]
     """Validate the sources, run the content quality gates, and prove every cause and
     treatment is in every output."""
     from careleaf.checking import run_checks
-    from careleaf.reports import print_summary, write_reports
+    from careleaf.reports import print_summary
 
     project, report = _project(project_dir), Report()
     run, site_files = run_checks(
         project, report, today=today.date() if today else date.today(), strict=strict,
         layout_names=list(layouts) or None, sources=_sources(project, sources),
         brand_name=brand, epubcheck=epubcheck, ace=ace, skip=set(skipped))
-    written = write_reports(run) if reports else []
+    written = _write_reports(run, report) if reports else []
     outputs = sum(len(result.coverage) for result in run.leaflets)
     _finish(report, strict, f"checked {len(run.leaflets)} leaflet(s) and {outputs} output(s)"
             + (f", {site_files} file(s) of the download site" if site_files else "")
             + (f"; reports in {display_path(written[0].parent)}" if written else ""),
             before_summary=lambda: print_summary(run))
+
+
+def _write_reports(run: CheckRun, report: Report) -> list[Path]:
+    from careleaf.reports import write_reports
+
+    try:
+        return write_reports(run)
+    except OSError as exc:
+        report.error(run.project.build_dir / "reports", None, f"could not be written: "
+                     f"{exc.strerror or exc}; the previous reports are unchanged")
+        return []
 
 
 @main.command(name="layouts")

@@ -112,17 +112,36 @@ def write_atomic(target: Path, data: bytes) -> None:
     An ``OSError`` (a full disk, a name too long) leaves the old file as it was and
     no temporary file behind; the caller reports it.
     """
-    make_folder(target.parent)
-    temp = temp_name(target)
+    write_all_atomic({target: data})
+
+
+def write_all_atomic(files: dict[Path, bytes]) -> None:
+    """Write every file or none: all are written to temporary names first, and replace
+    the old ones only once every one of them is on disk. An ``OSError`` (a full disk)
+    while writing leaves every old file as it was and no temporary file behind."""
+    temps: dict[Path, Path] = {}
     try:
-        with open(temp, "wb") as handle:
-            os.fchmod(handle.fileno(), FILE_MODE)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
+        for target, data in files.items():
+            make_folder(target.parent)
+            temps[target] = temp_name(target)
+            _write_temp(temps[target], data)
+        for target, temp in temps.items():
+            os.replace(temp, target)
+    except OSError as exc:
+        if exc.filename is None:  # write() and close() name no file: say which one
+            exc.filename = str(target)
+        raise
     finally:
-        temp.unlink(missing_ok=True)
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
+
+
+def _write_temp(temp: Path, data: bytes) -> None:
+    with open(temp, "wb") as handle:
+        os.fchmod(handle.fileno(), FILE_MODE)
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def sweep_temp_files(folder: Path, recursive: bool = False) -> None:
@@ -131,12 +150,23 @@ def sweep_temp_files(folder: Path, recursive: bool = False) -> None:
         return
     pattern = f"**/.*{_TEMP_SUFFIX}" if recursive else f".*{_TEMP_SUFFIX}"
     for temp in folder.glob(pattern):
-        pid = temp.name.rsplit(".", 2)[-2]
-        if pid.isdigit() and not _alive(int(pid)):
+        if is_temp_file(temp) and not is_in_use(temp):
             try:
                 temp.unlink(missing_ok=True)
             except OSError:  # a folder of that name, or no permission: not ours
                 continue
+
+
+def is_temp_file(path: Path) -> bool:
+    """Whether ``path`` is named as ``temp_name`` names a careleaf temporary file."""
+    parts = path.name.rsplit(".", 2)
+    return path.name.startswith(".") and len(parts) == 3 and parts[1].isdigit() \
+        and parts[2] == _TEMP_SUFFIX[1:]
+
+
+def is_in_use(temp: Path) -> bool:
+    """Whether the process that made the temporary file ``temp`` still runs."""
+    return _alive(int(temp.name.rsplit(".", 2)[-2]))
 
 
 def _alive(pid: int) -> bool:

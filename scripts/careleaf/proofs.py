@@ -38,16 +38,21 @@ def render_page(pdf: Path, index: int, dpi: int) -> Image.Image:
 
 def write_proofs(pdf: Path, folder: Path, stem: str, dpi: int = 96) -> list[Path]:
     """Write ``folder/<stem>-<n>.png`` for every page; return their paths in page order."""
+    proofs = proof_files(pdf.read_bytes(), folder, stem, dpi)
+    for target, data in proofs.items():
+        write_atomic(target, data)
+    remove_stale_proofs(folder, stem, len(proofs))
+    return list(proofs)
+
+
+def proof_files(pdf: bytes, folder: Path, stem: str, dpi: int = 96) -> dict[Path, bytes]:
+    """The PNG bytes of every page of ``pdf``, by the path ``write_proofs`` gives it: the
+    build writes them together with the PDF, so a failed write leaves the old set."""
     _check_dpi(dpi)
     _check_stem(stem)
-    written: list[Path] = []
     with _open(pdf) as document:
-        for index in range(len(document)):
-            target = folder / f"{stem}-{index + 1}.png"
-            write_atomic(target, png_bytes(_render(document, index, dpi)))
-            written.append(target)
-    _remove_stale(folder, stem, len(written))
-    return written
+        return {folder / f"{stem}-{index + 1}.png": png_bytes(_render(document, index, dpi))
+                for index in range(len(document))}
 
 
 def png_bytes(image: Image.Image) -> bytes:
@@ -58,7 +63,7 @@ def png_bytes(image: Image.Image) -> bytes:
 
 
 @contextmanager
-def _open(pdf: Path) -> Iterator[pdfium.PdfDocument]:
+def _open(pdf: Path | bytes) -> Iterator[pdfium.PdfDocument]:
     """The PDF as a PDFium document, closed (with its pages) however the block ends."""
     document = pdfium.PdfDocument(pdf)
     try:
@@ -77,10 +82,10 @@ def _render(document: pdfium.PdfDocument, index: int, dpi: int) -> Image.Image:
     return image
 
 
-def _remove_stale(folder: Path, stem: str, pages: int) -> None:
+def remove_stale_proofs(folder: Path, stem: str, pages: int) -> None:
     """Delete ``<stem>-<n>.png`` for every n beyond ``pages`` (from a longer earlier PDF)."""
     pattern = re.compile(rf"{re.escape(stem)}-([1-9][0-9]*)\.png")
-    for path in folder.iterdir():
+    for path in folder.iterdir() if folder.is_dir() else ():
         match = pattern.fullmatch(path.name)
         if match is not None and int(match[1]) > pages:
             path.unlink(missing_ok=True)

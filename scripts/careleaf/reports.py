@@ -218,7 +218,6 @@ def _count(element: ElementTree.Element, children: str = "testcase") -> None:
 
 def write_reports(run: CheckRun) -> list[Path]:
     folder = run.project.build_dir / "reports"
-    folder.mkdir(parents=True, exist_ok=True)
     json_path, junit_path = folder / "check.json", folder / "junit.xml"
     write_atomic(json_path, (json.dumps(to_json(run), indent=2, ensure_ascii=False)
                              + "\n").encode("utf-8"))

@@ -26,12 +26,20 @@ from typing import TYPE_CHECKING
 from careleaf import __version__
 from careleaf.brand import Brand
 from careleaf.errors import CareleafError, Report
-from careleaf.files import write_atomic
+from careleaf.files import (
+    UnreadableFile,
+    is_in_use,
+    is_temp_file,
+    make_folder,
+    read_regular,
+    temp_name,
+    write_atomic,
+)
 from careleaf.formats import Variant, output_path
 from careleaf.layouts import Layout, load_layouts
 from careleaf.manifest import Manifest, toolchain_digest
 from careleaf.model import Leaflet
-from careleaf.project import Project
+from careleaf.project import MAX_SOURCE_BYTES, Project
 
 if TYPE_CHECKING:
     from careleaf.build import BuildResult, Progress
@@ -207,10 +215,8 @@ def build_site(project: Project, report: Report, brand: Brand, layouts: Sequence
             progress(folder, "fresh", 0.0)
         return folder
     files = _make(project, report, brand, site_layout, offered, sources, folder)
-    if files is not None:
-        _write(folder, files)
-        write_atomic(folder.parent / RECORD,
-                     json.dumps({"digest": digest, "files": sorted(files)}).encode())
+    if files is not None and not _written(folder, files, digest, report):
+        files = None
     if progress:
         progress(folder, "failed" if files is None else "built", time.perf_counter() - started)
     return folder
@@ -226,7 +232,11 @@ def _find_site_layout(project: Project, report: Report) -> Layout | None:
 
 def _inputs_digest(project: Project, brand: Brand, site_layout: Layout,
                    offered: list[Layout], sources: list[Path]) -> str:
-    """A hash over everything the site is made of, computed without parsing a source."""
+    """A hash over everything the site is made of, computed without parsing a source.
+
+    A source that cannot be one (a FIFO, a device, a folder, an id too long to name
+    its outputs) is never opened: its problem stands for it, and it has no outputs.
+    """
     sha = hashlib.sha256()
 
     def add(*parts: object) -> None:
@@ -236,7 +246,10 @@ def _inputs_digest(project: Project, brand: Brand, site_layout: Layout,
         brand.digest(project.root), *map(repr, offered))
     manifest, extra_inputs = Manifest(project), set[str]()
     for source in sources:
-        add(source, hashlib.sha256(source.read_bytes()).hexdigest(), source.stat().st_mtime_ns)
+        state, usable = _source_state(project, source)
+        add(source, state)
+        if not usable:
+            continue
         for layout in offered:
             target = output_path(project, source, layout, Variant(brand.name))
             for path in (target, *(target.with_name(n) for n in layout.extra_names(source.stem))):
@@ -248,6 +261,20 @@ def _inputs_digest(project: Project, brand: Brand, site_layout: Layout,
         path = project.root / name
         add(name, hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "-")
     return sha.hexdigest()
+
+
+def _source_state(project: Project, source: Path) -> tuple[str, bool]:
+    """A source's hash and time, and True; or why it cannot be read, and False."""
+    if (problem := project.source_problem(source)) is not None:
+        return problem, False
+    try:
+        data = read_regular(source, MAX_SOURCE_BYTES)
+        changed = source.stat().st_mtime_ns
+    except UnreadableFile as exc:  # swapped for something else since it was looked at
+        return str(exc), False
+    except OSError as exc:  # removed since
+        return str(exc), False
+    return f"{hashlib.sha256(data).hexdigest()} {changed}", True
 
 
 def _is_current(folder: Path, digest: str) -> bool:
@@ -275,6 +302,22 @@ def _make(project: Project, report: Report, brand: Brand, site_layout: Layout,
     return None if local.errors else files
 
 
+def _written(folder: Path, files: Files, digest: str, report: Report) -> bool:
+    """Write the site, then its record; an I/O error (a full disk) is an error, and the
+    next build tries again (each file is whole: the old one or the new one)."""
+    try:
+        _write(folder, files)
+        write_atomic(folder.parent / RECORD,
+                     json.dumps({"digest": digest, "files": sorted(files)}).encode())
+    except OSError as exc:
+        where = Path(exc.filename) if isinstance(exc.filename, str) else folder
+        report.error(where, None, f"could not be written: {exc.strerror or exc}; the download "
+                     "site is incomplete until a build succeeds (free some space, or check "
+                     "the folder's permissions, and build again)")
+        return False
+    return True
+
+
 def _write(folder: Path, files: Files) -> None:
     """Write what changed (each file atomically), then remove what the site no longer has."""
     for name, content in files.items():
@@ -287,16 +330,17 @@ def _write(folder: Path, files: Files) -> None:
         if path.is_dir() and not path.is_symlink():
             if not any(path.iterdir()):
                 path.rmdir()
-        elif path.relative_to(folder).as_posix() not in files:
-            path.unlink()
+        elif path.relative_to(folder).as_posix() not in files and not (
+                is_temp_file(path) and is_in_use(path)):  # another build's, being written
+            path.unlink(missing_ok=True)
 
 
 def _link(source: Path, target: Path) -> None:
     """``target`` becomes ``source``: a hard link (no copy), else a copy; atomically."""
     if target.is_file() and (os.path.samefile(source, target) or _same_bytes(source, target)):
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    make_folder(target.parent)
+    temp = temp_name(target)
     temp.unlink(missing_ok=True)
     try:
         os.link(source, temp)

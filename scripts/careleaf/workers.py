@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from careleaf.brand import Brand
 from careleaf.errors import CareleafError, Diagnostic, Location, Report
-from careleaf.files import write_atomic
+from careleaf.files import write_all_atomic
 from careleaf.formats import FORMATS, Job, Rendered
 from careleaf.layouts import Layout
 from careleaf.manifest import FileRecord
@@ -79,22 +79,22 @@ def _render(task: Task, report: Report) -> Rendered:
 
 
 def _write(task: Task, rendered: Rendered) -> dict[Path, FileRecord]:
-    """Write the output, the files beside it and its proofs, each atomically; an I/O error
-    (a full disk) is an error at the file, and the files not yet replaced stay as they were."""
+    """Write the output, the files beside it and its proofs, all or none; an I/O error
+    (a full disk) is an error at the output, and its old files stay as they were."""
     written = {task.target: rendered.data,
                **{task.target.with_name(name): data for name, data in rendered.extras.items()}}
-    files: dict[Path, FileRecord] = {}
-    for path, data in written.items():
-        _guarded(path, partial(write_atomic, path, data))
-        files[path] = FileRecord.of(path, data)
+    pages: dict[Path, int] = {}  # proofs of each PDF written
     if task.proofs and task.layout.format == "pdf":
-        from careleaf.proofs import write_proofs
+        from careleaf.proofs import proof_files, remove_stale_proofs
 
-        for path in written:
-            proofs = path.parent / "proofs"
-            for proof in _guarded(proofs, partial(write_proofs, path, proofs, path.stem)):
-                files[proof] = FileRecord.of(proof, proof.read_bytes())
-    return files
+        for path, data in list(written.items()):
+            proofs = proof_files(data, path.parent / "proofs", path.stem)
+            written.update(proofs)
+            pages[path] = len(proofs)
+    _guarded(task.target, partial(write_all_atomic, written))
+    for path, count in pages.items():  # from a longer earlier version
+        remove_stale_proofs(path.parent / "proofs", path.stem, count)
+    return {path: FileRecord.of(path, data) for path, data in written.items()}
 
 
 def _guarded(path: Path, write: Callable[[], T]) -> T:

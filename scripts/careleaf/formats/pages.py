@@ -15,6 +15,7 @@ HTML and the layout's files: the A4 PDF task leaves them for the EPUB task.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Iterator
@@ -58,10 +59,12 @@ def load_cached(folder: Path, key: str) -> list[PageStart] | None:
 
 
 def store(folder: Path, key: str, starts: list[PageStart]) -> None:
+    """Keep ``starts`` for the ebook; a cache that cannot be written (a full disk) is
+    only a cache: the ebook lays the pages out again."""
     from careleaf.files import write_atomic
 
-    folder.mkdir(parents=True, exist_ok=True)
-    write_atomic(folder / f"{key}.json", json.dumps([asdict(s) for s in starts]).encode())
+    with contextlib.suppress(OSError):
+        write_atomic(folder / f"{key}.json", json.dumps([asdict(s) for s in starts]).encode())
 
 
 def page_starts(document: Any, root: ElementTree.Element) -> list[PageStart]:
