@@ -59,6 +59,9 @@ def render_pdf(job: Job, report: Report) -> Rendered:
         html, document = _lay_out(job, fetcher, sheets)
         if job.layout.panels:
             _check_fit(job, document)
+        from careleaf.formats.clipping import check_clipping
+
+        check_clipping(job, document)  # text cut off at the edge of a page: an error
         if job.record_pages and not job.print_ready:  # an ebook marks these pages
             key = pages.cache_key(job.html, job.layout.digest())
             pages.store(job.pages_cache, key, pages.page_starts(document, html.etree_element))
