@@ -23,8 +23,9 @@ SOURCE = "source/en/broken.md"
 FRONT, BODY = MINIMAL.split("---\n")[1:3]
 SOURCES_BLOCK = "sources:\n  - title: Test source\n    url: https://example.org/cramps\n"
 LAST_LINE = "A warm bath can help the muscle relax."  # line 38, the body of item 'warmth'
-#: Never rendered: a loader only checks that an image exists and has a known type.
-PNG = b"\x89PNG\r\n\x1a\n"
+#: A whole 1 x 1 PNG: loading a source checks that an image decodes, not just its name.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108000000003a7e9b55"
+                    "0000000a49444154789c636000000002000148afa4710000000049454e44ae426082")
 
 
 def edit(old: str, new: str, text: str = MINIMAL) -> str:

@@ -1,9 +1,12 @@
 """PDF: the rendered HTML laid out by WeasyPrint as a tagged (PDF/UA-1) leaflet.
 
 Resources are read only through ``SandboxFetcher``, and anything it refused
-fails the leaflet rather than producing a PDF with a hole in it. WeasyPrint's
-own warnings (mostly CSS it ignored) are passed on as warnings of the layout, so
-a designer hears about a typo in a stylesheet. Parsed stylesheets and the font
+fails the leaflet rather than producing a PDF with a hole in it. So does anything
+WeasyPrint could not load or draw (an image, a stylesheet, a font, an attachment):
+its log record carries the reason, and a failed image of the leaflet is an error
+at the source line that uses it. WeasyPrint's other warnings (mostly CSS it
+ignored) are passed on as warnings of the layout, so a designer hears about a
+typo in a stylesheet. Parsed stylesheets and the font
 configuration are kept for the life of the process: every leaflet after the
 first reuses them.
 
@@ -16,11 +19,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pydyf
 from weasyprint import CSS, HTML
@@ -37,11 +43,13 @@ PDF_VARIANT = "pdf/ua-1"
 
 @dataclass(frozen=True)
 class _Stylesheet:
-    """A parsed stylesheet and what parsing it refused or warned about."""
+    """A parsed stylesheet and what parsing it refused, failed to load or warned about."""
 
     css: Any
     refused: list[tuple[str, str]]
     warnings: list[str]
+    #: (url, reason) of every resource (an @import, a font) WeasyPrint could not load.
+    failures: tuple[tuple[str, str], ...] = ()
 
 
 _FONT_CONFIG: FontConfiguration | None = None
@@ -57,6 +65,7 @@ def render_pdf(job: Job, report: Report) -> Rendered:
         sheets.append(_print_shop_sheet())
     with _weasyprint_warnings() as logged:
         html, document = _lay_out(job, fetcher, sheets)
+        _check_loaded(job, sheets, fetcher, logged)  # first: a left-out image is not overflow
         if job.layout.panels:
             _check_fit(job, document)
         from careleaf.formats.clipping import check_clipping
@@ -68,13 +77,7 @@ def render_pdf(job: Job, report: Report) -> Rendered:
         # Attachments are fetched while writing, so refusals are only known after it.
         data: bytes = document.write_pdf(pdf_variant=PDF_VARIANT,
                                          finisher=_reading_direction(job.leaflet.direction))
-    refused = [entry for sheet in sheets for entry in sheet.refused] + fetcher.refused
-    if refused:
-        failure = Report()
-        for url, reason in dict.fromkeys(refused):
-            failure.error(job.layout.folder, None,
-                          f"refused to load '{url}' for {job.leaflet.key}: {reason}")
-        raise CareleafError(failure)
+    _check_loaded(job, sheets, fetcher, logged)
     if logged.missing:
         from careleaf.glyphs import missing_glyphs
 
@@ -87,6 +90,22 @@ def render_pdf(job: Job, report: Report) -> Rendered:
     except ValueError as exc:  # sheet and panel sizes that do not add up
         where = Location(job.layout.folder / "layout.yml")
         raise CareleafError(Diagnostic(where, f"cannot impose {job.leaflet.key}: {exc}")) from None
+
+
+def _check_loaded(job: Job, sheets: list[_Stylesheet], fetcher: SandboxFetcher,
+                  logged: _ListHandler) -> None:
+    """Fail when a resource was refused, or WeasyPrint left one out (it carries on
+    without it): either way the PDF would have a hole in it."""
+    refused = [entry for sheet in sheets for entry in sheet.refused] + fetcher.refused
+    if refused:
+        failure = Report()
+        for url, reason in dict.fromkeys(refused):
+            failure.error(job.layout.folder, None,
+                          f"refused to load '{url}' for {job.leaflet.key}: {reason}")
+        raise CareleafError(failure)
+    failed = [entry for sheet in sheets for entry in sheet.failures] + logged.failures
+    if failed:
+        raise CareleafError(_load_failures(job, failed))
 
 
 def _lay_out(job: Job, fetcher: SandboxFetcher, sheets: list[_Stylesheet]) -> tuple[Any, Any]:
@@ -197,7 +216,8 @@ def _stylesheet(path: Path, project: Project) -> _Stylesheet:
             css = CSS(string=data.decode("utf-8", "replace"),
                       base_url=project_url(project.root, path),
                       url_fetcher=fetcher, font_config=_font_config())
-        _STYLESHEETS[key] = _Stylesheet(css, fetcher.refused, logged.messages)
+        _STYLESHEETS[key] = _Stylesheet(css, fetcher.refused, logged.messages,
+                                        tuple(logged.failures))
     return _STYLESHEETS[key]
 
 
@@ -212,14 +232,76 @@ class _ListHandler(logging.Handler):
         self.messages: list[str] = []
         #: Characters drawn as an empty box: no installed font has them.
         self.missing: list[str] = []
+        #: (url, reason) of every resource WeasyPrint could not load or draw.
+        self.failures: list[tuple[str, str]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         if str(record.msg).startswith(NOTDEF_WARNING) and isinstance(record.args, tuple):
             self.missing.append(str(record.args[0]))
             return
         message = record.getMessage()
-        if "careleaf refused" not in message:  # already reported as an error
+        if "careleaf refused" in message:  # already reported as an error
+            return
+        if (failure := _resource_failure(record)) is not None:
+            self.failures.append(failure)
+        else:
             self.messages.append(message)
+
+
+#: How WeasyPrint's messages begin when it leaves out a resource: it logs the failure
+#: and carries on without it. The record's arguments hold the URL and the exception,
+#: whose own message may be empty (the reason is then its cause).
+RESOURCE_FAILURES = ("Failed to load ", "Failed to render SVG image", "Font-face ",
+                     "Unsupported stylesheet type")
+#: Pillow names the in-memory file it read from, with an address that differs every run.
+_OBJECT_ADDRESS = re.compile(r"\s*<[\w.]+ object at 0x[0-9a-f]+>")
+
+
+def _resource_failure(record: logging.LogRecord) -> tuple[str, str] | None:
+    """(url, reason) when ``record`` says WeasyPrint left a resource out, else None."""
+    if not str(record.msg).startswith(RESOURCE_FAILURES):
+        return None
+    args = record.args if isinstance(record.args, tuple) else ()
+    names = [str(arg) for arg in args if isinstance(arg, str)]
+    errors = [arg for arg in args if isinstance(arg, BaseException)]
+    if errors:
+        reason = _reason(errors[0])
+    elif str(record.msg).startswith("Failed to render"):
+        reason = "WeasyPrint failed while drawing it"
+    else:
+        reason = record.getMessage()
+    return (names[-1] if names else ""), reason  # the URL is the last text argument
+
+
+def _reason(error: BaseException) -> str:
+    """The first message along an exception's causes: WeasyPrint's ImageLoadingError
+    is empty and carries Pillow's or the XML parser's error as its cause."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if text := _OBJECT_ADDRESS.sub("", str(seen)).strip():
+            return text
+        seen = seen.__cause__ or seen.__context__
+    return type(error).__name__
+
+
+def _load_failures(job: Job, failures: list[tuple[str, str]]) -> Report:
+    """An error for each resource WeasyPrint left out: at the source line for an image
+    of the leaflet, else of the layout (its stylesheets, fonts, brand logo)."""
+    report = Report()
+    for url, reason in dict.fromkeys(failures):
+        uses = [image for image in job.leaflet.images if PROJECT_URL + image.src == unquote(url)]
+        for image in uses:  # every line that shows it
+            # As the writer wrote it: relative to the source's folder.
+            shown = os.path.relpath(job.project.root / image.src, job.leaflet.path.parent)
+            report.error(job.leaflet.path, image.line,
+                         f"image '{shown}' cannot be drawn in the {job.layout.name} PDF: "
+                         f"{reason}; open it in a drawing program and save it again")
+        if not uses:
+            shown = f"'{unquote(url).removeprefix(PROJECT_URL)}'" if url else "an attachment"
+            report.error(job.layout.folder, None,
+                         f"could not load {shown} for {job.leaflet.key}: {reason}; "
+                         "fix or replace that file")
+    return report
 
 
 @contextmanager
