@@ -2,13 +2,15 @@
 
 Load and validate the sources; compare each translation with its original
 (``translations``: the same section and item ids, and the original's version);
-prove each output holds every cause and treatment (``verify``) and that the
-ebook's page list matches the print (``pagecheck``); measure each leaflet
-against the content gates (``quality``: review dates, required sections,
-readability) and the plain-language lint; read the download site back; then
-the slow external validators, EPUBCheck and DAISY Ace, when asked for. Each
-stage's diagnostics are tagged with the check that found them, so ``reports``
-can show one line per leaflet and check.
+prove each output holds every cause and treatment (``verify``), is still what
+the build wrote, and that every other file written for it (imposed sheets,
+proofs) reads back whole (``filecheck``), and that the ebook's page list matches
+the print (``pagecheck``); measure each leaflet against the content gates
+(``quality``: review dates, required sections, readability) and the
+plain-language lint; read the download site back, whose every download must be a
+file read back here; then the slow external validators, EPUBCheck and DAISY Ace,
+when asked for. Each stage's diagnostics are tagged with the check that found
+them, so ``reports`` can show one line per leaflet and check.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from careleaf.config import load_config
 from careleaf.errors import Report
@@ -25,6 +27,9 @@ from careleaf.lint import Term, glossary_path, lint, load_glossary
 from careleaf.project import Project
 from careleaf.quality import check_quality
 from careleaf.reports import CHECKS, CheckRun, LeafletResult
+
+if TYPE_CHECKING:
+    from careleaf.site_check import ReadBack
 
 T = TypeVar("T")
 
@@ -60,8 +65,12 @@ def run_checks(project: Project, report: Report, *, today: date, strict: bool = 
     # A source that does not load, or a translation that does not match its original,
     # is one the site leaves out: it need not be listed.
     broken = {d.location.path.resolve() for d in report.errors if d.check in ("", "translation")}
+    from careleaf.site_check import ReadBack
+
+    # Every download must be a file read back above; with --layout, of those layouts.
+    read = ReadBack(verified.read, None if layout_names is None else verified.scope)
     site_files = _tagged(report, "site", lambda sub: _check_site(project, sub, brand_name,
-                                                                   sources, broken))
+                                                                   sources, broken, read))
     if site_files:
         checks.append("site")
     epubs = [path for path in verified.checked if path.suffix == ".epub"]
@@ -82,10 +91,10 @@ def run_checks(project: Project, report: Report, *, today: date, strict: bool = 
 
 
 def _check_site(project: Project, report: Report, brand_name: str,
-                sources: list[Path] | None, broken: set[Path]) -> int:
+                sources: list[Path] | None, broken: set[Path], read: ReadBack) -> int:
     from careleaf.site_check import check_site
 
-    return check_site(project, report, brand_name, sources, broken)
+    return check_site(project, report, brand_name, sources, broken, read)
 
 
 def _tagged(report: Report, check: str, stage: Callable[[Report], T]) -> T:

@@ -6,7 +6,10 @@ stylesheets must name a file of the site (or an element of the page); every link
 a download must say how big the file is, and say it truly; the OPDS catalogue's
 links must resolve and its lengths be true; every leaflet with a valid source must
 be listed, and no leaflet without one; each download must be the same bytes as the
-built output, or it gets a staleness warning, like an output older than its source.
+built output, or it gets a staleness warning, like an output built from an older source;
+and each must stand for a built file that this run of the check read back (of the
+leaflets and layouts it was asked to check), so the site never offers a file that
+no check has read.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -30,11 +34,22 @@ DOWNLOAD_TYPES = (".epub", ".pdf")
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
+@dataclass(frozen=True)
+class ReadBack:
+    """What this run of the check read back of the built files (all resolved)."""
+
+    files: Collection[Path]
+    #: The outputs it was asked to check; None: every layout's (no ``--layout``).
+    scope: Collection[Path] | None = None
+
+
 def check_site(project: Project, report: Report, brand_name: str,
-               sources: list[Path] | None = None, broken: Collection[Path] = ()) -> int:
+               sources: list[Path] | None = None, broken: Collection[Path] = (),
+               read: ReadBack | None = None) -> int:
     """Check the site of ``brand_name``; the number of its pages and feeds read (0: none).
 
-    ``broken`` are sources found to have errors, which the site leaves out."""
+    ``broken`` are sources found to have errors, which the site leaves out; ``read``,
+    the built files the check read back, of which every download must be one."""
     folder = site_dir(project, brand_name)
     if not (folder / INDEX).is_file():
         return 0
@@ -44,6 +59,8 @@ def check_site(project: Project, report: Report, brand_name: str,
     _check_feed(folder, folder / OPDS, report)
     _check_listed(project, folder, report, sources or project.sources(), broken)
     _check_copies(project, folder, brand_name, report)
+    if read is not None:
+        _check_read(project, folder, brand_name, report, sources or project.sources(), read)
     return len(pages) + 1
 
 
@@ -163,7 +180,7 @@ def _check_listed(project: Project, folder: Path, report: Report, sources: list[
 def _check_copies(project: Project, folder: Path, brand_name: str, report: Report) -> None:
     """Each download must be the built file itself (or the same bytes): one that is not
     was replaced since the site was made, by a build with ``--no-site``."""
-    for copy in sorted(p for kind in DOWNLOAD_TYPES for p in folder.glob(f"*/*/*{kind}")):
+    for copy in _downloads(folder):
         lang, leaflet_id = copy.parent.parent.name, copy.parent.name
         built = project.output_dir(lang, leaflet_id, brand_name) / copy.name
         if not built.is_file() or os.path.samefile(copy, built):
@@ -171,3 +188,26 @@ def _check_copies(project: Project, folder: Path, brand_name: str, report: Repor
         if built.read_bytes() != copy.read_bytes():
             report.warning(copy, None, f"is older than {display_path(built)}; run "
                            "'careleaf build' to update the download site")
+
+
+def _check_read(project: Project, folder: Path, brand_name: str, report: Report,
+                sources: list[Path], read: ReadBack) -> None:
+    """Every download of a leaflet checked must stand for a built file read back in this
+    run; one of a layout left out by ``--layout`` is not this run's to judge."""
+    checked = {(source.parent.name, source.stem) for source in sources}
+    for copy in _downloads(folder):
+        lang, leaflet_id = copy.parent.parent.name, copy.parent.name
+        built = (project.output_dir(lang, leaflet_id, brand_name) / copy.name).resolve()
+        if (lang, leaflet_id) not in checked or (read.scope is not None
+                                                 and built not in read.scope):
+            continue
+        if built not in read.files:
+            report.error(copy, None, f"is offered for download, but the check did not read "
+                         f"back {display_path(built)}, which it stands for (it is not an "
+                         "output of a valid leaflet in a layout of the project, or was not "
+                         "there to read); run 'careleaf build' to update the site")
+
+
+def _downloads(folder: Path) -> list[Path]:
+    """The PDFs and EPUBs the site offers, ``<lang>/<id>/<file>``."""
+    return sorted(p for kind in DOWNLOAD_TYPES for p in folder.glob(f"*/*/*{kind}"))

@@ -24,6 +24,7 @@ from careleaf.errors import Report, display_path
 from careleaf.formats import Variant, output_path
 from careleaf.layouts import Layout
 from careleaf.load import load_leaflets
+from careleaf.manifest import Manifest
 from careleaf.messages import Messages, load_messages, messages_for
 from careleaf.model import Leaflet
 from careleaf.project import Project
@@ -65,8 +66,9 @@ def leaflet_entries(project: Project, report: Report, brand: Brand, offered: lis
     leaflets = [leaflet for leaflet in leaflets
                 if load_messages(project, leaflet.lang, Report()) is not None]
     listed = {leaflet.path.resolve() for leaflet in leaflets}
+    manifest = Manifest(project)  # what each output was built from, and how it was written
     return [Entry(leaflet, f"{leaflet.lang}/{leaflet.id}/",
-                  tuple(_downloads(project, report, brand, leaflet, offered)),
+                  tuple(_downloads(manifest, report, brand, leaflet, offered)),
                   identifier(leaflet),
                   cover_alt(leaflet, brand, messages_for(project.layouts_dir, leaflet.lang)),
                   _original(translations.get(leaflet.path), listed))
@@ -83,23 +85,47 @@ def _original(status: Status | None, listed: set[Path]) -> Original | None:
                     status.outdated)
 
 
-def _downloads(project: Project, report: Report, brand: Brand, leaflet: Leaflet,
+def _downloads(manifest: Manifest, report: Report, brand: Brand, leaflet: Leaflet,
                offered: list[Layout]) -> list[Download]:
-    """The leaflet's outputs that exist and are not older than its source, the EPUB first."""
-    found, changed = [], leaflet.path.stat().st_mtime
+    """The leaflet's outputs built from its inputs as they are now, each file as the build
+    wrote it (so as ``careleaf check`` reads it back), the EPUB first."""
+    found = []
     for layout in (layout for layout in offered if leaflet.wants(layout.name)):
-        target = output_path(project, leaflet.path, layout, Variant(brand.name))
-        for index, name in enumerate((target.name, *layout.extra_names(leaflet.id))):
+        target = output_path(manifest.project, leaflet.path, layout, Variant(brand.name))
+        names = (target.name, *layout.extra_names(leaflet.id))
+        if (damaged := _left_out(manifest, report, target, names)) is None:
+            continue
+        for index, name in enumerate(names):
             path = target.with_name(name)
-            if not path.is_file():
-                continue  # never built, or failed: its errors were reported then
-            if path.stat().st_mtime < changed:
-                report.warning(path, None, f"is older than {display_path(leaflet.path)}: the "
-                               "download site leaves it out until 'careleaf build' updates it")
-                continue
-            found.append(Download(layout, name, f"{leaflet.lang}/{leaflet.id}/{name}",
-                                  path.stat().st_size, path, imposed=index > 0))
+            if path.is_file() and path.resolve() not in damaged:
+                found.append(Download(layout, name, f"{leaflet.lang}/{leaflet.id}/{name}",
+                                      path.stat().st_size, path, imposed=index > 0))
     return sorted(found, key=lambda download: download.layout.format != "epub")
+
+
+def _left_out(manifest: Manifest, report: Report, target: Path,
+              names: tuple[str, ...]) -> set[Path] | None:
+    """The files of ``target`` not as the build wrote them (resolved), with a warning for
+    each of ``names`` among them; None to leave all out: ``target`` is missing or stale."""
+    if not target.is_file():
+        return None  # never built, or failed: its errors were reported then
+    if changed := manifest.changed_inputs(target):
+        report.warning(target, None, f"{_stale(manifest, changed)}: the download site leaves "
+                       "it out until 'careleaf build' updates it")
+        return None
+    offered = {target.with_name(name).resolve() for name in names}
+    damaged = {path.resolve(): reason for path, reason in manifest.damaged(target)}
+    for path in sorted(offered & set(damaged)):
+        report.warning(path, None, f"{damaged[path]}: the download site leaves it out "
+                       "until 'careleaf build' makes it again")
+    return set(damaged)
+
+
+def _stale(manifest: Manifest, changed: list[str]) -> str:
+    if changed == ["never built"]:
+        return f"has no record of being built in {display_path(manifest.path)}"
+    names = ", ".join(display_path(manifest.project.root / name) for name in changed)
+    return f"was built from an older {names}"
 
 
 def render_pages(project: Project, brand: Brand, layout: Layout, entries: list[Entry],

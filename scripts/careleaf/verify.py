@@ -7,6 +7,10 @@ its anchor; its heading and each paragraph of its text, word for word. A
 paragraph may straddle a page break in a PDF, where running headers and
 footers sit between its halves. Every miss is an error at the output, pointing
 back at the source line of what went missing.
+
+Before that, the build manifest says whether the output is still what the build
+wrote from the inputs as they are now (``filecheck``); after it, the output's other
+files are read back too: its imposed sheets, its proofs.
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from careleaf.brand import DEFAULT_BRAND, load_brand
-from careleaf.build import select_layouts
+from careleaf.build import output_looks, select_layouts
 from careleaf.errors import Report, display_path
+from careleaf.filecheck import FileCheck, Output
 from careleaf.formats import Variant, output_path
-from careleaf.layouts import Layout, load_layouts
+from careleaf.layouts import load_layouts
 from careleaf.load import load_leaflets
 from careleaf.model import Leaflet
 from careleaf.pagecheck import check_page_list
@@ -38,6 +43,10 @@ class CheckResult:
     #: Each output read back, and what of its leaflet it holds.
     coverage: list[Coverage] = field(default_factory=list)
     loaded: list[Leaflet] = field(default_factory=list)
+    #: Every built file read back (resolved): outputs, imposed sheets, proofs.
+    read: set[Path] = field(default_factory=set)
+    #: Every output and imposed file the check looked for (resolved), read or not.
+    scope: set[Path] = field(default_factory=set)
 
 
 def check(project: Project, report: Report, *, layout_names: list[str] | None = None,
@@ -46,55 +55,52 @@ def check(project: Project, report: Report, *, layout_names: list[str] | None = 
     leaflets = load_leaflets(project, report, sources)
     available = load_layouts(project, report)
     layouts = select_layouts(project, report, layout_names, available)
-    if load_brand(project, brand_name, report) is None:
+    if (brand := load_brand(project, brand_name, report)) is None:
         return result
     result.leaflets, result.loaded = len(leaflets), leaflets
+    files = FileCheck(project, report, output_looks(project, brand, layouts, available))
     for leaflet in leaflets:
         for layout in (layout for layout in layouts if leaflet.wants(layout.name)):
             target = output_path(project, leaflet.path, layout, Variant(brand_name))
             shop = output_path(project, leaflet.path, layout, Variant(brand_name, True))
             # Print-shop files are checked when they were made (build --print-ready).
-            for path in (target, shop) if shop.is_file() else (target,):
-                if (coverage := _check_output(path, leaflet, layout, report)) is not None:
-                    result.checked.append(path)
-                    result.coverage.append(coverage)
-                    result.parts += sum(1 + len(s.items) for s in leaflet.sections)
+            for output in [Output(target, leaflet, layout),
+                           *([Output(shop, leaflet, layout, True)] if shop.is_file() else [])]:
+                _check_variant(output, files, result, report)
             if (printed := available.get(layout.page_list or "")) is not None:
                 pdf = output_path(project, leaflet.path, printed, Variant(brand_name))
                 if target.is_file() and pdf.is_file():  # an unbuilt PDF: nothing to compare
                     check_page_list(target, pdf, report)
+    result.read = files.read
     return result
 
 
-def _check_output(target: Path, leaflet: Leaflet, layout: Layout,
-                  report: Report) -> Coverage | None:
+def _check_variant(output: Output, files: FileCheck, result: CheckResult,
+                   report: Report) -> None:
+    result.scope.update(path.resolve() for path in (output.path, *output.sheets))
+    if (coverage := _check_output(output, files, report)) is not None:
+        result.checked.append(output.path)
+        result.coverage.append(coverage)
+        result.parts += sum(1 + len(s.items) for s in output.leaflet.sections)
+
+
+def _check_output(output: Output, files: FileCheck, report: Report) -> Coverage | None:
+    target, leaflet, layout = output.path, output.leaflet, output.layout
     if not target.is_file():
         report.error(target, None, f"missing: {leaflet.key} has not been built in the "
                      f"{layout.name} layout (run 'careleaf build')", CHECK)
         return None
-    newest = max(_inputs(leaflet, layout), key=lambda path: path.stat().st_mtime)
-    if target.stat().st_mtime < newest.stat().st_mtime:
-        report.warning(target, None, f"is older than {display_path(newest)}, which it is "
-                       "built from; run 'careleaf build' to update it", CHECK)
+    files.freshness(output)
     assert layout.format is not None
     try:
         readback = read_output(target, layout.format)
     except UnreadableOutput as exc:
         report.error(target, None, str(exc), CHECK)
         return None
+    files.read_back(output)
     matcher = _Matcher(target, leaflet, readback, report)
     matcher.run()
     return matcher.coverage(layout.name)
-
-
-def _inputs(leaflet: Leaflet, layout: Layout) -> list[Path]:
-    """The files an output is built from: source, images, every file of its layouts, and
-    the catalogue of its interface words."""
-    from careleaf.messages import catalogue_files
-
-    layout_files = [p for folder in layout.chain for p in folder.rglob("*") if p.is_file()]
-    words = [p for p in catalogue_files(layout.folder.parent, leaflet.lang) if p.is_file()]
-    return [leaflet.path, *(image.path for image in leaflet.images), *layout_files, *words]
 
 
 class _Matcher:
