@@ -19,7 +19,7 @@ import yaml
 
 from careleaf.contrast import MIN_CONTRAST, contrast_ratio, parse_colour
 from careleaf.errors import Report
-from careleaf.project import ID_RE, Project
+from careleaf.project import ID_RE, MAX_ID_LENGTH, Project
 from careleaf.yamlfile import read_mapping, unknown_key
 
 DEFAULT_BRAND = "default"
@@ -82,6 +82,11 @@ def brands_dir(project: Project) -> Path:
 def load_brand(project: Project, name: str, report: Report) -> Brand | None:
     """The brand ``name``, or None with every problem of its file in ``report``."""
     path = brands_dir(project) / f"{name}.yml"
+    if len(name) > MAX_ID_LENGTH:  # its outputs go to build/brands/<name>/
+        report.error(brands_dir(project), None, f"the brand name '{name[:40]}...' is "
+                     f"{len(name)} characters; a brand name may be at most {MAX_ID_LENGTH}: name "
+                     "one of the brands in layouts/brands/")
+        return None
     if not ID_RE.match(name) or not path.is_file():
         available = sorted(p.stem for p in brands_dir(project).glob("*.yml"))
         report.error(path, None, f"no brand '{name}' (available: {', '.join(available)})")

@@ -3,13 +3,15 @@
 Every key is checked for presence, type and spelling, and every problem is
 reported at the line of the key (or of the value inside a list) that caused it.
 PyYAML's node tree is kept next to the constructed values for exactly that:
-plain ``yaml.safe_load`` forgets where things were.
+plain ``yaml.safe_load`` forgets where things were. Every text in the values is
+kept with its key and line too, for the character rules of ``validate``.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -50,6 +52,9 @@ class FrontMatter:
     translation_of: str | None = None
     original_version: str | None = None
     lines: dict[str, int] = field(default_factory=dict)
+    #: Every text in the values, as (key, line, text), for the character rules of
+    #: ``validate``: each of them ends up as metadata somewhere.
+    texts: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 class _Loader(yaml.SafeLoader):
@@ -134,6 +139,9 @@ class _Checker:
         for key in KNOWN_KEYS:
             if key in self.front.lines:
                 getattr(self, f"check_{key}")(self.value_lines[key], data[key])
+        self.front.texts = [(str(key_node.value), self.line(scalar), str(scalar.value))
+                            for key_node, value_node in node.value
+                            for scalar in _scalars(value_node)]
 
     def text(self, node: yaml.Node, value: Any, key: str) -> str:
         if isinstance(value, str) and value.strip():
@@ -245,6 +253,24 @@ class _Checker:
 
     def check_lang(self, node: yaml.Node, value: Any) -> None:
         self.front.lang = self.text(node, value, "lang") or None
+
+
+def _scalars(node: yaml.Node) -> Iterator[yaml.ScalarNode]:
+    """Every text in ``node``, each node once: an alias (``*name``) is its anchor's node,
+    and a "billion laughs" file reuses a few nodes billions of times."""
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.ScalarNode):
+            yield current
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(reversed(current.value))
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(child for pair in reversed(current.value) for child in reversed(pair))
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, first_line: int) -> tuple[int, str]:

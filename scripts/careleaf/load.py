@@ -1,8 +1,9 @@
 """Load: source files on disk become validated ``Leaflet`` objects.
 
-This is the first stage of every command. It reads bytes defensively (size
-limit, encoding, binary garbage), splits front matter from body, and hands each
-part to its parser, then to ``validate``. A source with any error yields no
+This is the first stage of every command. It reads bytes defensively (only a
+regular file inside ``source/``, as ``Project.source_problem`` judges it without
+opening it; a size limit; encoding; binary garbage), splits front matter from
+body, and hands each part to its parser, then to ``validate``. A source with any error yields no
 leaflet, so later stages never see half-checked input, and its errors are all
 in the report.
 """
@@ -13,14 +14,12 @@ from pathlib import Path
 
 from careleaf.body import parse_body
 from careleaf.errors import Report
+from careleaf.files import UnreadableFile, read_regular
 from careleaf.frontmatter import parse as parse_front_matter
 from careleaf.frontmatter import split
 from careleaf.model import Leaflet
-from careleaf.project import ID_RE, LANG_RE, Project
-from careleaf.validate import validate
-
-#: Leaflets are a few pages; anything bigger is a mistake, not a leaflet.
-MAX_SOURCE_BYTES = 1_000_000
+from careleaf.project import ID_RE, LANG_RE, MAX_SOURCE_BYTES, Project
+from careleaf.validate import check_characters, validate
 
 
 def load_leaflets(project: Project, report: Report, paths: list[Path] | None = None
@@ -33,18 +32,8 @@ def load_leaflets(project: Project, report: Report, paths: list[Path] | None = N
 def load_leaflet(path: Path, project: Project, report: Report) -> Leaflet | None:
     local = Report()
     lang, leaflet_id = path.parent.name, path.stem
-    if not LANG_RE.match(lang):
-        local.error(path, None, f"folder '{lang}' is not a language tag like en, es, ar "
-                    "or zh-Hans")
-    if not ID_RE.match(leaflet_id):
-        local.error(path, None, f"file name '{path.name}' is not a leaflet id: use lowercase "
-                    "letters, digits and single hyphens, like chronic-muscle-spasms.md")
-    if not path.resolve().is_relative_to(project.source_dir.resolve()):
-        local.error(path, None, "is a link to a file outside source/; sources must live in "
-                    "the project")
-        report.extend(local)
-        return None
-    text = read_source(path, local)
+    _check_names(path, lang, leaflet_id, local)
+    text = read_source(path, project, local)
     parts = split(text, path, local) if text is not None else None
     if parts is None:
         report.extend(local)
@@ -53,6 +42,7 @@ def load_leaflet(path: Path, project: Project, report: Report) -> Leaflet | None
     front = parse_front_matter(yaml_text, path, 2, local)
     body = parse_body(body_text, path, body_line, project.root, local)
     validate(path, lang, front, body, local)
+    check_characters(path, body_text, body_line, body, local)
     report.extend(local)
     if local.errors or front.reviewed is None or front.next_review is None:
         return None
@@ -68,18 +58,34 @@ def load_leaflet(path: Path, project: Project, report: Report) -> Leaflet | None
     )
 
 
-def read_source(path: Path, report: Report) -> str | None:
-    """The file's text with a BOM removed and line endings made ``\\n``, or None."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            report.error(path, None, f"file is {size:,} bytes; a leaflet source may be at "
-                         f"most {MAX_SOURCE_BYTES:,} bytes")
-            return None
-        data = path.read_bytes()
-    except OSError as exc:
-        report.error(path, None, f"cannot read the file: {exc.strerror or exc}")
+def _check_names(path: Path, lang: str, leaflet_id: str, report: Report) -> None:
+    if not LANG_RE.match(lang):
+        report.error(path, None, f"folder '{lang}' is not a language tag like en, es, ar "
+                     "or zh-Hans")
+    if not ID_RE.match(leaflet_id):
+        report.error(path, None, f"file name '{path.name}' is not a leaflet id: use lowercase "
+                     "letters, digits and single hyphens, like chronic-muscle-spasms.md")
+
+
+def read_source(path: Path, project: Project, report: Report) -> str | None:
+    """The file's text with a BOM removed and line endings made ``\\n``, or None.
+
+    What is not a source (a FIFO, a device, a folder, a link out of ``source/``, an
+    id too long, a file too big) is an error found before the file is opened.
+    """
+    if (problem := project.source_problem(path)) is not None:
+        report.error(path, None, problem)
         return None
+    try:
+        data = read_regular(path, MAX_SOURCE_BYTES)
+    except UnreadableFile as exc:  # swapped for something else since it was looked at
+        report.error(path, None, str(exc))
+        return None
+    return decode_source(data, path, report)
+
+
+def decode_source(data: bytes, path: Path, report: Report) -> str | None:
+    """``data`` as text: UTF-8 without NUL bytes; else None after an error at its line."""
     if b"\0" in data:
         line = data.count(b"\n", 0, data.index(b"\0")) + 1
         report.error(path, line, "this is a binary file, not a text source")

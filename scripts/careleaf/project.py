@@ -2,17 +2,20 @@
 
 A project is a folder with ``source/`` and ``layouts/``; outputs go to
 ``build/``. This module knows the folder conventions and nothing about content,
-so every other stage asks it where things are instead of building paths itself.
+so every other stage asks it where things are instead of building paths itself,
+and whether a path can be a source at all (a regular file inside ``source/``, of
+a sane size, with an id short enough to name its outputs), before opening it.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from careleaf.errors import CareleafError, Diagnostic, Location
-from careleaf.files import file_problem
+from careleaf.files import NAME_MAX, file_problem
 
 #: A leaflet id: lowercase letters and digits, words joined by single hyphens.
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -20,6 +23,9 @@ ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|[0-9]{3}))?$")
 #: Leaflets are a few pages; anything bigger is a mistake, not a leaflet.
 MAX_SOURCE_BYTES = 1_000_000
+#: The longest leaflet id: its outputs are named ``<id>-<layout>…``, their proofs
+#: ``<id>-<layout>-<page>.png``, and a file name may be at most 255 bytes.
+MAX_ID_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -60,13 +66,22 @@ class Project:
         """Why ``path`` cannot be a leaflet source, found without opening it; None if it can.
 
         Every stage that reads sources asks this first: a FIFO, a device or a folder
-        named ``x.md`` must be an error, not a hang, a memory blow-up or a traceback.
+        named ``x.md`` must be an error, not a hang, a memory blow-up or a traceback;
+        an id too long for the names of its outputs is refused before any is made.
         """
-        if (problem := file_problem(path, MAX_SOURCE_BYTES)) is not None:
+        if (problem := id_length_problem(path.stem)) is not None:
             return problem
-        if not path.resolve().is_relative_to(self.source_dir.resolve()):
-            return "is a link to a file outside source/; sources must live in the project"
-        return None
+        if os.path.isdir(path):
+            return ("is a folder, not a file; a source is a file source/<lang>/<id>.md: "
+                    "rename the folder so that its name does not end in .md")
+        if (problem := file_problem(path)) is not None:
+            return problem
+        return _size_problem(path) or self._outside_problem(path)
+
+    def _outside_problem(self, path: Path) -> str | None:
+        if path.resolve().is_relative_to(self.source_dir.resolve()):
+            return None
+        return "is a link to a file outside source/; sources must live in the project"
 
     def brand_dir(self, brand: str = "default") -> Path:
         """Where a brand's files go: ``build/``, or ``build/brands/<name>/`` for another."""
@@ -75,3 +90,25 @@ class Project:
     def output_dir(self, lang: str, leaflet_id: str, brand: str = "default") -> Path:
         """``build/<lang>/<id>``; a brand other than the default gets ``build/brands/<name>/…``."""
         return self.brand_dir(brand) / lang / leaflet_id
+
+
+def id_length_problem(leaflet_id: str) -> str | None:
+    """Why ``leaflet_id`` is too long for the names made from it (in UTF-8 bytes), or None."""
+    size = len(os.fsencode(leaflet_id))
+    if size <= MAX_ID_LENGTH:
+        return None
+    length = f"{size} characters" if leaflet_id.isascii() else f"{size} bytes long in UTF-8"
+    return (f"the id is {length}; an id may be at most {MAX_ID_LENGTH} characters (the "
+            f"names of its outputs are made from it, and a file name may be at most "
+            f"{NAME_MAX} bytes); rename the file")
+
+
+def _size_problem(path: Path) -> str | None:
+    """Why a regular file is too big to be a source (from ``stat``), or None."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    if size <= MAX_SOURCE_BYTES:
+        return None
+    return f"file is {size:,} bytes; a leaflet source may be at most {MAX_SOURCE_BYTES:,} bytes"

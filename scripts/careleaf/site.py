@@ -26,20 +26,12 @@ from typing import TYPE_CHECKING
 from careleaf import __version__
 from careleaf.brand import Brand
 from careleaf.errors import CareleafError, Report
-from careleaf.files import (
-    UnreadableFile,
-    is_in_use,
-    is_temp_file,
-    make_folder,
-    read_regular,
-    temp_name,
-    write_atomic,
-)
+from careleaf.files import is_in_use, is_temp_file, make_folder, temp_name, write_atomic
 from careleaf.formats import Variant, output_path
 from careleaf.layouts import Layout, load_layouts
 from careleaf.manifest import Manifest, toolchain_digest
 from careleaf.model import Leaflet
-from careleaf.project import MAX_SOURCE_BYTES, Project
+from careleaf.project import Project
 
 if TYPE_CHECKING:
     from careleaf.build import BuildResult, Progress
@@ -246,10 +238,11 @@ def _inputs_digest(project: Project, brand: Brand, site_layout: Layout,
         brand.digest(project.root), *map(repr, offered))
     manifest, extra_inputs = Manifest(project), set[str]()
     for source in sources:
-        state, usable = _source_state(project, source)
-        add(source, state)
-        if not usable:
+        if (problem := project.source_problem(source)) is not None:
+            add(source, problem)  # never opened, and no output of it is looked for
             continue
+        name = source.relative_to(project.root).as_posix()
+        add(source, manifest.hash_input(name) or "-", _mtime(source))
         for layout in offered:
             target = output_path(project, source, layout, Variant(brand.name))
             for path in (target, *(target.with_name(n) for n in layout.extra_names(source.stem))):
@@ -258,23 +251,15 @@ def _inputs_digest(project: Project, brand: Brand, site_layout: Layout,
             entry = manifest.entries.get(manifest.key(target))
             extra_inputs.update(entry.inputs if entry else ())
     for name in sorted(extra_inputs):  # the images of each leaflet, which its page shows
-        path = project.root / name
-        add(name, hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "-")
+        add(name, manifest.hash_input(name) or "-")  # a regular file of a sane size, or "-"
     return sha.hexdigest()
 
 
-def _source_state(project: Project, source: Path) -> tuple[str, bool]:
-    """A source's hash and time, and True; or why it cannot be read, and False."""
-    if (problem := project.source_problem(source)) is not None:
-        return problem, False
+def _mtime(path: Path) -> int | None:
     try:
-        data = read_regular(source, MAX_SOURCE_BYTES)
-        changed = source.stat().st_mtime_ns
-    except UnreadableFile as exc:  # swapped for something else since it was looked at
-        return str(exc), False
-    except OSError as exc:  # removed since
-        return str(exc), False
-    return f"{hashlib.sha256(data).hexdigest()} {changed}", True
+        return path.stat().st_mtime_ns
+    except OSError:  # removed since it was listed
+        return None
 
 
 def _is_current(folder: Path, digest: str) -> bool:

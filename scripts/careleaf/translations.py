@@ -105,7 +105,7 @@ def _original(leaflet: Leaflet, originals: _Originals, report: Report) -> Leafle
     path, line = leaflet.original_path, leaflet.key_lines.get("translation_of")
     assert path is not None
     names = f"'translation_of' names {leaflet.translation_of}, but {display_path(path)}"
-    if not path.is_file():
+    if not path.exists():  # a FIFO or a folder there is the loader's to say what it is
         report.error(leaflet.path, line, f"{names} does not exist", CHECK)
         return None
     original, problems = originals.get(path)
