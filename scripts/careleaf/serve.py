@@ -9,25 +9,37 @@ the files on disk stay free of JavaScript. Pages listen on Server-Sent Events at
 ``/__careleaf__/events``. A build with errors prints them and leaves the last good
 site in place, and it keeps being served. Only files inside the site folder are ever
 served, never a directory listing.
+
+Hundreds of connections at once (open pages, downloads, event streams) cost no thread
+each. A fixed pool of ``WORKERS`` threads answers requests, and a long listen backlog
+keeps a burst of connections waiting rather than dropped. An event stream leaves the
+pool once its headers are sent: one more thread holds every stream and writes their
+events. A client that goes away mid-response is normal and prints nothing; a URL
+longer than ``MAX_URL_BYTES`` gets 414, a name no file system holds 404.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import functools
 import hashlib
 import http.server
 import mimetypes
 import os
 import queue
-import shutil
+import selectors
 import signal
 import socket
+import stat
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import click
@@ -65,8 +77,16 @@ RELOAD_SCRIPT = (
     "events.addEventListener(\"reload\", function () {{ events.close(); location.reload(); }});"
     "}})();</script>"
 )
-#: How often an idle event stream sends a comment, so closed connections are noticed.
+#: How often the event streams get a comment, so closed connections are noticed.
 KEEPALIVE_SECONDS = 15.0
+#: Threads answering ordinary requests (event streams are held by one more thread).
+WORKERS = 16
+#: Connections the kernel keeps waiting to be accepted (socketserver's default is 5).
+BACKLOG = socket.SOMAXCONN
+#: The longest request target answered; a longer one gets 414.
+MAX_URL_BYTES = 8192
+#: Seconds a client may stay silent, or leave a response unread, before it is dropped.
+CLIENT_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -86,8 +106,6 @@ class Site:
         self.folder = folder
         # A new server gets a new version, so pages open across a restart reload too.
         self._started, self._generation = time.time_ns(), 0
-        self._changed = threading.Condition()
-        self._stopping = False
         self._digests: dict[tuple[str, int, int], str] = {}
         self._fingerprint = self.fingerprint()
 
@@ -111,27 +129,14 @@ class Site:
         return frozenset((key[0], digest) for key, digest in seen.items())
 
     def refresh(self, folder: Path) -> bool:
-        """Take note of a rebuild; wake the open pages if any file of the site changed."""
+        """Take note of a rebuild; True (and a new version) if any file of the site changed."""
         self.folder = folder
         fingerprint = self.fingerprint()
         if fingerprint == self._fingerprint:
             return False
-        with self._changed:
-            self._fingerprint = fingerprint
-            self._generation += 1
-            self._changed.notify_all()
+        self._fingerprint = fingerprint
+        self._generation += 1
         return True
-
-    def wait(self, since: str, timeout: float) -> str | None:
-        """The version once it differs from ``since`` (or after ``timeout``); None on stop."""
-        with self._changed:
-            self._changed.wait_for(lambda: self.version != since or self._stopping, timeout)
-            return None if self._stopping else self.version
-
-    def stop(self) -> None:
-        with self._changed:
-            self._stopping = True
-            self._changed.notify_all()
 
 
 def serve(project: Project, settings: Settings, host: str, port: int) -> int:
@@ -143,27 +148,20 @@ def serve(project: Project, settings: Settings, host: str, port: int) -> int:
         return 2
     _interrupt_main_process_only()
     watcher = _Watcher(project)  # before the first build, so no edit made during it is lost
-    thread: threading.Thread | None = None
-    site: Site | None = None
     try:
         site = Site(rebuild(project, settings, first=True))
-        httpd.site = site
-        thread = threading.Thread(target=httpd.serve_forever, name="careleaf-http", daemon=True)
-        thread.start()
+        httpd.start(site)
         click.echo(f"Serving {display_path(site.folder)} at {_url(httpd)} (Ctrl-C to stop)")
         while True:
             click.echo(f"Changed: {_describe(watcher.next_batch())}; rebuilding")
             if site.refresh(rebuild(project, settings)):
+                httpd.site_changed()
                 click.echo("The site changed: open pages reload.")
     except KeyboardInterrupt:
         click.echo("Stopped.")
     finally:
         watcher.close()
-        if site is not None:
-            site.stop()  # ends the open event streams
-        if thread is not None:
-            httpd.shutdown()
-        httpd.server_close()
+        httpd.stop()
     return 0
 
 
@@ -251,9 +249,173 @@ def _interrupt_main_process_only() -> None:
     signal.signal(signal.SIGINT, interrupt)
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
+#: What socketserver passes around as a request (a TCP server's is always the socket).
+_Request = socket.socket | tuple[bytes, socket.socket]
+
+
+class _Pool:
+    """A fixed number of threads running jobs from one queue. They are daemons: Ctrl-C
+    never waits for a download to a client that stopped reading."""
+
+    def __init__(self, size: int, name: str) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        for number in range(size):
+            threading.Thread(target=self._work, name=f"{name}-{number}", daemon=True).start()
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self._jobs.put(job)
+
+    def _work(self) -> None:
+        while True:
+            self._jobs.get()()
+
+
+class _EventStreams:
+    """Every open event stream, held by one thread with a selector: a ``reload`` event
+    to each stream whose page shows an older version of the site, a keep-alive comment
+    to all every ``KEEPALIVE_SECONDS``. A stream whose page went away (it reads as
+    closed) or that stopped reading (a send would block) is dropped."""
+
+    def __init__(self, site: Site) -> None:
+        self._site, self._closing = site, False
+        self._selector = selectors.DefaultSelector()
+        self._wake_in, self._wake_out = socket.socketpair()
+        for end in (self._wake_in, self._wake_out):
+            end.setblocking(False)
+        self._selector.register(self._wake_in, selectors.EVENT_READ, self._wake_in)
+        self._new: queue.SimpleQueue[tuple[socket.socket, str]] = queue.SimpleQueue()
+        self._since: dict[socket.socket, str] = {}  # each stream: the version its page shows
+        self._thread = threading.Thread(target=self._run, name="careleaf-events", daemon=True)
+        self._thread.start()
+
+    def add(self, connection: socket.socket, since: str) -> None:
+        """Take over ``connection``, whose headers are sent, for a page showing ``since``."""
+        if self._closing:
+            connection.close()
+            return
+        self._new.put((connection, since))
+        self.wake()
+
+    def wake(self) -> None:
+        """Have the thread look at new streams and at the site's version now."""
+        with contextlib.suppress(OSError):  # the buffer is full: a wake-up is pending anyway
+            self._wake_out.send(b"!")
+
+    def close(self) -> None:
+        """End every stream, and the thread."""
+        self._closing = True
+        self.wake()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        keepalive = time.monotonic() + KEEPALIVE_SECONDS
+        while not self._closing:
+            for key, _ in self._selector.select(max(0.0, keepalive - time.monotonic())):
+                self._read(key.data)
+            self._admit()
+            self._send_reloads()
+            if time.monotonic() >= keepalive:
+                for stream in list(self._since):
+                    self._send(stream, b": keep-alive\n\n")
+                keepalive = time.monotonic() + KEEPALIVE_SECONDS
+        self._close_all()
+
+    def _read(self, connection: socket.socket) -> None:
+        """Empty the wake-up pipe, or notice that a page closed its stream."""
+        try:
+            data = connection.recv(4096)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data and connection is not self._wake_in:
+            self._drop(connection)  # anything a page sends on its stream is ignored
+
+    def _admit(self) -> None:
+        while not self._new.empty():
+            connection, since = self._new.get()
+            connection.setblocking(False)
+            self._selector.register(connection, selectors.EVENT_READ, connection)
+            self._since[connection] = since
+
+    def _send_reloads(self) -> None:
+        version = self._site.version
+        message = f"event: reload\ndata: {version}\n\n".encode()
+        for stream, since in list(self._since.items()):
+            if since != version and self._send(stream, message):
+                self._since[stream] = version
+
+    def _send(self, stream: socket.socket, message: bytes) -> bool:
+        """Whether all of ``message`` went out; a stream that cannot take it is dropped."""
+        try:
+            if stream.send(message) == len(message):
+                return True
+        except OSError:
+            pass
+        self._drop(stream)
+        return False
+
+    def _drop(self, stream: socket.socket) -> None:
+        self._selector.unregister(stream)
+        del self._since[stream]
+        stream.close()
+
+    def _close_all(self) -> None:
+        for stream in list(self._since):
+            self._drop(stream)
+        while not self._new.empty():
+            self._new.get()[0].close()
+        self._selector.close()
+        self._wake_in.close()
+        self._wake_out.close()
+
+
+class _Server(http.server.HTTPServer):
+    """Requests go to a pool of ``WORKERS`` threads; event streams on to ``_EventStreams``."""
+
+    request_queue_size = BACKLOG
     site: Site | None = None
+    streams: _EventStreams | None = None
+    _thread: threading.Thread | None = None
+
+    def __init__(self, address: tuple[str, int], handler: type[_Handler]) -> None:
+        super().__init__(address, handler)  # binds: a busy port fails before any thread starts
+        self._pool = _Pool(WORKERS, "careleaf-http")
+
+    def start(self, site: Site) -> None:
+        """Serve ``site`` from now on, in the background."""
+        self.site, self.streams = site, _EventStreams(site)
+        self._thread = threading.Thread(target=self.serve_forever, name="careleaf-accept",
+                                        daemon=True)
+        self._thread.start()
+
+    def site_changed(self) -> None:
+        if self.streams is not None:
+            self.streams.wake()
+
+    def stop(self) -> None:
+        """Stop accepting connections, end the event streams and close the socket."""
+        if self._thread is not None:
+            self.shutdown()
+        if self.streams is not None:
+            self.streams.close()
+        self.server_close()
+
+    def process_request(self, request: _Request, client_address: Any) -> None:
+        self._pool.submit(functools.partial(self._process, request, client_address))
+
+    def _process(self, request: _Request, client_address: Any) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+
+    def handle_error(self, request: _Request, client_address: Any) -> None:
+        """A client that went away, or stayed silent, is normal; anything else is a bug."""
+        if not isinstance(sys.exception(), (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
 
 
 def _bind(host: str, port: int) -> _Server:
@@ -282,14 +444,31 @@ def site_file(folder: Path, url_path: str) -> Path | None:
     """The file or folder a URL path names inside ``folder``, or None.
 
     The path is decoded once; any ``..`` or hidden segment is refused, and so is a
-    target whose real path (symlinks followed) lies outside the folder.
+    target whose real path (symlinks followed) lies outside the folder, or that the
+    file system cannot even look up (a name too long, a symlink loop).
     """
     segments = [s for s in unquote(url_path, errors="strict").split("/") if s not in ("", ".")]
     if any(s.startswith(".") or "\\" in s or "\0" in s for s in segments):
         return None  # "..", editors' and builds' temporary files, Windows separators
     root = folder.resolve()
-    target = root.joinpath(*segments).resolve()
-    return target if target.is_relative_to(root) and target.exists() else None
+    try:
+        target = root.joinpath(*segments).resolve()
+        return target if target.is_relative_to(root) and target.exists() else None
+    except OSError:
+        return None
+
+
+def _open_regular(path: Path) -> int | None:
+    """A descriptor open on ``path`` if it is a regular file; None if it is anything else
+    (a FIFO is opened without blocking, then refused) or a rebuild removed it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    if stat.S_ISREG(os.fstat(fd).st_mode):
+        return fd
+    os.close(fd)
+    return None
 
 
 def content_type(path: Path) -> str:
@@ -309,6 +488,7 @@ def with_reload_script(html: bytes, version: str) -> bytes:
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: _Server
     server_version = "careleaf"
+    timeout = CLIENT_TIMEOUT
 
     def do_GET(self) -> None:
         self._respond(send_body=True)
@@ -322,9 +502,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _respond(self, send_body: bool) -> None:
         site = self.server.site
         assert site is not None  # serving starts after the first build
+        if len(self.path) > MAX_URL_BYTES:
+            return self._send(414, "text/plain; charset=utf-8", b"URL too long\n", send_body)
         url = urlsplit(self.path)
         if url.path == EVENTS:
-            return self._events(site, parse_qs(url.query).get("since", [""])[0])
+            return self._events(parse_qs(url.query).get("since", [""])[0], send_body)
         try:
             target = site_file(site.folder, url.path)
         except UnicodeDecodeError:
@@ -339,13 +521,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _file(self, site: Site, path: Path, send_body: bool) -> None:
         kind = content_type(path)
-        with open(path, "rb") as handle:
+        fd = _open_regular(path)
+        if fd is None:
+            return self._not_found(site, send_body)
+        with open(fd, "rb") as handle:
             if kind.startswith("text/html"):
                 self._send(200, kind, with_reload_script(handle.read(), site.version), send_body)
                 return
             self._headers(200, kind, os.fstat(handle.fileno()).st_size)
             if send_body:
-                shutil.copyfileobj(handle, self.wfile)
+                self.connection.sendfile(handle)
 
     def _not_found(self, site: Site, send_body: bool) -> None:
         page = (b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -374,19 +559,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         self.end_headers()
 
-    def _events(self, site: Site, since: str) -> None:
-        """A Server-Sent Events stream: a ``reload`` event each time the site changes."""
+    def _events(self, since: str, send_body: bool) -> None:
+        """A Server-Sent Events stream: its headers here, then the stream is handed to the
+        one thread that holds them all, and this thread is free for the next request."""
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        try:
+        if send_body and self.server.streams is not None:
             self.wfile.write(b"retry: 1000\n\n")
-            while (version := site.wait(since, KEEPALIVE_SECONDS)) is not None:
-                message = b": keep-alive\n\n" if version == since else \
-                    f"event: reload\ndata: {version}\n\n".encode()
-                self.wfile.write(message)
-                self.wfile.flush()
-                since = version
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the page was closed or reloaded
+            # Detached, the socket is left open when this request ends; the stream owns it.
+            self.server.streams.add(socket.socket(fileno=self.connection.detach()), since)
