@@ -465,7 +465,8 @@ def test_temporary_files_of_a_killed_build_are_swept_everywhere(
     """What ``write_atomic`` leaves when killed between writing and renaming, in each
     folder a build writes to. With nothing to do, as after a ``build --force`` killed over
     a complete build (or one killed while writing the site's record): the manifest says
-    every output is fresh, yet the killed build's temporary files must go. With an edit,
+    every output is fresh, yet the killed build's temporary files must go (its mark of
+    writing under build/ says there are some). With an edit,
     as after a build killed over outputs of an older text: the site is made again too."""
     minimal.write("careleaf.toml", f"layouts = {json.dumps(list(LAYOUTS))}\n")
     assert minimal.run("build", "-j1").exit_code == 0
@@ -483,6 +484,8 @@ def test_temporary_files_of_a_killed_build_are_swept_everywhere(
                     build / "site" / "en" / "minimal" / f".minimal.epub.{pid}.tmp"]
     for path in planted:
         path.write_bytes(b"half a file")
+    # What a killed build also leaves: its mark of writing under build/.
+    (build / f".careleaf-writing.{pid}").touch()
     result = minimal.run("build", "-j1")
     assert result.exit_code == 0, result.output
     assert_no_temp_files(minimal)

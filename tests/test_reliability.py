@@ -168,6 +168,7 @@ def test_temporary_files_of_killed_builds_are_swept_everywhere(minimal: TmpProje
                "build/en/minimal/proofs", "build/site", "build/site/en/minimal"]
     left = [minimal.write(f"{folder}/.x.pdf.{dead}.tmp", b"half") for folder in folders]
     alive = minimal.write(f"build/en/minimal/.y.pdf.{os.getpid()}.tmp", b"being written")
+    minimal.write(f"build/.careleaf-writing.{dead}", b"")  # the killed build's mark
     minimal.write(SOURCE, MINIMAL.replace("Leg cramps are", "Cramps in the leg are"))
     assert minimal.run("build").exit_code == 0
     assert [path for path in left if path.exists()] == []

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from careleaf.brand import DEFAULT_BRAND, Brand, load_brand
 from careleaf.config import load_config
 from careleaf.errors import Diagnostic, Report
-from careleaf.files import sweep_temp_files
+from careleaf.files import writing_under
 from careleaf.formats import Variant, output_path
 from careleaf.layouts import Layout, load_layouts
 from careleaf.manifest import Manifest, toolchain_digest
@@ -50,6 +50,15 @@ def build(project: Project, report: Report, *, layout_names: list[str] | None = 
           sources: list[Path] | None = None, brand_name: str = DEFAULT_BRAND,
           print_ready: bool = False, proofs: bool = True, force: bool = False,
           jobs: int | None = None, progress: Progress | None = None) -> BuildResult:
+    # Under a mark, so that if this build is killed the next sweeps its temporary files.
+    with writing_under(project.build_dir):
+        return _build(project, report, layout_names, sources, brand_name, print_ready,
+                      proofs, force, jobs, progress)
+
+
+def _build(project: Project, report: Report, layout_names: list[str] | None,
+           sources: list[Path] | None, brand_name: str, print_ready: bool, proofs: bool,
+           force: bool, jobs: int | None, progress: Progress | None) -> BuildResult:
     result = BuildResult()
     available = load_layouts(project, report)
     layouts = select_layouts(project, report, layout_names, available)
@@ -70,7 +79,6 @@ def build(project: Project, report: Report, *, layout_names: list[str] | None = 
     from careleaf.load import load_leaflets
     from careleaf.workers import run_tasks
 
-    _sweep(project, stale, plan)
     leaflets = [leaflet for leaflet in load_leaflets(project, report, list(stale))
                 if _layouts_exist(leaflet, available, report)]
     leaflets, warnings = _comparable(project, leaflets, report)
@@ -120,18 +128,6 @@ def _comparable(project: Project, leaflets: list[Leaflet], report: Report
                   for lang in sorted({leaflet.lang for leaflet in leaflets})}
     leaflets = [leaflet for leaflet in leaflets if catalogued[leaflet.lang]]
     return leaflets, {path: list(status.diagnostics) for path, status in translations.items()}
-
-
-def _sweep(project: Project, stale: dict[Path, list[tuple[Layout, Variant]]],
-           plan: _Plan) -> None:
-    """Remove temporary files of killed builds wherever this build is about to write."""
-    folders = {project.build_dir, project.build_dir / ".careleaf-cache" / "pages"}
-    for source, outputs in stale.items():
-        for layout, variant in outputs:
-            folder = output_path(project, source, layout, variant).parent
-            folders.update((folder, folder / "proofs"))
-    for folder in folders:
-        sweep_temp_files(folder)
 
 
 def _save(manifest: Manifest, report: Report) -> None:

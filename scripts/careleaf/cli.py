@@ -21,6 +21,7 @@ import click
 
 from careleaf import __version__
 from careleaf.errors import CareleafError, Report, display_path
+from careleaf.files import writing_under
 from careleaf.project import Project
 
 if TYPE_CHECKING:
@@ -199,7 +200,8 @@ def _write_reports(run: CheckRun, report: Report) -> list[Path]:
     from careleaf.reports import write_reports
 
     try:
-        return write_reports(run)
+        with writing_under(run.project.build_dir):
+            return write_reports(run)
     except OSError as exc:
         report.error(run.project.build_dir / "reports", None, f"could not be written: "
                      f"{exc.strerror or exc}; the previous reports are unchanged")

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 #: What a file written by careleaf may be read by: everyone (a web server, a print shop).
@@ -23,6 +25,8 @@ FOLDER_MODE = 0o755
 #: The longest file name (in bytes) that ext4, XFS, btrfs, APFS and NTFS all accept.
 NAME_MAX = 255
 _TEMP_SUFFIX = ".tmp"
+#: The name of the mark a process leaves in the folder it writes under (``writing_under``).
+_MARK = ".careleaf-writing"
 
 
 class UnreadableFile(Exception):
@@ -169,11 +173,42 @@ def is_in_use(temp: Path) -> bool:
     return _alive(int(temp.name.rsplit(".", 2)[-2]))
 
 
+@contextmanager
+def writing_under(folder: Path) -> Iterator[None]:
+    """Mark ``folder`` as being written by this process while the block runs.
+
+    A mark left by a process that is gone means it was killed mid-write: its temporary
+    files may be anywhere under ``folder``, even where the next build has nothing to
+    write, so they are swept from the whole tree first. A build that ends normally
+    removes its mark, and the next one walks no folder.
+    """
+    for mark in folder.glob(f"{_MARK}.*"):
+        pid = mark.name.rsplit(".", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            sweep_temp_files(folder, recursive=True)
+            mark.unlink(missing_ok=True)
+    mine = folder / f"{_MARK}.{os.getpid()}"
+    try:
+        make_folder(folder)
+        mine.touch()
+    except OSError:  # a full disk: the build says so at the files it cannot write
+        pass
+    try:
+        yield
+    finally:
+        mine.unlink(missing_ok=True)
+
+
 def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, killed and not yet reaped, does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): alive, as far as can be told
+    return state != "Z"

@@ -26,7 +26,14 @@ from typing import TYPE_CHECKING
 from careleaf import __version__
 from careleaf.brand import Brand
 from careleaf.errors import CareleafError, Report
-from careleaf.files import is_in_use, is_temp_file, make_folder, temp_name, write_atomic
+from careleaf.files import (
+    is_in_use,
+    is_temp_file,
+    make_folder,
+    temp_name,
+    write_atomic,
+    writing_under,
+)
 from careleaf.formats import Variant, output_path
 from careleaf.layouts import Layout, load_layouts
 from careleaf.manifest import Manifest, toolchain_digest
@@ -207,10 +214,10 @@ def build_site(project: Project, report: Report, brand: Brand, layouts: Sequence
             progress(folder, "fresh", 0.0)
         return folder
     files = _make(project, report, brand, site_layout, offered, sources, folder)
-    if files is not None and not _written(folder, files, digest, report):
-        files = None
+    with writing_under(folder.parent):  # a killed build's temporary files are swept
+        written = files is not None and _written(folder, files, digest, report)
     if progress:
-        progress(folder, "failed" if files is None else "built", time.perf_counter() - started)
+        progress(folder, "built" if written else "failed", time.perf_counter() - started)
     return folder
 
 
@@ -333,6 +340,10 @@ def _link(source: Path, target: Path) -> None:
     except OSError:  # another file system, or one without hard links
         temp.unlink(missing_ok=True)
         write_atomic(target, source.read_bytes())
+    finally:
+        # rename() does nothing when both names are links to one file (another build
+        # linked the same output a moment ago), leaving the temporary name behind.
+        temp.unlink(missing_ok=True)
 
 
 def _same_bytes(first: Path, second: Path) -> bool:
