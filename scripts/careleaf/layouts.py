@@ -19,7 +19,8 @@ from typing import Any
 import yaml
 
 from careleaf.errors import Report
-from careleaf.project import Project
+from careleaf.files import NAME_MAX
+from careleaf.project import MAX_ID_LENGTH, Project
 from careleaf.yamlfile import read_mapping
 
 FORMAT_EXTENSIONS = {"pdf": "pdf", "epub": "epub"}
@@ -103,9 +104,25 @@ def load_layouts(project: Project, report: Report) -> dict[str, Layout]:
         if layout is not None:
             layouts[name] = layout
     for layout in list(layouts.values()):
-        if layout.page_list and not _page_list_ok(layout, layouts, report):
+        if (layout.page_list and not _page_list_ok(layout, layouts, report)) \
+                or not _names_fit(layout, report):
             del layouts[layout.name]
     return layouts
+
+
+def _names_fit(layout: Layout, report: Report) -> bool:
+    """The files a layout names for the longest id, and their proofs (``-999.png``), must
+    fit the 255 bytes every file system allows in a name."""
+    longest = "x" * MAX_ID_LENGTH
+    names = [layout.output_name(longest), *layout.extra_names(longest)]
+    size = max(len(f"{Path(name).stem}-999.png".encode()) for name in names)
+    size = max(size, *(len(name.encode()) for name in names))
+    if size <= NAME_MAX:
+        return True
+    report.error(layout.folder / "layout.yml", None, f"a leaflet with a {MAX_ID_LENGTH}-"
+                 f"character id would get files named with {size} bytes, but file systems "
+                 f"allow {NAME_MAX}: shorten the layout's folder name or its 'output' pattern")
+    return False
 
 
 def _page_list_ok(layout: Layout, layouts: dict[str, Layout], report: Report) -> bool:

@@ -20,7 +20,9 @@ import yaml
 
 from careleaf.config import Lint
 from careleaf.errors import Report
+from careleaf.files import UnreadableFile, read_regular
 from careleaf.model import Block, Leaflet
+from careleaf.project import MAX_SOURCE_BYTES
 from careleaf.readability import split_sentences, words
 
 CHECK = "plain-language"
@@ -60,7 +62,7 @@ class Term:
 
 def lint(leaflet: Leaflet, limits: Lint, glossary: list[Term], report: Report) -> None:
     """Add a warning to ``report`` for every plain-language problem in ``leaflet``."""
-    source = leaflet.path.read_text(encoding="utf-8").splitlines()
+    source = _source_lines(leaflet.path)
     located = list(_all_blocks(leaflet))
     for block in located:
         _check_block(leaflet.path, block, source, limits, report, leaflet.lang)
@@ -186,6 +188,16 @@ def _line_of(sentence: str, block: Block, source: list[str]) -> int:
         if number - 1 < len(source) and head and head in " ".join(source[number - 1].split()):
             return number
     return block.line
+
+
+def _source_lines(path: Path) -> list[str]:
+    """The source's lines as it is now; it may have changed (or been swapped for a pipe)
+    since it was loaded, so it is read as carefully as the loader reads it."""
+    try:
+        data = read_regular(path, MAX_SOURCE_BYTES)
+    except UnreadableFile:
+        return []
+    return data.decode("utf-8", "replace").removeprefix("\ufeff").splitlines()
 
 
 def _excerpt(text: str, size: int = 60) -> str:
