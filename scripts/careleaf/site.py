@@ -5,8 +5,9 @@ After the outputs are built, the site puts them where the QR codes point,
 beside a web page of each leaflet, its cover and a thumbnail; ``index.html`` lists
 every leaflet by language and ``opds.xml`` offers every EPUB to ebook apps. The
 ``site`` layout folder draws all of it; this module only gathers what exists. An
-output is offered only if it exists and is not older than its source, so a leaflet
-whose build failed is listed without the failed downloads (with a warning). The site
+output is offered only if the manifest says it was built from its files as they are
+now and is intact, so a leaflet whose build failed is listed without the failed (or
+damaged) downloads, with a warning. The site
 is a function of its inputs, so a digest over them (sources, the outputs offered, the
 site layout, the brand, careleaf's code), recorded beside the site, lets a build with
 nothing new skip this stage without parsing a source or importing a renderer.
