@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from careleaf.bidi import reading_order
 from careleaf.errors import Report, display_path
 from careleaf.files import file_problem
+from careleaf.images import whole_pictures
 from careleaf.impose import TOLERANCE, saddle_order
 from careleaf.layouts import Layout
 from careleaf.manifest import Manifest, toolchain_digest
@@ -185,7 +184,7 @@ class FileCheck:
         from PIL import Image
 
         try:
-            with _whole_pictures(), Image.open(proof) as image:
+            with whole_pictures(), Image.open(proof) as image:
                 image.load()  # every pixel: a truncated or corrupt stream fails here
                 kind, (width, height) = image.format, image.size
         except (OSError, ValueError, Image.DecompressionBombError) as exc:
@@ -228,19 +227,6 @@ class FileCheck:
                     in map(document.get_page_size, range(len(document)))]
         finally:
             document.close()
-
-
-@contextmanager
-def _whole_pictures() -> Iterator[None]:
-    """Pillow refusing truncated pictures, as it does by default: WeasyPrint, once
-    imported (by a build in the same process), tells it to accept them for good."""
-    from PIL import ImageFile
-
-    accepted, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
-    try:
-        yield
-    finally:
-        ImageFile.LOAD_TRUNCATED_IMAGES = accepted
 
 
 def _page_words(pdf: Path, rtl: bool) -> list[list[str]]:

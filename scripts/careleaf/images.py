@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -167,10 +168,22 @@ def raster_problem(data: bytes, kind: str) -> str | None:
         return (f"is {width:,} by {height:,} pixels; at most {MAX_SIDE:,} pixels a side and "
                 f"{MAX_PIXELS // 1_000_000} million in all are allowed: scale it down")
     try:
-        image.load()
+        with whole_pictures():
+            image.load()
     except Exception as exc:  # and as many kinds while decoding
         return f"is a damaged {kind} file: it cannot be decoded ({_reason(exc)}); {_FIX}"
     return None
+
+
+@contextmanager
+def whole_pictures() -> Iterator[None]:
+    """Pillow refusing truncated pictures, as it does by default: WeasyPrint, once
+    imported (by a build in the same process), tells it to accept them for good."""
+    accepted, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = accepted
 
 
 def _reason(exc: Exception) -> str:
