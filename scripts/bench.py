@@ -44,13 +44,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from careleaf.design.layouts import load_layouts
 from careleaf.errors import Report
-from careleaf.layouts import load_layouts
 from careleaf.project import Project
 
 if TYPE_CHECKING:
-    from careleaf.brand import Brand
-    from careleaf.layouts import Layout
+    from careleaf.design.brand import Brand
+    from careleaf.design.layouts import Layout
 
 T = TypeVar("T")
 REPO = Path(__file__).resolve().parent.parent
@@ -302,8 +302,8 @@ def floor_worker(root: Path, _out: Path, layout_name: str) -> dict[str, Any]:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from careleaf.load import load_leaflet
-    from careleaf.render import render_html
+    from careleaf.render.html import render_html
+    from careleaf.source.load import load_leaflet
 
     import_ms = ms_since(started)
     project, layout, brand = project_parts(root, layout_name)
@@ -339,12 +339,12 @@ def weasyprint_warnings() -> Iterator[list[str]]:
 
 
 def careleaf_worker(root: Path, out: Path, layout_name: str) -> dict[str, Any]:
-    """careleaf.workers.render_task per leaflet after one warm-up, plus where its time goes."""
+    """``render_task`` per leaflet after one warm-up, plus where its time goes."""
     started = time.perf_counter()
     from careleaf.files import write_atomic
-    from careleaf.load import load_leaflets
-    from careleaf.render import render_html
-    from careleaf.workers import Task, render_task
+    from careleaf.pipeline.workers import Task, render_task
+    from careleaf.render.html import render_html
+    from careleaf.source.load import load_leaflets
 
     import_ms = ms_since(started)
     project, layout, brand = project_parts(root, layout_name)
@@ -368,7 +368,7 @@ def careleaf_worker(root: Path, out: Path, layout_name: str) -> dict[str, Any]:
 
 def project_parts(root: Path, layout_name: str) -> tuple[Project, Layout, Brand]:
     """The project at ``root``, one of its layouts and its default brand (as a build uses)."""
-    from careleaf.brand import DEFAULT_BRAND, load_brand
+    from careleaf.design.brand import DEFAULT_BRAND, load_brand
 
     project, report = Project(root), Report()
     layout = load_layouts(project, report).get(layout_name)
@@ -563,7 +563,7 @@ def measure_small(tmp: Path, sources: list[Path], res: Results) -> None:
 
 def buildable_layouts(root: Path) -> list[str]:
     """The layouts a plain ``careleaf build`` of ``root`` builds."""
-    from careleaf.build import select_layouts
+    from careleaf.design.layouts import select_layouts
 
     return [layout.name for layout in select_layouts(Project(root), Report(), None)]
 

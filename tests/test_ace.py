@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from careleaf import ace
-from careleaf.ace import run_ace
+from careleaf.check import ace
+from careleaf.check.ace import run_ace
+from careleaf.check.epubcheck import run_epubcheck
 from careleaf.cli import main
 from careleaf.config import load_config
-from careleaf.epubcheck import run_epubcheck
+from careleaf.design.layouts import Layout, load_layouts
 from careleaf.errors import Report
 from careleaf.formats.epub import CONTENT_FILE
-from careleaf.layouts import Layout, load_layouts
 from careleaf.project import Project
 from conftest import REPO
 

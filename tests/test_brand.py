@@ -9,8 +9,8 @@ import pytest
 import zxingcpp
 from pypdf import PdfReader
 
-from careleaf.proofs import render_page
-from careleaf.qr import qr_modules
+from careleaf.formats.proofs import render_page
+from careleaf.render.qr import qr_modules
 from conftest import REPO, TmpProject
 
 DEFAULT = (REPO / "layouts/brands/default.yml").read_text()

@@ -22,7 +22,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from careleaf.serve import EVENTS
+from careleaf.site.serve import EVENTS
 from conftest import MINIMAL, REPO
 from serving import Served, fetch, serving
 

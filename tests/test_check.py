@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from careleaf.manifest import FileRecord, Manifest
+from careleaf.pipeline.manifest import FileRecord, Manifest
 from careleaf.project import Project
 from conftest import COMPLETENESS_ONLY, FIXTURES, MINIMAL, TmpProject
 

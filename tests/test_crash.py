@@ -32,13 +32,13 @@ import pytest
 from pypdf import PdfReader
 
 import careleaf
-import careleaf.workers
-from careleaf.brand import Brand
+import careleaf.pipeline.workers
+from careleaf.design.brand import Brand
+from careleaf.design.layouts import Layout
 from careleaf.errors import Report
 from careleaf.formats import FORMATS, Job, Rendered, Renderer
-from careleaf.layouts import Layout
-from careleaf.model import Leaflet
-from careleaf.render import render_html
+from careleaf.render.html import render_html
+from careleaf.source.model import Leaflet
 from conftest import COMPLETENESS_ONLY, MINIMAL, REPO, TmpProject
 
 #: The careleaf these tests import: the CLI run in subprocesses must be the same code.
@@ -322,7 +322,7 @@ def test_a_source_edited_while_rendering_is_built_again(
         calls.append(layout.name)
         return render_html(leaflet, layout, brand)
 
-    monkeypatch.setattr(careleaf.workers, "render_html", edit_then_render)
+    monkeypatch.setattr(careleaf.pipeline.workers, "render_html", edit_then_render)
     first = minimal.run("build", "-j1")
     assert first.exit_code == 0, first.output
     assert sorted(calls) == ["a4", "epub"]

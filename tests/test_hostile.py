@@ -35,9 +35,9 @@ from pypdf import PdfReader
 from pypdf.generic import IndirectObject, StreamObject
 
 from careleaf.errors import CareleafError, Report
-from careleaf.load import load_leaflet
-from careleaf.model import Leaflet
 from careleaf.project import Project
+from careleaf.source.load import load_leaflet
+from careleaf.source.model import Leaflet
 from conftest import CountingServer, counting_server
 
 REPO = Path(__file__).resolve().parents[1]
@@ -226,7 +226,7 @@ LOADER = """
 import faulthandler, json, resource, sys, time
 from pathlib import Path
 from careleaf.errors import CareleafError, Report
-from careleaf.load import load_leaflet
+from careleaf.source.load import load_leaflet
 from careleaf.project import Project
 
 limit, watchdog, root = int(sys.argv[1]), float(sys.argv[2]), Path(sys.argv[3])

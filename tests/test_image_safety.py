@@ -212,7 +212,7 @@ REFUSED = [
 @pytest.mark.parametrize(("name", "data", "message"),
                          [pytest.param(*case, id=case[0]) for case in REFUSED])
 def test_image_check_refuses(tmp_path: Path, name: str, data: bytes, message: str) -> None:
-    from careleaf.images import resolve_image
+    from careleaf.source.images import resolve_image
 
     (tmp_path / name).write_bytes(data)
     target, problem = resolve_image(name, tmp_path / "x.md", tmp_path)
@@ -221,7 +221,7 @@ def test_image_check_refuses(tmp_path: Path, name: str, data: bytes, message: st
 
 
 def test_image_check_refuses_what_is_not_a_small_regular_file(tmp_path: Path) -> None:
-    from careleaf.images import resolve_image
+    from careleaf.source.images import resolve_image
 
     os.mkfifo(tmp_path / "pipe.png")  # opening it would wait for a writer forever
     (tmp_path / "folder.png").mkdir()
@@ -264,7 +264,7 @@ ACCEPTED = [
 
 @pytest.mark.parametrize(("name", "data"), [pytest.param(*case, id=case[0]) for case in ACCEPTED])
 def test_image_check_accepts(tmp_path: Path, name: str, data: bytes) -> None:
-    from careleaf.images import resolve_image
+    from careleaf.source.images import resolve_image
 
     (tmp_path / name).write_bytes(data)
     assert resolve_image(name, tmp_path / "x.md", tmp_path) == ((tmp_path / name).resolve(),
@@ -294,9 +294,9 @@ def test_image_weasyprint_cannot_load_is_an_error_with_its_reason(
         here: TmpProject, monkeypatch: pytest.MonkeyPatch) -> None:
     """As if the file changed between the check and the rendering: WeasyPrint's own
     refusal (Pillow's decompression-bomb limit) is the error, with Pillow's reason."""
-    import careleaf.images
+    import careleaf.source.images
 
-    monkeypatch.setattr(careleaf.images, "image_problem", lambda path: None, raising=False)
+    monkeypatch.setattr(careleaf.source.images, "image_problem", lambda path: None, raising=False)
     text, line = with_image("huge.png")
     here.write(SOURCE, text)
     here.write("source/en/huge.png", huge_png())

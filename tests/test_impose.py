@@ -13,8 +13,8 @@ import weasyprint
 from pypdf import PageObject, PdfReader
 from pypdf.generic import ArrayObject, Destination, DictionaryObject
 
-from careleaf.impose import pad_to_multiple, saddle_order, saddle_stitch, trifold
-from careleaf.readback import read_pdf
+from careleaf.check.readback import read_pdf
+from careleaf.formats.impose import pad_to_multiple, saddle_order, saddle_stitch, trifold
 
 SHEET = (841.89, 595.28)  # A4 landscape
 ROLL_FOLD = ((2, 6, 1), (3, 4, 5))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from careleaf.design.layouts import load_layouts
 from careleaf.errors import Report
-from careleaf.layouts import load_layouts
 from careleaf.project import Project
 from conftest import TmpProject
 

@@ -23,10 +23,10 @@ from lxml import etree, html
 from pypdf import PdfReader
 
 from careleaf.errors import CareleafError
-from careleaf.extract import extract, signature
-from careleaf.messages import babel_locale, english, messages_for
+from careleaf.i18n.catalogue import extract, signature
+from careleaf.i18n.messages import babel_locale, english, messages_for
 from careleaf.project import Project
-from careleaf.render import css_content
+from careleaf.render.html import css_content
 from conftest import FIXTURES, REPO, TmpProject
 
 SPANISH = (FIXTURES / "spanish/source/es/calambres.md").read_text(encoding="utf-8")

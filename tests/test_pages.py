@@ -15,7 +15,7 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from careleaf.formats.pages import PageStart, mark_pages
+from careleaf.formats.page_starts import PageStart, mark_pages
 from conftest import MINIMAL, TmpProject
 
 OPS = "http://www.idpf.org/2007/ops"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pypdf import PageObject, PdfReader
 
-from careleaf.proofs import render_page
+from careleaf.formats.proofs import render_page
 from conftest import COMPLETENESS_ONLY, MINIMAL, TmpProject
 
 

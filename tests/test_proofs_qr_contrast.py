@@ -14,9 +14,9 @@ import weasyprint
 import zxingcpp
 from PIL import Image
 
-from careleaf.contrast import MIN_CONTRAST, contrast_ratio, parse_colour, relative_luminance
-from careleaf.proofs import render_page, write_proofs
-from careleaf.qr import qr_data_uri, qr_modules, qr_svg
+from careleaf.design.contrast import MIN_CONTRAST, contrast_ratio, parse_colour, relative_luminance
+from careleaf.formats.proofs import render_page, write_proofs
+from careleaf.render.qr import qr_data_uri, qr_modules, qr_svg
 
 URL = "https://leaflets.example.org/en/chronic-muscle-spasms/chronic-muscle-spasms.epub"
 MM_PER_INCH = 25.4

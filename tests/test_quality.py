@@ -14,7 +14,7 @@ from click.testing import Result
 
 from conftest import FIXTURES, MINIMAL, REPO, TmpProject
 
-SCHEMA = json.loads((REPO / "scripts/careleaf/check-report.schema.json").read_text())
+SCHEMA = json.loads((REPO / "scripts/careleaf/check/check-report.schema.json").read_text())
 #: minimal.md: ``title`` is on line 2, ``next_review`` on line 6, the overview on line 15.
 TODAY = "2026-11-25"
 
@@ -40,11 +40,11 @@ def junit(project: TmpProject) -> ElementTree.Element:
 
 
 def test_the_shipped_leaflet_passes_every_gate_at_grade_8_or_below() -> None:
+    from careleaf.check.quality import check_quality
     from careleaf.config import load_config
     from careleaf.errors import Report
-    from careleaf.load import load_leaflets
     from careleaf.project import Project
-    from careleaf.quality import check_quality
+    from careleaf.source.load import load_leaflets
 
     project, report = Project(REPO), Report()
     leaflet = load_leaflets(project, report, [REPO / "source/en/chronic-muscle-spasms.md"])[0]

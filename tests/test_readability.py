@@ -19,10 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from careleaf.errors import Report
-from careleaf.load import load_leaflets
-from careleaf.project import Project
-from careleaf.readability import (
+from careleaf.check.readability import (
     leaflet_blocks,
     primary_language,
     score,
@@ -30,12 +27,15 @@ from careleaf.readability import (
     split_sentences,
     words,
 )
-from careleaf.syllables import (
+from careleaf.check.syllables import (
     cmu_syllables,
     english_syllables,
     heuristic_syllables,
     other_syllables,
 )
+from careleaf.errors import Report
+from careleaf.project import Project
+from careleaf.source.load import load_leaflets
 from conftest import REPO
 
 LEAFLET = REPO / "source" / "en" / "chronic-muscle-spasms.md"
@@ -268,7 +268,7 @@ def test_english_scoring_needs_no_network(tmp_path: Path) -> None:
             pass
         blocked = len(attempts)
         attempts.clear()
-        from careleaf.readability import score
+        from careleaf.check.readability import score
         result = score(["Chronic spasms can be painful. Ask your doctor for help."], "en")
         print(json.dumps({"blocked": blocked, "attempts": attempts,
                           "syllables": result.syllables, "fk": result.flesch_kincaid_grade,

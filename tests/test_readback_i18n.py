@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from careleaf.bidi import levels, logical_order, reading_order, reorder
-from careleaf.readback import Readback, page_texts, read_pdf, words
+from careleaf.check.readback import Readback, page_texts, read_pdf, words
+from careleaf.i18n.bidi import levels, logical_order, reading_order, reorder
 from conftest import COMPLETENESS_ONLY, FIXTURES, REPO, TmpProject
 from test_check import add_fixture_layout, rewrite_epub
 

@@ -11,12 +11,12 @@ import os
 
 import pytest
 
-from careleaf.brand import load_brand
+from careleaf.design.brand import load_brand
+from careleaf.design.layouts import load_layouts
 from careleaf.errors import Report
-from careleaf.layouts import load_layouts
-from careleaf.load import load_leaflet
 from careleaf.project import Project
-from careleaf.render import render_html
+from careleaf.render.html import render_html
+from careleaf.source.load import load_leaflet
 from conftest import FIXTURES, REPO
 
 GOLDEN = FIXTURES / "minimal" / "golden"

@@ -22,16 +22,16 @@ from lxml import etree
 from PIL import Image, ImageChops, ImageFont
 from pypdf import PdfReader
 
-from careleaf.brand import load_brand
-from careleaf.cover import _font, cover_png
-from careleaf.epubcheck import run_epubcheck
+from careleaf.check.epubcheck import run_epubcheck
+from careleaf.design.brand import load_brand
+from careleaf.design.layouts import load_layouts
 from careleaf.errors import Report
-from careleaf.impose import saddle_order, saddle_stitch, trifold
-from careleaf.languages import language
-from careleaf.layouts import load_layouts
-from careleaf.load import load_leaflet
-from careleaf.proofs import render_page
-from careleaf.render import render_html
+from careleaf.formats.impose import saddle_order, saddle_stitch, trifold
+from careleaf.formats.proofs import render_page
+from careleaf.i18n.languages import language
+from careleaf.render.cover import _font, cover_png
+from careleaf.render.html import render_html
+from careleaf.source.load import load_leaflet
 from conftest import FIXTURES, MINIMAL, REPO, TmpProject
 from test_impose import ROLL_FOLD, SHEET, booklet, panels, x_positions
 
@@ -343,7 +343,7 @@ def test_cover_of_an_arabic_leaflet_is_right_aligned_in_an_arabic_font(
 
 
 def test_brand_text_keeps_its_own_direction_inside_a_right_to_left_leaflet() -> None:
-    from careleaf.render import isolate
+    from careleaf.render.html import isolate
 
     assert isolate("call 999.", "rtl") == '<span dir="ltr">call 999.</span>'
     assert isolate("01632 960 000", "rtl") == '<span dir="ltr">01632 960 000</span>'

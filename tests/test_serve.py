@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from careleaf.serve import content_type, site_file, with_reload_script
+from careleaf.site.serve import content_type, site_file, with_reload_script
 from serving import Served, fetch, serving, start_serve
 
 

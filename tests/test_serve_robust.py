@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from careleaf.serve import EVENTS, site_file
+from careleaf.site.serve import EVENTS, site_file
 from conftest import MINIMAL
 from serving import Served, fetch, serving
 

@@ -15,12 +15,12 @@ import pytest
 from lxml import etree, html
 from PIL import Image
 
-from careleaf.brand import load_brand
+from careleaf.design.brand import load_brand
 from careleaf.errors import Report
-from careleaf.load import load_leaflet
-from careleaf.model import Leaflet
 from careleaf.project import Project
-from careleaf.site import format_size
+from careleaf.site.model import format_size
+from careleaf.source.load import load_leaflet
+from careleaf.source.model import Leaflet
 from conftest import MINIMAL, REPO, TmpProject
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -232,7 +232,7 @@ def test_a_rebuild_with_nothing_new_leaves_the_site_alone(minimal: TmpProject) -
         "import sys\nfrom careleaf.cli import main\n"
         f"try:\n    main(['build', '-C', {str(minimal.root)!r}])\n"
         "except SystemExit as exc:\n    print('exit', exc.code)\n"
-        "print(sorted(m for m in ('careleaf.site_pages', 'markdown_it', 'jinja2', 'PIL')"
+        "print(sorted(m for m in ('careleaf.site.pages', 'markdown_it', 'jinja2', 'PIL')"
         " if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
+from careleaf.design.layouts import load_layouts
 from careleaf.errors import Report
 from careleaf.files import NAME_MAX, temp_name
-from careleaf.layouts import load_layouts
 from careleaf.project import Project
 from conftest import MINIMAL, REPO, TmpProject
 

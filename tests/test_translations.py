@@ -29,7 +29,7 @@ SAME_IDS = "ids are the same in every language (only heading text is translated)
 STALE = (f"{ES_PATH}:8: warning: translation of version 2.0, but {EN_PATH} is now version "
          "2.1 (line 4); update the translation and its 'original_version'")
 NOTICE = "Translation of an older version"  # as the English index says it
-SCHEMA = json.loads((REPO / "scripts/careleaf/check-report.schema.json").read_text())
+SCHEMA = json.loads((REPO / "scripts/careleaf/check/check-report.schema.json").read_text())
 
 
 def edit(old: str, new: str, text: str) -> str:

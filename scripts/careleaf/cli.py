@@ -25,10 +25,10 @@ from careleaf.files import writing_under
 from careleaf.project import Project
 
 if TYPE_CHECKING:
-    from careleaf.build import Progress
-    from careleaf.reports import CheckRun
+    from careleaf.check.reports import CheckRun
+    from careleaf.pipeline.build import Progress
 
-#: Content gates a run of ``check`` may leave out (see careleaf.checking).
+#: Content gates a run of ``check`` may leave out (see careleaf.check.runner).
 SKIPPABLE = ("review", "required-sections", "readability", "plain-language")
 
 project_option = click.option(
@@ -120,7 +120,7 @@ def build(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...]
           print_ready: bool, proofs: bool, force: bool, jobs: int | None, quiet: bool,
           site: bool, strict: bool) -> None:
     """Build every leaflet (or SOURCES) in every layout, skipping what is up to date."""
-    from careleaf.build import build as run_build
+    from careleaf.pipeline.build import build as run_build
 
     project, report, started = _project(project_dir), Report(), time.perf_counter()
     with _progress(quiet) as progress:
@@ -129,7 +129,7 @@ def build(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...]
                            print_ready=print_ready, proofs=proofs, force=force, jobs=jobs,
                            progress=progress)
         if site:
-            from careleaf.site import update_site
+            from careleaf.site.publish import update_site
 
             update_site(project, report, result, progress)
     _finish(report, strict, f"{len(result.built)} built, {len(result.fresh)} up to date, "
@@ -180,8 +180,8 @@ def check(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...]
           skipped: tuple[str, ...], strict: bool) -> None:
     """Validate the sources, run the content quality gates, and prove every cause and
     treatment is in every output."""
-    from careleaf.checking import run_checks
-    from careleaf.reports import print_summary
+    from careleaf.check.reports import print_summary
+    from careleaf.check.runner import run_checks
 
     project, report = _project(project_dir), Report()
     run, site_files = run_checks(
@@ -197,7 +197,7 @@ def check(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...]
 
 
 def _write_reports(run: CheckRun, report: Report) -> list[Path]:
-    from careleaf.reports import write_reports
+    from careleaf.check.reports import write_reports
 
     try:
         with writing_under(run.project.build_dir):
@@ -212,7 +212,7 @@ def _write_reports(run: CheckRun, report: Report) -> list[Path]:
 @project_option
 def list_layouts(project_dir: Path) -> None:
     """List the layouts of the project."""
-    from careleaf.layouts import load_layouts
+    from careleaf.design.layouts import load_layouts
 
     project, report = _project(project_dir), Report()
     for layout in load_layouts(project, report).values():
@@ -231,7 +231,7 @@ def list_layouts(project_dir: Path) -> None:
 def messages_command(project_dir: Path, check_only: bool) -> None:
     """Extract the layouts' interface words into layouts/messages/careleaf.pot, and say
     what each catalogue (layouts/messages/<lang>.po) lacks."""
-    from careleaf.extract import update_template
+    from careleaf.i18n.catalogue import update_template
 
     project, report = _project(project_dir), Report()
     _finish(report, False, update_template(project, report, write=not check_only))
@@ -252,8 +252,8 @@ def messages_command(project_dir: Path, check_only: bool) -> None:
 def serve(project_dir: Path, layouts: tuple[str, ...], brand: str, host: str, port: int,
           proofs: bool, jobs: int | None) -> None:
     """Build, serve the download site on HOST:PORT, rebuild and reload pages on every edit."""
-    from careleaf.serve import Settings
-    from careleaf.serve import serve as run_serve
+    from careleaf.site.serve import Settings
+    from careleaf.site.serve import serve as run_serve
 
     settings = Settings(list(layouts) or None, brand, proofs, jobs)
     sys.exit(run_serve(_project(project_dir), settings, host, port))

@@ -29,9 +29,9 @@ from typing import Any
 
 from careleaf.errors import CareleafError, Location, Report
 from careleaf.files import UnreadableFile, read_regular
-from careleaf.formats import Job
-from careleaf.model import Block
+from careleaf.formats.job import Job
 from careleaf.project import MAX_SOURCE_BYTES
+from careleaf.source.model import Block
 
 #: ``(left, top, right, bottom)`` in CSS pixels, the unit of WeasyPrint's boxes.
 Rect = tuple[float, float, float, float]

@@ -24,9 +24,10 @@ from ebooklib import epub
 from lxml import etree
 
 from careleaf.errors import Report
-from careleaf.formats import Job, pages
-from careleaf.messages import Messages, messages_for
-from careleaf.model import Leaflet
+from careleaf.formats import page_starts
+from careleaf.formats.job import Job
+from careleaf.i18n.messages import Messages, messages_for
+from careleaf.source.model import Leaflet
 
 CONTENT_FILE = "leaflet.xhtml"
 #: Fixed namespace for identifiers: the same lang/id always gives the same book id.
@@ -106,7 +107,7 @@ def _metadata(book: Any, leaflet: Leaflet) -> None:
 
 def _cover(book: Any, job: Job, messages: Messages) -> Any:
     """The generated cover image, and a page that shows it with a text alternative."""
-    from careleaf.cover import cover_alt, cover_png
+    from careleaf.render.cover import cover_alt, cover_png
 
     image = epub.EpubCover(file_name="images/cover.png")
     image.content = cover_png(job.leaflet, job.brand, messages)
@@ -121,13 +122,13 @@ def _cover(book: Any, job: Job, messages: Messages) -> Any:
     return page
 
 
-def _print_pages(job: Job, book: Any, report: Report) -> list[pages.PageStart]:
+def _print_pages(job: Job, book: Any, report: Report) -> list[page_starts.PageStart]:
     """Where the printed edition's pages begin, and metadata naming that edition."""
     source = job.page_source
     if source is None:
         return []
     from careleaf.formats.pdf import printed_page_starts
-    from careleaf.render import render_html
+    from careleaf.render.html import render_html
 
     printed = replace(job, layout=source, html=render_html(job.leaflet, source, job.brand),
                       page_source=None)
@@ -138,12 +139,12 @@ def _print_pages(job: Job, book: Any, report: Report) -> list[pages.PageStart]:
     return printed_page_starts(printed)
 
 
-def _with_page_markers(job: Job, starts: list[pages.PageStart], report: Report) -> str:
+def _with_page_markers(job: Job, starts: list[page_starts.PageStart], report: Report) -> str:
     """The chapter's HTML with a page-break marker where each printed page begins."""
     if not starts:
         return job.html
     document: Any = lxml.html.document_fromstring(job.html)  # an HtmlElement: has .body
-    missing = pages.mark_pages(document.body, starts)
+    missing = page_starts.mark_pages(document.body, starts)
     if missing:
         report.warning(job.layout.folder / "layout.yml", None,
                        f"{job.leaflet.key}: the start of printed page {', '.join(missing)} is "
@@ -207,7 +208,7 @@ def _toc(leaflet: Leaflet) -> list[Any]:
     return toc
 
 
-def _page_list(nav: bytes, starts: list[pages.PageStart], heading: str) -> bytes:
+def _page_list(nav: bytes, starts: list[page_starts.PageStart], heading: str) -> bytes:
     """``nav.xhtml`` with a page list: one entry per printed page, hidden from the reader."""
     root = etree.fromstring(nav)
     body = root.find(f"{{{XHTML}}}body")
@@ -223,7 +224,7 @@ def _page_list(nav: bytes, starts: list[pages.PageStart], heading: str) -> bytes
     return bytes(etree.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
-def _normalise_zip(data: bytes, when: datetime, starts: list[pages.PageStart],
+def _normalise_zip(data: bytes, when: datetime, starts: list[page_starts.PageStart],
                    lang: str, pages_heading: str) -> bytes:
     """Rewrite the zip with fixed timestamps, ``mimetype`` first and stored; add what
     ebooklib cannot write: the page list, and ``xml:lang`` on the package."""

@@ -11,7 +11,7 @@ configuration are kept for the life of the process: every leaflet after the
 first reuses them.
 
 A character that no installed font has would print as an empty box: WeasyPrint
-warns about each one as it draws, and ``careleaf.glyphs`` turns them into errors at
+warns about each one as it draws, and ``careleaf.formats.glyphs`` turns them into errors at
 the source line, so that PDF is not written.
 """
 
@@ -33,9 +33,10 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from careleaf.errors import CareleafError, Diagnostic, Location, Report
-from careleaf.fetcher import FONT_FOLDERS, PROJECT_URL, SandboxFetcher, project_url
-from careleaf.formats import Job, Rendered, pages
-from careleaf.languages import Direction
+from careleaf.formats import page_starts
+from careleaf.formats.fetcher import FONT_FOLDERS, PROJECT_URL, SandboxFetcher, project_url
+from careleaf.formats.job import Job, Rendered
+from careleaf.i18n.languages import Direction
 from careleaf.project import Project
 
 PDF_VARIANT = "pdf/ua-1"
@@ -72,14 +73,15 @@ def render_pdf(job: Job, report: Report) -> Rendered:
 
         check_clipping(job, document)  # text cut off at the edge of a page: an error
         if job.record_pages and not job.print_ready:  # an ebook marks these pages
-            key = pages.cache_key(job.html, job.layout.digest())
-            pages.store(job.pages_cache, key, pages.page_starts(document, html.etree_element))
+            key = page_starts.cache_key(job.html, job.layout.digest())
+            starts = page_starts.page_starts(document, html.etree_element)
+            page_starts.store(job.pages_cache, key, starts)
         # Attachments are fetched while writing, so refusals are only known after it.
         data: bytes = document.write_pdf(pdf_variant=PDF_VARIANT,
                                          finisher=_reading_direction(job.leaflet.direction))
     _check_loaded(job, sheets, fetcher, logged)
     if logged.missing:
-        from careleaf.glyphs import missing_glyphs
+        from careleaf.formats.glyphs import missing_glyphs
 
         raise CareleafError(missing_glyphs(logged.missing, job.leaflet, job.brand, job.layout))
     for message in dict.fromkeys([m for sheet in sheets for m in sheet.warnings]
@@ -115,21 +117,21 @@ def _lay_out(job: Job, fetcher: SandboxFetcher, sheets: list[_Stylesheet]) -> tu
     return html, document
 
 
-def printed_page_starts(job: Job) -> list[pages.PageStart]:
+def printed_page_starts(job: Job) -> list[page_starts.PageStart]:
     """Where each page of ``job`` begins when printed, from the disk cache or a new layout.
 
     Problems with the print layout itself are the PDF output's to report; here the
     layout is only measured.
     """
-    key = pages.cache_key(job.html, job.layout.digest())
-    starts = pages.load_cached(job.pages_cache, key)
+    key = page_starts.cache_key(job.html, job.layout.digest())
+    starts = page_starts.load_cached(job.pages_cache, key)
     if starts is None:
         fetcher = SandboxFetcher(job.project.root, list(FONT_FOLDERS))
         sheets = [_stylesheet(path, job.project) for path in job.layout.stylesheets]
         with _weasyprint_warnings():
             html, document = _lay_out(job, fetcher, sheets)
-        starts = pages.page_starts(document, html.etree_element)
-        pages.store(job.pages_cache, key, starts)
+        starts = page_starts.page_starts(document, html.etree_element)
+        page_starts.store(job.pages_cache, key, starts)
     return starts
 
 
@@ -159,7 +161,7 @@ def _check_fit(job: Job, document: Any) -> None:
 
 def _produce(job: Job, data: bytes) -> Rendered:
     """Pad, and put pages on sheets, as the layout asks; a print-shop file is only padded."""
-    from careleaf import impose
+    from careleaf.formats import impose
 
     layout = job.layout
     if layout.pad_to:

@@ -1,0 +1,122 @@
+"""Content quality gates: review dates, required sections and readability targets.
+
+``careleaf check`` runs these on every leaflet besides the completeness check.
+Each problem is reported at the source line a writer has to change, with a
+check name (``review``, ``required-sections``, ``readability``) so reports can
+group them. Dates are compared against ``today``, which CI pins with
+``--today`` so that a build does not start failing on its own overnight.
+Readability is scored on prose only: paragraphs and list entries, never
+headings, table cells, code or the templates' footers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from careleaf.check.readability import Scores, score
+from careleaf.config import Config
+from careleaf.errors import Report
+from careleaf.source.model import Block, Leaflet, Section
+
+#: A section needs this many sentences before its own grade means anything.
+MIN_SECTION_SENTENCES = 3
+
+
+@dataclass(frozen=True)
+class SectionScores:
+    id: str
+    title: str
+    line: int
+    scores: Scores
+
+
+@dataclass(frozen=True)
+class Quality:
+    """What the gates measured for one leaflet, for the reports."""
+
+    scores: Scores
+    sections: list[SectionScores] = field(default_factory=list)
+
+
+def check_quality(leaflet: Leaflet, config: Config, today: date, report: Report,
+                  skip: set[str] | None = None) -> Quality:
+    """Run the gates not in ``skip``; readability is measured for the reports either way."""
+    skip = skip or set()
+    if "review" not in skip:
+        _check_review(leaflet, config, today, report)
+    if "required-sections" not in skip:
+        _check_required_sections(leaflet, config, report)
+    gated = report if "readability" not in skip else Report()
+    return _check_readability(leaflet, config, gated)
+
+
+def _check_review(leaflet: Leaflet, config: Config, today: date, report: Report) -> None:
+    line = leaflet.key_lines.get("next_review")
+    due = leaflet.next_review
+    if due < today:
+        report.error(leaflet.path, line, f"overdue for review since {due.isoformat()} "
+                     f"({_days(today - due)} ago): review the leaflet, then update "
+                     "'reviewed' and 'next_review'", "review")
+    elif (due - today).days <= config.review_warning_days:
+        report.warning(leaflet.path, line, f"due for review on {due.isoformat()}, in "
+                       f"{_days(due - today)} (warning from {config.review_warning_days} "
+                       "days before)", "review")
+
+
+def _days(span: timedelta) -> str:
+    return "1 day" if span.days == 1 else f"{span.days} days"
+
+
+def _check_required_sections(leaflet: Leaflet, config: Config, report: Report) -> None:
+    present = {section.id for section in leaflet.sections}
+    line = leaflet.overview_located[0].line if leaflet.overview_located else None
+    where = f" by {config.path.name}" if config.path else ""
+    for section_id in config.required_sections:
+        if section_id not in present:
+            report.error(leaflet.path, line, f"the '{section_id}' section is required{where} "
+                         f"but missing: add a heading '## ... {{#{section_id}}}'",
+                         "required-sections")
+
+
+def _check_readability(leaflet: Leaflet, config: Config, report: Report) -> Quality:
+    targets = config.readability
+    whole = score(_prose(leaflet.overview_located, *(_section_blocks(s)
+                                                     for s in leaflet.sections)), leaflet.lang)
+    sections = [SectionScores(s.id, s.title, s.line,
+                              score(_prose(_section_blocks(s)), leaflet.lang))
+                for s in leaflet.sections]
+    line = leaflet.key_lines.get("title")
+    if whole.grade is not None and whole.grade > targets.error_grade:
+        report.error(leaflet.path, line, f"reading grade {whole.grade:.1f} is above "
+                     f"{targets.error_grade:g}: {_advice(sections, targets.warn_grade)}",
+                     "readability")
+    elif whole.grade is not None and whole.grade > targets.warn_grade:
+        report.warning(leaflet.path, line, f"reading grade {whole.grade:.1f} is above the "
+                       f"target of {targets.warn_grade:g}: "
+                       f"{_advice(sections, targets.warn_grade)}", "readability")
+    if whole.smog is not None and whole.smog > targets.warn_smog:
+        report.warning(leaflet.path, line, f"SMOG grade {whole.smog:.1f} is above the target "
+                       f"of {targets.warn_smog:g}: use fewer words of three or more "
+                       "syllables", "readability")
+    for section in sections:
+        grade = section.scores.grade
+        if (grade is not None and grade > targets.warn_grade
+                and section.scores.sentences >= MIN_SECTION_SENTENCES):
+            report.warning(leaflet.path, section.line, f"section '{section.id}' reads at "
+                           f"grade {grade:.1f} (target {targets.warn_grade:g})", "readability")
+    return Quality(whole, sections)
+
+
+def _advice(sections: list[SectionScores], target: float) -> str:
+    hard = [s.id for s in sections if s.scores.grade is not None and s.scores.grade > target]
+    where = f" (hardest: {', '.join(hard[:3])})" if hard else ""
+    return f"use shorter sentences and shorter words{where}"
+
+
+def _section_blocks(section: Section) -> tuple[Block, ...]:
+    return (*section.located, *(block for item in section.items for block in item.located))
+
+
+def _prose(*groups: tuple[Block, ...]) -> list[str]:
+    return [block.text for group in groups for block in group if block.is_prose]

@@ -1,0 +1,244 @@
+"""Messages: the interface words of the layouts in the leaflet's language, and its dates.
+
+Every word a layout adds to a leaflet ("Reviewed", "Page 2 of 4", the EPUB's
+"Contents"…) is an English message id, translated by a gettext catalogue
+``layouts/messages/<lang>.po`` read with Babel (no compiled ``.mo`` files). English
+is the source language and needs no catalogue. The messages a catalogue must
+translate are those of ``layouts/messages/careleaf.pot``, extracted from the
+templates and code (``careleaf.i18n.catalogue``), so a catalogue is checked as a whole
+before anything is rendered: a missing, empty or fuzzy translation is one error at
+the catalogue listing every such message, never English words on a Spanish leaflet.
+Dates are written the locale's long way (Babel, CLDR data), ``20 de noviembre de 2026``.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import PoFileError, read_po
+from babel.numbers import format_decimal
+from markupsafe import Markup, escape
+
+from careleaf.errors import CareleafError, Diagnostic, Location, Report, display_path
+from careleaf.project import Project
+
+#: The folder under ``layouts/`` that holds the catalogues and their template.
+FOLDER = "messages"
+TEMPLATE = "careleaf.pot"
+#: The language the message ids are written in: it needs no catalogue.
+SOURCE_LANGUAGE = "en"
+#: careleaf's English is British: "20 November 2026" cannot be misread as a month-day
+#: date by any English reader (Babel's plain ``en`` is American, "November 20, 2026").
+_BABEL_LOCALES = {"en": "en-GB"}
+
+
+@dataclass(frozen=True)
+class Messages:
+    """One language's translations (none for English) and its Babel locale."""
+
+    lang: str
+    locale: Locale
+    translations: Mapping[str, str] = field(default_factory=dict)
+
+    def gettext(self, msgid: str, /, **values: object) -> str:
+        """The translation of ``msgid`` (itself in English), its ``{name}``s filled in."""
+        text = self.translations.get(msgid, msgid)
+        return text.format(**values) if values else text
+
+    def markup(self, msgid: str, /, **values: object) -> str | Markup:
+        """For templates: like ``gettext``, but the values are HTML-escaped unless they
+        are already markup (a link), so a translated sentence can hold one."""
+        text = self.translations.get(msgid, msgid)
+        return escape(text).format(**values) if values else text
+
+    def format_date(self, value: date) -> str:
+        """``value`` written out as the locale does: ``20 November 2026``, ``2026年11月20日``."""
+        return format_date(value, format="long", locale=self.locale)
+
+    def file_size(self, size: int) -> str:
+        """A file size as people read it: ``812 bytes``, ``48 KB``, ``1,2 MB`` (powers of 1000)."""
+        if size < 1000:
+            return self.gettext("1 byte") if size == 1 else self.gettext(
+                "{count} bytes", count=format_decimal(size, locale=self.locale))
+        if size < 999_500:
+            return self.gettext("{count} KB", count=format_decimal((size + 500) // 1000,
+                                                                   locale=self.locale))
+        megabytes = Decimal(f"{size / 1_000_000:.1f}")
+        return self.gettext("{count} MB", count=format_decimal(megabytes, "#,##0.0",
+                                                               locale=self.locale))
+
+
+@cache
+def english(lang: str = SOURCE_LANGUAGE) -> Messages:
+    """The identity messages: the message ids are the English text."""
+    return Messages(lang, babel_locale(lang) or Locale("en", "GB"))
+
+
+def is_source_language(lang: str) -> bool:
+    return lang == SOURCE_LANGUAGE or lang.startswith(f"{SOURCE_LANGUAGE}-")
+
+
+def babel_locale(lang: str) -> Locale | None:
+    """Babel's locale for a BCP 47 tag (``zh-Hans`` is ``zh_Hans``); None if it has none."""
+    try:
+        return Locale.parse(_BABEL_LOCALES.get(lang, lang), sep="-")
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
+def language_name(lang: str) -> str:
+    locale = babel_locale(lang)
+    return locale.english_name if locale is not None and locale.english_name else f"'{lang}'"
+
+
+def messages_folder(layouts_dir: Path) -> Path:
+    return layouts_dir / FOLDER
+
+
+def catalogue_path(layouts_dir: Path, lang: str) -> Path:
+    """``layouts/messages/<lang>.po``, named like the source folder (``zh-Hans.po``); for a
+    variant without its own, its language's, as gettext falls back: ``es-419`` uses
+    ``es.po``. When there is none, the one to add: ``<lang>.po``."""
+    folder = messages_folder(layouts_dir)
+    subtags = lang.split("-")
+    for tag in ("-".join(subtags[:n]) for n in range(len(subtags), 0, -1)):
+        if (folder / f"{tag}.po").is_file():
+            return folder / f"{tag}.po"
+    return folder / f"{lang}.po"
+
+
+def catalogue_files(layouts_dir: Path, lang: str) -> list[Path]:
+    """The files a leaflet's outputs are made from besides its source: its catalogue and
+    the template that says what the catalogue must hold (none for English)."""
+    if is_source_language(lang):
+        return []
+    return [catalogue_path(layouts_dir, lang), messages_folder(layouts_dir) / TEMPLATE]
+
+
+def load_messages(project: Project, lang: str, report: Report) -> Messages | None:
+    """The messages of ``lang``; None, with one error in ``report``, if they are incomplete."""
+    try:
+        return messages_for(project.layouts_dir, lang)
+    except CareleafError as exc:
+        report.extend(exc.report)
+        return None
+
+
+#: Checked catalogues by (language, catalogue, template bytes, catalogue bytes): each
+#: worker reads two small files per leaflet and parses them only when they changed.
+_CACHE: dict[tuple[str, Path, bytes | None, bytes | None], Messages | CareleafError] = {}
+
+
+def messages_for(layouts_dir: Path, lang: str) -> Messages:
+    """The messages of ``lang`` from ``layouts_dir``; raises ``CareleafError`` naming every
+    message the catalogue lacks, or the catalogue's mistakes."""
+    if is_source_language(lang):
+        return english(lang)
+    template, catalogue = messages_folder(layouts_dir) / TEMPLATE, catalogue_path(layouts_dir,
+                                                                                 lang)
+    key = (lang, catalogue, _read(template), _read(catalogue))
+    if key not in _CACHE:
+        try:
+            _CACHE[key] = _check(lang, template, key[2], catalogue, key[3])
+        except CareleafError as exc:
+            _CACHE[key] = exc
+    found = _CACHE[key]
+    if isinstance(found, CareleafError):
+        raise found
+    return found
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _check(lang: str, template: Path, template_bytes: bytes | None, catalogue: Path,
+           catalogue_bytes: bytes | None) -> Messages:
+    if template_bytes is None:
+        raise CareleafError(Diagnostic(Location(template), "the message template is missing: "
+                                       "run 'careleaf messages' to make it"))
+    wanted = [m.id for m in _parse(template, template_bytes) if isinstance(m.id, str) and m.id]
+    locale = babel_locale(lang)
+    if locale is None:
+        raise CareleafError(Diagnostic(Location(catalogue), f"Babel knows no locale '{lang}', "
+                                       "so its dates cannot be written"))
+    if catalogue_bytes is None:
+        raise CareleafError(Diagnostic(Location(catalogue.parent), _missing_text(
+            lang, wanted, f"add {display_path(catalogue)} (copy {display_path(template)} and "
+            "translate every message)")))
+    parsed = _parse(catalogue, catalogue_bytes)
+    translations = _translations(parsed)
+    report = Report()
+    missing = [msgid for msgid in wanted if msgid not in translations]
+    if missing:
+        report.error(catalogue, None, _missing_text(
+            catalogue.stem, missing, f"add them (template: {display_path(template)})"))
+    _check_placeholders(catalogue, parsed, translations, set(wanted), report)
+    if report.errors:
+        raise CareleafError(report)
+    return Messages(lang, locale, translations)
+
+
+def _missing_text(lang: str, missing: list[str], advice: str) -> str:
+    count = f"{len(missing)} message{'s have' if len(missing) != 1 else ' has'}"
+    listed = ", ".join(_quoted(msgid) for msgid in sorted(missing, key=lambda m: (m.casefold(),
+                                                                                  m)))
+    return f"{count} no {language_name(lang)} translation: {listed}; {advice}"
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _parse(path: Path, data: bytes) -> Catalog:
+    try:
+        return read_po(data.splitlines(keepends=True), abort_invalid=True)
+    except PoFileError as exc:
+        raise CareleafError(Diagnostic(Location(path, exc.lineno),
+                                       f"not a valid message catalogue: {exc}")) from None
+    except (ValueError, UnicodeDecodeError, LookupError) as exc:
+        raise CareleafError(Diagnostic(Location(path), "not a valid message catalogue: "
+                                       f"{exc}")) from None
+
+
+def _translations(catalogue: Catalog) -> dict[str, str]:
+    """Every usable translation: a fuzzy one is a guess a translator has not confirmed."""
+    return {message.id: message.string for message in catalogue
+            if isinstance(message.id, str) and message.id and isinstance(message.string, str)
+            and message.string.strip() and not message.fuzzy}
+
+
+def _check_placeholders(path: Path, catalogue: Catalog, translations: dict[str, str],
+                        wanted: set[str], report: Report) -> None:
+    """A translation must fill in the same ``{name}``s as its message id, or the page
+    number (or date, or phone number) would go missing from the leaflet."""
+    for message in catalogue:
+        msgid = message.id
+        if not isinstance(msgid, str) or msgid not in wanted or msgid not in translations:
+            continue
+        expected = _fields(msgid)
+        if _fields(translations[msgid]) != expected:
+            names = " and ".join(f"{{{name}}}" for name in sorted(expected or ()))
+            report.error(path, message.lineno, f"the translation of {_quoted(msgid)} must "
+                         + (f"use {names}, like the original" if names
+                            else "use no {name}: the original has none"))
+
+
+def _fields(text: str) -> set[str] | None:
+    """The ``{name}``s of ``text``; None if its braces are unbalanced."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        return None

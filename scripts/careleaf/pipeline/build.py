@@ -1,0 +1,253 @@
+"""The build orchestrator: plan, load, render, package, for every leaflet.
+
+Read top to bottom, ``build`` is the whole pipeline: read the layouts
+(``layouts``); ask the manifest which outputs are fresh, without parsing
+anything; load and validate only the sources that need work (``load``), and
+compare each translation among them with its original (``translations``); render
+and package each output (``workers``: ``render`` then ``formats``), in a pool
+when there is more than one job; record what was built. A leaflet that fails
+does not stop the others, and its old outputs stay as they were. Checking the
+outputs is the separate ``verify`` stage.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from careleaf.design.brand import DEFAULT_BRAND, Brand, load_brand
+from careleaf.design.layouts import Layout, load_layouts, select_layouts
+from careleaf.errors import Diagnostic, Report
+from careleaf.files import writing_under
+from careleaf.outputs import Variant, output_path
+from careleaf.pipeline.manifest import Manifest, toolchain_digest
+from careleaf.project import Project
+from careleaf.source.model import Leaflet
+
+if TYPE_CHECKING:
+    from careleaf.pipeline.workers import Outcome, Task
+
+#: Called after each output with its path, "built", "fresh" or "failed", and seconds taken.
+Progress = Callable[[Path, str, float], None]
+
+
+@dataclass
+class BuildResult:
+    built: list[Path] = field(default_factory=list)
+    fresh: list[Path] = field(default_factory=list)
+    failed: list[Path] = field(default_factory=list)
+    #: The brand built for (None if its file has errors) and every layout of the
+    #: project: what later stages, such as the download site, need without reloading.
+    brand: Brand | None = None
+    layouts: dict[str, Layout] = field(default_factory=dict)
+
+
+def build(project: Project, report: Report, *, layout_names: list[str] | None = None,
+          sources: list[Path] | None = None, brand_name: str = DEFAULT_BRAND,
+          print_ready: bool = False, proofs: bool = True, force: bool = False,
+          jobs: int | None = None, progress: Progress | None = None) -> BuildResult:
+    # Under a mark, so that if this build is killed the next sweeps its temporary files.
+    with writing_under(project.build_dir):
+        return _build(project, report, layout_names, sources, brand_name, print_ready,
+                      proofs, force, jobs, progress)
+
+
+def _build(project: Project, report: Report, layout_names: list[str] | None,
+           sources: list[Path] | None, brand_name: str, print_ready: bool, proofs: bool,
+           force: bool, jobs: int | None, progress: Progress | None) -> BuildResult:
+    result = BuildResult()
+    available = load_layouts(project, report)
+    layouts = select_layouts(project, report, layout_names, available)
+    brand = load_brand(project, brand_name, report)
+    result.brand, result.layouts = brand, available
+    if brand is None:
+        return result
+    plan = _Plan(project, Manifest(project), toolchain_digest(), brand, layouts, print_ready,
+                 available)
+    sources = _usable_sources(project, sources or project.sources(), report)
+    stale = plan.stale_outputs(sources, force, result, progress)
+    for source in (source for source in sources if source not in stale):
+        # Warnings the last load gave (a translation's original moved on), said again.
+        report.diagnostics.extend(plan.manifest.recorded_notes(source))
+    if not stale:
+        return result
+    # Only now pay for Markdown, Jinja2 and the renderers.
+    from careleaf.pipeline.workers import run_tasks
+    from careleaf.source.load import load_leaflets
+
+    leaflets = [leaflet for leaflet in load_leaflets(project, report, list(stale))
+                if _layouts_exist(leaflet, available, report)]
+    leaflets, warnings = _comparable(project, leaflets, report)
+    tasks = plan.tasks(leaflets, stale, proofs)
+    usable = {leaflet.path for leaflet in leaflets}
+    result.failed += [output_path(project, source, layout, variant)  # errors already reported
+                      for source in stale if source not in usable
+                      for layout, variant in stale[source]]
+    # Hashed once, before any rendering: what is recorded is never newer than what was read.
+    inputs = {task.target: plan.manifest.hash_inputs(plan.inputs_of(task.leaflet))
+              for task in tasks}
+    for outcome in run_tasks(tasks, jobs or os.cpu_count() or 1):
+        plan.record(outcome, inputs[outcome.task.target])
+        report.diagnostics.extend(outcome.diagnostics)
+        getattr(result, outcome.status).append(outcome.task.target)
+        if progress:
+            progress(outcome.task.target, outcome.status, outcome.seconds)
+    plan.record_leaflets(leaflets, warnings)
+    _save(plan.manifest, report)
+    return result
+
+
+def _usable_sources(project: Project, sources: list[Path], report: Report) -> list[Path]:
+    """The sources that are regular files of the project; the others are errors, found
+    without opening them (a FIFO would hang the build, ``/dev/zero`` fill memory)."""
+    usable = []
+    for source in sources:
+        if (problem := project.source_problem(source)) is not None:
+            report.error(source, None, problem)
+        else:
+            usable.append(source)
+    return usable
+
+
+def _comparable(project: Project, leaflets: list[Leaflet], report: Report
+                ) -> tuple[list[Leaflet], dict[Path, list[Diagnostic]]]:
+    """Leaflets that match their original (translations) and whose language's catalogue
+    is complete (a language lacking translations is one error, not one per output);
+    and the warnings each one's comparison gave, to be said again by later builds."""
+    from careleaf.i18n.messages import load_messages
+    from careleaf.source.translations import check_translations
+
+    translations = check_translations(project, leaflets, report)
+    leaflets = [leaflet for leaflet in leaflets if leaflet.path not in translations
+                or not translations[leaflet.path].failed]
+    catalogued = {lang: load_messages(project, lang, report) is not None
+                  for lang in sorted({leaflet.lang for leaflet in leaflets})}
+    leaflets = [leaflet for leaflet in leaflets if catalogued[leaflet.lang]]
+    return leaflets, {path: list(status.diagnostics) for path, status in translations.items()}
+
+
+def _save(manifest: Manifest, report: Report) -> None:
+    if manifest.path.is_dir():
+        report.error(manifest.path, None, "is a folder, but careleaf keeps its record of what "
+                     "was built there; remove the folder (the next build rebuilds everything)")
+        return
+    try:
+        manifest.save()
+    except OSError as exc:
+        report.error(manifest.path, None, f"could not be written ({exc.strerror or exc}); "
+                     "the outputs built now will be built again next time")
+
+
+class _Plan:
+    """Which outputs are fresh, decided from the manifest without parsing any source."""
+
+    def __init__(self, project: Project, manifest: Manifest, toolchain: str, brand: Brand,
+                 layouts: list[Layout], print_ready: bool, available: dict[str, Layout]) -> None:
+        self.project, self.manifest, self.toolchain = project, manifest, toolchain
+        self.brand, self.available = brand, available
+        variants = [Variant(brand.name), *([Variant(brand.name, True)] if print_ready else [])]
+        self.outputs = _outputs(layouts, variants)
+        self.looks = output_looks(project, brand, layouts, available)
+        self.page_sources = {layout.page_list for layout in layouts}
+
+    def stale_outputs(self, sources: list[Path], force: bool, result: BuildResult,
+                      progress: Progress | None) -> dict[Path, list[tuple[Layout, Variant]]]:
+        stale: dict[Path, list[tuple[Layout, Variant]]] = {}
+        for source in sources:
+            narrowed = self.manifest.recorded_layouts(source)
+            for layout, variant in self.outputs:
+                if narrowed is not None and layout.name not in narrowed:
+                    continue  # the leaflet, unchanged since, asked for other layouts
+                target = output_path(self.project, source, layout, variant)
+                look = self.looks[layout.name, variant.print_ready]
+                if force or not self.manifest.is_fresh(target, look, self.toolchain):
+                    stale.setdefault(source, []).append((layout, variant))
+                    continue
+                result.fresh.append(target)
+                if progress:
+                    progress(target, "fresh", 0.0)
+        return stale
+
+    def tasks(self, leaflets: list[Leaflet], stale: dict[Path, list[tuple[Layout, Variant]]],
+              proofs: bool) -> list[Task]:
+        from careleaf.pipeline.workers import Task
+
+        return [Task(self.project, leaflet, layout, self.brand,
+                     output_path(self.project, leaflet.path, layout, variant),
+                     variant.print_ready, proofs, self.available.get(layout.page_list or ""),
+                     layout.name in self.page_sources)
+                for leaflet in leaflets
+                for layout, variant in stale[leaflet.path] if leaflet.wants(layout.name)]
+
+    def inputs_of(self, leaflet: Leaflet) -> list[Path]:
+        """The files an output of ``leaflet`` is made from, besides its layouts and brand."""
+        from careleaf.i18n.messages import catalogue_files
+
+        return [*_sources_of(leaflet), *(image.path for image in leaflet.images),
+                *catalogue_files(self.project.layouts_dir, leaflet.lang)]
+
+    def record(self, outcome: Outcome, inputs: dict[str, str]) -> None:
+        task = outcome.task
+        if outcome.status == "built":
+            self.manifest.record(task.target, inputs,
+                                 self.looks[task.layout.name, task.print_ready],
+                                 self.toolchain, outcome.files)
+
+    def record_leaflets(self, leaflets: list[Leaflet],
+                        warnings: dict[Path, list[Diagnostic]]) -> None:
+        """Each leaflet's ``layouts:`` and the warnings its load gave, for the next build."""
+        for leaflet in leaflets:
+            name = leaflet.path.relative_to(self.project.root).as_posix()
+            self.manifest.record_layouts(leaflet.path, self.manifest.hash_input(name) or "-",
+                                         leaflet.layouts)
+            self.manifest.record_notes(leaflet.path,
+                                       self.manifest.hash_inputs(_sources_of(leaflet)),
+                                       warnings.get(leaflet.path, []))
+
+
+def output_looks(project: Project, brand: Brand, layouts: list[Layout],
+                 available: dict[str, Layout]) -> dict[tuple[str, bool], str]:
+    """What, besides its own files, an output depends on, by layout name and print-shop
+    flag: its layouts (and those whose pages an ebook marks), the brand, bleed."""
+    brand_digest = brand.digest(project.root)
+    looks = {layout.name: "+".join(lay.digest() for lay in
+                                   (layout, *_page_source(layout, available)))
+             for layout in layouts}
+    return {(name, ready): f"{look}:{brand_digest}:{ready}"
+            for name, look in looks.items() for ready in (False, True)}
+
+
+def _sources_of(leaflet: Leaflet) -> list[Path]:
+    """Its source and, for a translation, the original: a change to the original must
+    have the translation compared with it again, so it is an input of its outputs."""
+    return [leaflet.path, *([leaflet.original_path] if leaflet.original_path else [])]
+
+
+def _page_source(layout: Layout, available: dict[str, Layout]) -> list[Layout]:
+    source = available.get(layout.page_list or "")
+    return [source] if source else []
+
+
+def _layouts_exist(leaflet: Leaflet, available: dict[str, Layout], report: Report) -> bool:
+    """A leaflet's own ``layouts:`` list may only name layouts that can be built."""
+    unknown = [name for name in leaflet.layouts or () if name not in available
+               or not available[name].format]
+    for name in unknown:
+        buildable = ", ".join(n for n, lay in available.items() if lay.format)
+        report.error(leaflet.path, leaflet.layouts_line,
+                     f"'layouts' names '{name}', which is not a buildable layout "
+                     f"(available: {buildable})")
+    return not unknown
+
+
+def _outputs(layouts: list[Layout], variants: list[Variant]) -> list[tuple[Layout, Variant]]:
+    """Every (layout, variant) to make.
+
+    Print-shop variants exist for PDF layouts whose pages are the paper: a tri-fold's
+    pages are panels of a sheet, and bleed belongs to the sheet, not to each panel.
+    """
+    return [(layout, variant) for layout in layouts for variant in variants
+            if not variant.print_ready or (layout.format == "pdf" and layout.impose != "trifold")]

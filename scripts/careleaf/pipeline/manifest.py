@@ -1,0 +1,343 @@
+"""The build manifest: what each output was last built from, and what was written.
+
+For every output, ``build/.careleaf-manifest.json`` records the hash of each file
+it was built from (its source and images, a translation's original, the
+catalogue of its interface words), taken once *before* rendering; the look of its
+layouts and brand; careleaf's toolchain; and the size, time and hash of every file
+written for it (the output, imposed sheets, proofs). An output is fresh when its
+inputs still hash the same and its files are as written (size and time first, the
+hash only when the time moved), so an edit made during a render, or a file
+truncated or replaced since, is rebuilt. Deciding that needs no Markdown parsing
+and no renderer, so a build with nothing to do never imports WeasyPrint. Warnings
+a source gave when it was loaded (a translation whose original moved on) are kept
+too, and said again by builds that do not load it, while their files are the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from careleaf.errors import Diagnostic, Location
+from careleaf.files import UnreadableFile, file_problem, read_regular, write_atomic
+from careleaf.project import Project
+
+#: Distributions whose version changes what an output looks like.
+RENDERERS = ("weasyprint", "pydyf", "ebooklib", "jinja2", "markdown_it_py", "fonttools",
+             "pillow")
+T = TypeVar("T")
+_DIST_INFO = re.compile(r"^(?P<name>[A-Za-z0-9_.]+)-(?P<version>[^-]+)\.dist-info$")
+
+
+def toolchain_digest() -> str:
+    """careleaf's code and the renderer versions: a change here rebuilds everything."""
+    sha = hashlib.sha256()
+    package = Path(__file__).parents[1]
+    for path in sorted(package.rglob("*.py")):
+        sha.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    sha.update(repr(sorted(_installed_versions().items())).encode())
+    return sha.hexdigest()
+
+
+def _installed_versions() -> dict[str, str]:
+    """Versions from ``*.dist-info`` folder names: as exact as importlib.metadata, 20x cheaper."""
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            if (match := _DIST_INFO.match(name)) is not None:
+                key = match["name"].lower().replace("-", "_").replace(".", "_")
+                if key in RENDERERS:
+                    found.setdefault(key, match["version"])
+    return found
+
+
+#: Bumped by hand when the manifest's shape changes: an older manifest is read as empty,
+#: so everything is rebuilt once.
+MANIFEST_VERSION = 2
+#: No input of a leaflet (source, image, catalogue) is anywhere near this; a bigger one
+#: is hashed as unreadable, so its output is rebuilt and the loader says why.
+MAX_INPUT_BYTES = 64_000_000
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """A file as the build wrote it: its size and time (a cheap test) and its hash."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+
+    @classmethod
+    def of(cls, path: Path, data: bytes) -> FileRecord:
+        info = path.stat()
+        return cls(info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What one output was built from, and every file written for it."""
+
+    #: The output's layouts, brand and bleed (see ``build``), and careleaf's toolchain.
+    look: str
+    toolchain: str
+    #: Each input (project-relative) and the hash of its bytes taken *before* rendering:
+    #: an edit made while the output was being rendered no longer matches.
+    inputs: dict[str, str]
+    #: Each file written (build-relative): the output, imposed sheets, proofs.
+    files: dict[str, FileRecord]
+
+
+@dataclass(frozen=True)
+class Notes:
+    """Warnings about a source found when it was last loaded (a translation's original
+    moved on), valid while the files they are about hash as ``inputs`` says."""
+
+    inputs: dict[str, str]
+    #: Each warning's line, message and check.
+    warnings: tuple[tuple[int | None, str, str], ...]
+
+
+class Manifest:
+    """``build/.careleaf-manifest.json``: read once per build, saved once at its end."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.path = project.build_dir / ".careleaf-manifest.json"
+        #: Hash of each input read in this run, by project-relative name (None: unreadable).
+        self.file_hashes: dict[str, str | None] = {}
+        self.entries: dict[str, Entry] = {}
+        #: Per source: a hash of its bytes and the ``layouts:`` it asked for then.
+        self.sources: dict[str, tuple[str, list[str] | None]] = {}
+        self.notes: dict[str, Notes] = {}
+        #: What this run changed, by section and key: only that is merged into the file
+        #: on save, so two builds at once do not undo each other's records.
+        self._changed: dict[str, set[str]] = {"outputs": set(), "sources": set(), "notes": set()}
+        self.entries, self.sources, self.notes = _parse(self._read())
+
+    def _read(self) -> object:
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None  # missing or unreadable: every output is rebuilt
+
+    def key(self, output: Path) -> str:
+        return output.relative_to(self.project.build_dir).as_posix()
+
+    def hash_input(self, name: str) -> str | None:
+        """The hash of a project file's bytes now (once per run); None if unreadable."""
+        if name not in self.file_hashes:
+            try:
+                data = read_regular(self.project.root / name, MAX_INPUT_BYTES)
+            except UnreadableFile:
+                data = None
+            self.file_hashes[name] = None if data is None else hashlib.sha256(data).hexdigest()
+        return self.file_hashes[name]
+
+    def hash_inputs(self, inputs: Iterable[Path]) -> dict[str, str]:
+        """Each input's hash, taken now: call it before rendering what they make."""
+        names = [p.relative_to(self.project.root).as_posix() for p in inputs]
+        return {name: self.hash_input(name) or "-" for name in names}
+
+    def is_fresh(self, output: Path, look: str, toolchain: str) -> bool:
+        """Built from the inputs as they are now, for this look, and every file intact."""
+        return not self.changed_inputs(output, look, toolchain) and not self.damaged(output)
+
+    def changed_inputs(self, output: Path, look: str | None = None,
+                       toolchain: str | None = None) -> list[str]:
+        """What differs from when ``output`` was built: input names, ``layout`` (its
+        look) or ``careleaf`` (the toolchain); ``["never built"]`` without a record."""
+        entry = self.entries.get(self.key(output))
+        if entry is None:
+            return ["never built"]
+        changed = [name for name, digest in entry.inputs.items()
+                   if self.hash_input(name) != digest]
+        changed += ["layout"] if look is not None and look != entry.look else []
+        return changed + (["careleaf"] if toolchain not in (None, entry.toolchain) else [])
+
+    def recorded_files(self, output: Path) -> list[Path]:
+        """Every file the last build of ``output`` wrote (none if it has no record)."""
+        entry = self.entries.get(self.key(output))
+        return [self.project.build_dir / name for name in entry.files] if entry else []
+
+    def damaged(self, output: Path) -> list[tuple[Path, str]]:
+        """Files of ``output`` that are not as the build wrote them, and how.
+
+        Size and time first; the hash only when the time moved (a copy, a touch).
+        """
+        entry = self.entries.get(self.key(output))
+        if entry is None:
+            return [(output, "has no record of being built")]
+        found = []
+        for name, record in entry.files.items():
+            if (problem := self._file_problem(name, record)) is not None:
+                found.append((self.project.build_dir / name, problem))
+        return found
+
+    def _file_problem(self, name: str, record: FileRecord) -> str | None:
+        path = self.project.build_dir / name
+        try:
+            info = path.stat()
+        except OSError:
+            return "is missing"
+        if file_problem(path) is not None:
+            return "is not a regular file"
+        if info.st_size != record.size:
+            return f"is {info.st_size:,} bytes, but the build wrote {record.size:,}"
+        if info.st_mtime_ns == record.mtime_ns:
+            return None
+        try:
+            same = hashlib.sha256(read_regular(path, record.size)).hexdigest() == record.sha256
+        except UnreadableFile as exc:
+            return str(exc)
+        return None if same else "changed since the build wrote it"
+
+    def record(self, output: Path, inputs: dict[str, str], look: str, toolchain: str,
+               files: dict[Path, FileRecord]) -> None:
+        """``output`` was built from ``inputs`` (hashed before rendering) into ``files``."""
+        key = self.key(output)
+        self.entries[key] = Entry(look, toolchain, dict(inputs),
+                                  {self.key(path): rec for path, rec in files.items()})
+        self._changed["outputs"].add(key)
+
+    def forget(self, output: Path) -> None:
+        """``output`` failed: whatever is on disk is no longer what a build recorded."""
+        key = self.key(output)
+        if self.entries.pop(key, None) is not None:
+            self._changed["outputs"].add(key)
+
+    def recorded_layouts(self, source: Path) -> list[str] | None:
+        """The ``layouts:`` an unchanged source asked for; None if it did not, or changed."""
+        key = source.relative_to(self.project.root).as_posix()
+        digest, layouts = self.sources.get(key, ("", None))
+        return layouts if digest and digest == self.hash_input(key) else None
+
+    def record_layouts(self, source: Path, digest: str, layouts: tuple[str, ...] | None
+                       ) -> None:
+        """``source``, whose bytes hashed to ``digest`` when loaded, asks for ``layouts``."""
+        key = source.relative_to(self.project.root).as_posix()
+        self.sources[key] = (digest, list(layouts) if layouts else None)
+        self._changed["sources"].add(key)
+
+    def record_notes(self, source: Path, inputs: dict[str, str],
+                     warnings: list[Diagnostic]) -> None:
+        """Keep ``warnings`` about ``source`` for builds that do not load it again, as long
+        as ``inputs`` (the source, and what the warnings compare it with) stay the same."""
+        key = source.relative_to(self.project.root).as_posix()
+        self.notes.pop(key, None)
+        if warnings:
+            self.notes[key] = Notes(dict(inputs), tuple(
+                (d.location.line, d.message, d.check) for d in warnings))
+        self._changed["notes"].add(key)
+
+    def recorded_notes(self, source: Path) -> list[Diagnostic]:
+        """The warnings kept about ``source``, if the files they are about are unchanged."""
+        notes = self.notes.get(source.relative_to(self.project.root).as_posix())
+        if notes is None or any(self.hash_input(n) != d for n, d in notes.inputs.items()):
+            return []
+        return [Diagnostic(Location(source, line), message, "warning", check)
+                for line, message, check in notes.warnings]
+
+    def save(self) -> None:
+        """Write what this run changed over the manifest as it is on disk now (another
+        build may have saved since this one read it). ``OSError`` if it cannot be written."""
+        entries, sources, notes = _parse(self._read())
+        _merge(self.entries, entries, self._changed["outputs"])
+        _merge(self.sources, sources, self._changed["sources"])
+        _merge(self.notes, notes, self._changed["notes"])
+        write_atomic(self.path, json.dumps(_to_json(entries, sources, notes), indent=1).encode())
+
+
+def _merge(mine: dict[str, T], theirs: dict[str, T], keys: set[str]) -> None:
+    """Put this run's records of ``keys`` into ``theirs`` (a key it dropped, dropped)."""
+    for key in keys:
+        theirs.pop(key, None)
+        if key in mine:
+            theirs[key] = mine[key]
+
+
+def _to_json(entries: dict[str, Entry], sources: dict[str, tuple[str, list[str] | None]],
+             notes: dict[str, Notes]) -> dict[str, object]:
+    return {
+        "version": MANIFEST_VERSION,
+        "outputs": {key: {"look": e.look, "toolchain": e.toolchain, "inputs": e.inputs,
+                          "files": {n: [r.size, r.mtime_ns, r.sha256] for n, r in e.files.items()}}
+                    for key, e in sorted(entries.items())},
+        "sources": {key: {"digest": digest, "layouts": layouts}
+                    for key, (digest, layouts) in sorted(sources.items())},
+        "notes": {key: {"inputs": n.inputs, "warnings": [list(w) for w in n.warnings]}
+                  for key, n in sorted(notes.items())},
+    }
+
+
+Parsed = tuple[dict[str, Entry], dict[str, tuple[str, list[str] | None]], dict[str, Notes]]
+
+
+def _parse(data: object) -> Parsed:
+    """The manifest's records; each malformed one is dropped (its output is rebuilt),
+    and a manifest of another version or shape counts as empty."""
+    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+        return {}, {}, {}
+    return (_section(data, "outputs", _entry), _section(data, "sources", _source),
+            _section(data, "notes", _notes))
+
+
+def _section(data: dict[str, object], name: str, parse: Callable[[Any], T | None]
+             ) -> dict[str, T]:
+    section = data.get(name)
+    if not isinstance(section, dict):
+        return {}
+    parsed = {key: parse(value) for key, value in section.items() if isinstance(key, str)}
+    return {key: value for key, value in parsed.items() if value is not None}
+
+
+def _hashes(value: object) -> dict[str, str] | None:
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and k and isinstance(v, str) for k, v in value.items()):
+        return None
+    return dict(value)
+
+
+def _entry(value: Any) -> Entry | None:
+    try:
+        files = {str(name): FileRecord(int(size), int(mtime), str(sha))
+                 for name, (size, mtime, sha) in value["files"].items()}
+        inputs = _hashes(value["inputs"])
+        if inputs is None or not files:
+            return None
+        return Entry(str(value["look"]), str(value["toolchain"]), inputs, files)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
+
+
+def _source(value: Any) -> tuple[str, list[str] | None] | None:
+    try:
+        digest, layouts = str(value["digest"]), value["layouts"]
+    except (TypeError, KeyError):
+        return None
+    if layouts is None:
+        return digest, None
+    if not isinstance(layouts, list) or not layouts or not all(
+            isinstance(name, str) for name in layouts):
+        return None  # an empty or odd list would make a build skip the leaflet silently
+    return digest, layouts
+
+
+def _notes(value: Any) -> Notes | None:
+    try:
+        inputs = _hashes(value["inputs"])
+        warnings = tuple((w[0] if isinstance(w[0], int) else None, str(w[1]), str(w[2]))
+                         for w in value["warnings"])
+    except (TypeError, KeyError, IndexError):
+        return None
+    return Notes(inputs, warnings) if inputs is not None else None

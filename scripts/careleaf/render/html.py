@@ -1,0 +1,188 @@
+"""Render: a ``Leaflet`` and a ``Layout`` become one HTML document via Jinja2.
+
+Templates receive a typed ``RenderContext`` (the leaflet, the layout, the
+careleaf version) and nothing else; autoescaping is always on and undefined
+names are errors, so a typo in a template fails loudly with its file and line
+instead of printing an empty string into a patient leaflet. The layouts' own words
+come from ``_()`` and dates from ``long_date``, both in the language of the render's
+``Messages`` (``careleaf.i18n.messages``): the leaflet's, or English for the site's index.
+"""
+
+from __future__ import annotations
+
+import math
+import string
+import traceback
+import unicodedata
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from careleaf import __version__
+from careleaf.design.brand import Brand
+from careleaf.design.layouts import Layout
+from careleaf.errors import CareleafError, Diagnostic, Location
+from careleaf.i18n.messages import Messages, english, messages_for
+from careleaf.source.model import Leaflet
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """Everything a template can use, and nothing else."""
+
+    leaflet: Leaflet
+    layout: Layout
+    brand: Brand
+    careleaf_version: str = __version__
+
+    @property
+    def ebook_url(self) -> str:
+        return self.brand.ebook_url(self.leaflet.lang, self.leaflet.id)
+
+
+def qr_mm(url: str, size_mm: float) -> float:
+    """The printed width of ``url``'s QR code: the layout's size, or more for a long
+    address, so that no module is under 0.4 mm (smaller ones do not scan reliably)."""
+    from careleaf.render.qr import MIN_MODULE_MM, QUIET_ZONE, qr_modules
+
+    needed = (qr_modules(url) + 2 * QUIET_ZONE) * MIN_MODULE_MM
+    return max(size_mm, math.ceil(needed * 2) / 2)
+
+
+def qr_code(url: str, size_mm: float) -> str:
+    """A vector QR code for ``url`` as a data URI, ``qr_mm`` wide with its quiet zone."""
+    from careleaf.render.qr import qr_data_uri
+
+    return qr_data_uri(url, qr_mm(url, size_mm))
+
+
+#: The messages of the template being rendered. Environments are shared by every
+#: render of a layout chain, so the language cannot be one of their globals; a context
+#: variable is per render (and per thread), and imported macros see it too.
+_MESSAGES: ContextVar[Messages] = ContextVar("careleaf_messages")
+
+
+def translate(msgid: str, /, **values: object) -> str | Markup:
+    """``_()`` in templates: ``{{ _("Phone {phone}", phone=brand.phone) }}``."""
+    return _MESSAGES.get().markup(msgid, **values)
+
+
+def isolate(text: str, direction: str) -> Markup:
+    """``text`` kept in its own direction inside a document written the other way.
+
+    A clinic's English phone line in an Arabic leaflet would otherwise be reordered by
+    the bidi algorithm ("999." shows as ".999"). WeasyPrint ignores ``<bdi>`` and
+    ``unicode-bidi: isolate`` but honours ``dir`` on a span.
+    """
+    own = next((kind for char in text
+                if (kind := unicodedata.bidirectional(char)) in ("L", "R", "AL")), None)
+    # Numbers alone (a phone number) have no strong direction, but are read left to right.
+    fallback = "ltr" if any(char.isdigit() for char in text) else direction
+    own_direction = {"L": "ltr", "R": "rtl", "AL": "rtl"}.get(own or "", fallback)
+    if own_direction == direction:
+        return Markup.escape(text)
+    return Markup('<span dir="{}">{}</span>').format(own_direction, text)
+
+
+def long_date(value: date) -> str:
+    """``2026-11-20`` as the leaflet's language writes it: ``20 November 2026`` (British,
+    unambiguous for every English reader), ``20 de noviembre de 2026``."""
+    return _MESSAGES.get().format_date(value)
+
+
+def file_size(size: int) -> str:
+    """``48 KB``, ``1,2 MB``: a download's size in the language of the page."""
+    return _MESSAGES.get().file_size(size)
+
+
+def css_content(text: str, /, **fields: str) -> Markup:
+    """A translated ``"Page {page} of {pages}"`` as the value of a CSS ``content``: its
+    words as CSS strings, each ``{name}`` replaced by ``fields[name]`` (``counter(page)``)."""
+    tokens: list[str] = []
+    for literal, name, _spec, _conversion in string.Formatter().parse(text):
+        if literal:
+            tokens.append('"' + "".join(_css_char(c) for c in literal) + '"')
+        if name is not None:
+            tokens.append(fields[name])  # a KeyError names the unknown field
+    return Markup(" ".join(tokens) or '""')
+
+
+def _css_char(char: str) -> str:
+    # A backslash escape for what would end the string, or the <style> element.
+    return f"\\{ord(char):x} " if char in '"\\<>\n' else char
+
+
+def environment(layout: Layout) -> jinja2.Environment:
+    own = [jinja2.FileSystemLoader(folder) for folder in layout.chain]
+    by_name = jinja2.PrefixLoader({f.name: jinja2.FileSystemLoader(f) for f in layout.chain})
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([*own, by_name]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["long_date"] = long_date
+    env.filters["isolate"] = isolate
+    env.filters["css_content"] = css_content
+    env.filters["file_size"] = file_size
+    env.globals["_"] = translate
+    env.globals["qr_code"] = qr_code
+    env.globals["qr_mm"] = qr_mm
+    return env
+
+
+#: One environment per layout chain: Jinja caches compiled templates (and reloads
+#: a template whose file changed), so each leaflet after the first skips parsing.
+_ENVIRONMENTS: dict[tuple[Path, ...], jinja2.Environment] = {}
+
+
+def render_html(leaflet: Leaflet, layout: Layout, brand: Brand,
+                messages: Messages | None = None) -> str:
+    """The layout's main template rendered for ``leaflet`` in its language; template
+    mistakes, and a catalogue that lacks a translation, raise ``CareleafError``."""
+    context = RenderContext(leaflet, layout, brand)
+    messages = messages or messages_for(layout.folder.parent, leaflet.lang)
+    return render_template(layout, layout.template, messages, leaflet=context.leaflet,
+                           layout=context.layout, brand=context.brand,
+                           ebook_url=context.ebook_url,
+                           careleaf_version=context.careleaf_version)
+
+
+def render_template(layout: Layout, name: str, messages: Messages | None = None, /,
+                    **variables: object) -> str:
+    """The template ``name`` of ``layout``'s chain rendered with ``variables``, its
+    interface words from ``messages`` (English if not given).
+
+    A mistake in a template raises ``CareleafError`` pointing at the template's line.
+    """
+    env = _ENVIRONMENTS.get(layout.chain) or _ENVIRONMENTS.setdefault(
+        layout.chain, environment(layout))
+    token = _MESSAGES.set(messages or english())
+    try:
+        return env.get_template(name).render(**variables)
+    except jinja2.TemplateNotFound as exc:
+        where = Location(layout.folder / "layout.yml")
+        raise CareleafError(Diagnostic(where, f"template '{exc.name}' not found in the "
+                                       f"{layout.name} layout or the layouts it extends")) from None
+    except jinja2.TemplateSyntaxError as exc:
+        where = Location(Path(exc.filename or layout.folder), exc.lineno)
+        raise CareleafError(Diagnostic(where, f"template error: {exc.message}")) from None
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, LookupError) as exc:
+        raise CareleafError(Diagnostic(_template_location(exc, layout),
+                                       f"template error: {exc}")) from None
+    finally:
+        _MESSAGES.reset(token)
+
+
+def _template_location(exc: BaseException, layout: Layout) -> Location:
+    """The innermost template frame of ``exc``: Jinja maps its line back to the template."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".xhtml", ".xml", ".j2")):
+            return Location(Path(frame.filename), frame.lineno)
+    return Location(layout.folder)

@@ -1,0 +1,7 @@
+"""Site: the download site readers and ebook apps use, ``build/site/``.
+
+``model`` holds the site's types; ``pages`` gathers each leaflet's downloads and
+draws the pages; ``publish`` decides whether the site must be remade and writes it;
+``check`` reads it back as a browser and an ebook app would; ``serve`` serves it on
+localhost and rebuilds it on every edit.
+"""

@@ -1,0 +1,213 @@
+"""Check the download site as a browser and an ebook app would read it.
+
+``careleaf check`` calls this after checking the outputs, when the site exists (a
+build with ``--no-site`` has none to check). Every page's links, images and
+stylesheets must name a file of the site (or an element of the page); every link to
+a download must say how big the file is, and say it truly; the OPDS catalogue's
+links must resolve and its lengths be true; every leaflet with a valid source must
+be listed, and no leaflet without one; each download must be the same bytes as the
+built output, or it gets a staleness warning, like an output built from an older source;
+and each must stand for a built file that this run of the check read back (of the
+leaflets and layouts it was asked to check), so the site never offers a file that
+no check has read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from lxml import etree, html
+
+from careleaf.errors import CareleafError, Report, display_path
+from careleaf.i18n.messages import Messages, english, messages_for
+from careleaf.project import Project
+from careleaf.site.model import INDEX, OPDS, site_dir
+
+#: How ``Messages.file_size`` writes a size, whose ``{count}`` is a number.
+SIZE_MESSAGES = ("1 byte", "{count} bytes", "{count} KB", "{count} MB")
+DOWNLOAD_TYPES = (".epub", ".pdf")
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@dataclass(frozen=True)
+class ReadBack:
+    """What this run of the check read back of the built files (all resolved)."""
+
+    files: Collection[Path]
+    #: The outputs it was asked to check; None: every layout's (no ``--layout``).
+    scope: Collection[Path] | None = None
+
+
+def check_site(project: Project, report: Report, brand_name: str,
+               sources: list[Path] | None = None, broken: Collection[Path] = (),
+               read: ReadBack | None = None) -> int:
+    """Check the site of ``brand_name``; the number of its pages and feeds read (0: none).
+
+    ``broken`` are sources found to have errors, which the site leaves out; ``read``,
+    the built files the check read back, of which every download must be one."""
+    folder = site_dir(project, brand_name)
+    if not (folder / INDEX).is_file():
+        return 0
+    pages = [folder / INDEX, *sorted(folder.glob(f"*/*/{INDEX}"))]
+    for page in pages:
+        _check_page(folder, page, report, project.layouts_dir)
+    _check_feed(folder, folder / OPDS, report)
+    _check_listed(project, folder, report, sources or project.sources(), broken)
+    _check_copies(project, folder, brand_name, report)
+    if read is not None:
+        _check_read(project, folder, brand_name, report, sources or project.sources(), read)
+    return len(pages) + 1
+
+
+def _check_page(folder: Path, page: Path, report: Report, layouts_dir: Path) -> None:
+    try:
+        root = html.parse(str(page)).getroot()
+    except (OSError, etree.ParserError) as exc:
+        report.error(page, None, f"cannot read the page: {exc}")
+        return
+    messages = _page_messages(layouts_dir, str(root.get("lang", "")))
+    ids = set(root.xpath("//@id"))
+    for element, _attribute, link, _pos in root.iterlinks():
+        parts = urlsplit(link)
+        if parts.scheme or parts.netloc:
+            continue  # the clinic's website and the leaflet's references
+        line = element.sourceline
+        if not parts.path:
+            if parts.fragment and parts.fragment not in ids:
+                report.error(page, line, f"links to '#{parts.fragment}', which is not on the page")
+            continue
+        target = _target(folder, page, parts.path)
+        if target is None:
+            report.error(page, line, f"links to '{link}', which is not a file of the site")
+        elif element.tag == "a" and target.suffix in DOWNLOAD_TYPES:
+            _check_size(page, line, link, element.text_content().strip(), target, report,
+                        messages)
+
+
+def _page_messages(layouts_dir: Path, lang: str) -> Messages:
+    """The words of a page in ``lang``: its sizes are written in them."""
+    try:
+        return messages_for(layouts_dir, lang)
+    except CareleafError:  # the build leaves such a leaflet out, and says why
+        return english()
+
+
+def _size_at_end(messages: Messages) -> re.Pattern[str]:
+    """A size at the end of a download link's text, as the page's language writes it."""
+    number = r"\d[\d,.\u00a0\u202f]*"  # with the locale's separators, none of them a space
+    forms = (re.escape(messages.gettext(m)).replace(re.escape("{count}"), number)
+             for m in SIZE_MESSAGES)
+    return re.compile(f"(?:{'|'.join(forms)})$")
+
+
+def _target(folder: Path, page: Path, path: str) -> Path | None:
+    """The file of the site a relative link names, or None if there is none."""
+    named = page.parent / unquote(path)
+    target = (named / INDEX if path.endswith("/") else named).resolve()
+    inside = target.is_relative_to(folder.resolve())
+    return target if inside and target.is_file() else None
+
+
+def _check_size(page: Path, line: int | None, link: str, text: str, target: Path,
+                report: Report, messages: Messages) -> None:
+    size = target.stat().st_size
+    shown, truth = _size_at_end(messages).search(text), messages.file_size(size)
+    if shown is None:
+        ending = messages.gettext(", {size}", size=truth)
+        report.error(page, line, f"the link to '{link}' does not say how big the file is "
+                     f"(end its text with '{ending}')")
+    elif shown.group(0) != truth:
+        _mismatch(report, page, line, target, f"the link to '{link}' says {shown.group(0)}, "
+                  f"but the file has {size:,} bytes ({truth})")
+
+
+def _mismatch(report: Report, page: Path, line: int | None, target: Path, message: str) -> None:
+    """A page that misdescribes a file it is older than is stale; otherwise it is wrong."""
+    if target.stat().st_mtime > page.stat().st_mtime:
+        report.warning(page, line, f"{message}: the file changed after the site was made; "
+                       "run 'careleaf build' to update the site")
+    else:
+        report.error(page, line, message)
+
+
+def _check_feed(folder: Path, feed: Path, report: Report) -> None:
+    try:
+        root = etree.parse(str(feed), etree.XMLParser(resolve_entities=False,
+                                                      no_network=True)).getroot()
+    except (OSError, etree.XMLSyntaxError) as exc:
+        report.error(feed, None, f"not a readable OPDS catalogue: {exc}")
+        return
+    for link in root.iter(f"{ATOM}link"):
+        href, line = str(link.get("href", "")), getattr(link, "sourceline", None)
+        if urlsplit(href).scheme or urlsplit(href).netloc:
+            continue
+        target = _target(folder, feed, urlsplit(href).path)
+        if target is None:
+            report.error(feed, line, f"links to '{href}', which is not a file of the site")
+        elif (length := link.get("length")) is not None and length != str(
+                target.stat().st_size):
+            _mismatch(report, feed, line, target, f"gives '{href}' a length of {length} "
+                      f"bytes, but the file has {target.stat().st_size}")
+
+
+def _check_listed(project: Project, folder: Path, report: Report, sources: list[Path],
+                  broken: Collection[Path]) -> None:
+    """Every valid source has a page linked from the index; every page has a source."""
+    index = folder / INDEX
+    root = html.parse(str(index)).getroot()
+    linked = {target for _e, _a, link, _p in root.iterlinks()
+              if not urlsplit(link).scheme and (target := _target(folder, index,
+                                                                  urlsplit(link).path))}
+    left_out = {path.resolve() for path in broken} | {d.location.path.resolve()
+                                                      for d in report.errors}
+    for source in sources:
+        page = (folder / source.parent.name / source.stem / INDEX).resolve()
+        if source.resolve() not in left_out and page not in linked:
+            report.error(index, None, f"does not list {source.parent.name}/{source.stem} "
+                         f"({display_path(source)}); run 'careleaf build' to update the site")
+    for page in sorted(folder.glob(f"*/*/{INDEX}")):
+        source = project.source_dir / page.parent.parent.name / f"{page.parent.name}.md"
+        if not source.is_file():
+            report.error(page, None, f"is the page of a leaflet that has no source "
+                         f"({display_path(source)}); run 'careleaf build' to update the site")
+
+
+def _check_copies(project: Project, folder: Path, brand_name: str, report: Report) -> None:
+    """Each download must be the built file itself (or the same bytes): one that is not
+    was replaced since the site was made, by a build with ``--no-site``."""
+    for copy in _downloads(folder):
+        lang, leaflet_id = copy.parent.parent.name, copy.parent.name
+        built = project.output_dir(lang, leaflet_id, brand_name) / copy.name
+        if not built.is_file() or os.path.samefile(copy, built):
+            continue
+        if built.read_bytes() != copy.read_bytes():
+            report.warning(copy, None, f"is older than {display_path(built)}; run "
+                           "'careleaf build' to update the download site")
+
+
+def _check_read(project: Project, folder: Path, brand_name: str, report: Report,
+                sources: list[Path], read: ReadBack) -> None:
+    """Every download of a leaflet checked must stand for a built file read back in this
+    run; one of a layout left out by ``--layout`` is not this run's to judge."""
+    checked = {(source.parent.name, source.stem) for source in sources}
+    for copy in _downloads(folder):
+        lang, leaflet_id = copy.parent.parent.name, copy.parent.name
+        built = (project.output_dir(lang, leaflet_id, brand_name) / copy.name).resolve()
+        if (lang, leaflet_id) not in checked or (read.scope is not None
+                                                 and built not in read.scope):
+            continue
+        if built not in read.files:
+            report.error(copy, None, f"is offered for download, but the check did not read "
+                         f"back {display_path(built)}, which it stands for (it is not an "
+                         "output of a valid leaflet in a layout of the project, or was not "
+                         "there to read); run 'careleaf build' to update the site")
+
+
+def _downloads(folder: Path) -> list[Path]:
+    """The PDFs and EPUBs the site offers, ``<lang>/<id>/<file>``."""
+    return sorted(p for kind in DOWNLOAD_TYPES for p in folder.glob(f"*/*/*{kind}"))

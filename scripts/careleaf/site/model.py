@@ -1,0 +1,155 @@
+"""The site's model: the typed records its pages and feed are drawn from.
+
+A ``Download`` is one file offered for a leaflet, an ``Entry`` a leaflet as the site
+lists it, ``SiteContext`` and ``LeafletPageContext`` what the ``site`` layout's
+templates get. ``site_dir`` says where a brand's site goes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from careleaf import __version__
+from careleaf.design.brand import Brand
+from careleaf.design.layouts import Layout
+from careleaf.i18n.messages import english
+from careleaf.project import Project
+from careleaf.source.model import Leaflet
+
+#: The layout folder that draws the site; its templates are its contract.
+SITE_LAYOUT = "site"
+INDEX, OPDS = "index.html", "opds.xml"
+COVER, THUMBNAIL = "cover.png", "cover-thumbnail.png"
+#: Twice the width the index shows it at, so it stays sharp on phone screens.
+THUMBNAIL_WIDTH = 240
+MEDIA_TYPES = {"pdf": "application/pdf", "epub": "application/epub+zip"}
+
+
+def format_size(size: int) -> str:
+    """A file size as people read it: ``812 bytes``, ``48 KB``, ``1.2 MB`` (powers of 1000);
+    pages show it in their own language with the ``file_size`` filter."""
+    return english().file_size(size)
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file offered for a leaflet: a layout's output or the imposed sheets beside it."""
+
+    layout: Layout
+    #: The file name, beside the leaflet's page; ``path`` is the same from the site root.
+    name: str
+    path: str
+    size: int
+    #: The built file the site's copy is made from.
+    file: Path
+    imposed: bool = False
+
+    @property
+    def size_text(self) -> str:
+        return format_size(self.size)
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES.get(self.layout.format or "", "application/octet-stream")
+
+
+@dataclass(frozen=True)
+class Original:
+    """What a translation's entry says of the leaflet it translates."""
+
+    lang: str
+    #: The original's page, from the site root; None when the site does not list it.
+    page: str | None
+    #: The original's ``version`` moved on since the translation was made from it.
+    outdated: bool
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A leaflet as the site lists it; every path is relative to the site root."""
+
+    leaflet: Leaflet
+    folder: str
+    downloads: tuple[Download, ...]
+    #: The EPUB's ``dc:identifier``: an OPDS entry is the same book as the file.
+    identifier: str
+    cover_alt: str
+    #: For a translation: the original it was made from.
+    original: Original | None = None
+
+    @property
+    def page(self) -> str:
+        return f"{self.folder}{INDEX}"
+
+    @property
+    def cover(self) -> str:
+        return f"{self.folder}{COVER}"
+
+    @property
+    def thumbnail(self) -> str:
+        return f"{self.folder}{THUMBNAIL}"
+
+    @property
+    def epub(self) -> Download | None:
+        return next((d for d in self.downloads if d.layout.format == "epub" and not d.imposed),
+                    None)
+
+
+@dataclass(frozen=True)
+class Language:
+    lang: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    """What ``index.html`` and ``opds.xml`` get: every leaflet, grouped by language."""
+
+    languages: tuple[Language, ...]
+    layout: Layout
+    #: The brand, its ``logo`` a path from the page being drawn.
+    brand: Brand
+    #: The way from the page to the site root (``""``, or ``"../../"`` from a leaflet).
+    root: str
+    stylesheets: tuple[str, ...]
+    feed_id: str
+    #: The newest review date of the feed's leaflets, as an Atom date.
+    updated: str
+    careleaf_version: str = __version__
+
+
+@dataclass(frozen=True)
+class LeafletPageContext:
+    """What a leaflet's page gets: the names ``base/leaflet.html`` uses, and the site's."""
+
+    leaflet: Leaflet
+    layout: Layout
+    brand: Brand
+    #: The ebook beside the page, for the base template's ebook line.
+    ebook_url: str
+    entry: Entry
+    root: str
+    stylesheets: tuple[str, ...]
+    careleaf_version: str = __version__
+
+
+#: Each file of the site: the bytes to write, or a built file to link (or copy).
+Files = dict[str, bytes | Path]
+
+
+def site_dir(project: Project, brand_name: str = "default") -> Path:
+    """``build/site``; ``build/brands/<name>/site`` for a brand other than the default."""
+    return project.brand_dir(brand_name) / "site"
+
+
+def page_variables(context: SiteContext | LeafletPageContext) -> dict[str, object]:
+    """A typed context as template variables: its fields, each under its own name."""
+    return {f.name: getattr(context, f.name) for f in fields(context)}
+
+
+def from_page(brand: Brand, root: str) -> Brand:
+    """``brand`` as a page ``root`` away from the site root sees it: its logo's copy."""
+    if not brand.logo:
+        return brand
+    return replace(brand, logo=f"{root}logo{Path(brand.logo).suffix.lower()}")

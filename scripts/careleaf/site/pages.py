@@ -1,0 +1,234 @@
+"""The download site's content: each leaflet's downloads, cover and pages, rendered.
+
+``careleaf.site.publish`` decides whether the site must be remade and writes it; this
+module makes it, only when something changed: it parses the sources, finds the
+outputs each leaflet has, takes the cover out of the EPUB (the very bytes the ebook
+shows; drawn anew only for a leaflet without one), makes its thumbnail, and renders
+the ``site`` layout's templates with typed contexts: ``index.html`` and ``opds.xml``
+once, the layout's ``template`` (``leaflet.html``) for each leaflet. Every path a
+page names is relative, so the site works from any address, or from a disk.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import uuid
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from careleaf.design.brand import Brand
+from careleaf.design.layouts import Layout
+from careleaf.errors import Report, display_path
+from careleaf.i18n.messages import Messages, load_messages, messages_for
+from careleaf.outputs import Variant, output_path
+from careleaf.pipeline.manifest import Manifest
+from careleaf.project import Project
+from careleaf.render.html import render_template
+from careleaf.site.model import (
+    INDEX,
+    OPDS,
+    THUMBNAIL_WIDTH,
+    Download,
+    Entry,
+    Files,
+    Language,
+    LeafletPageContext,
+    Original,
+    SiteContext,
+    from_page,
+    page_variables,
+)
+from careleaf.source.load import load_leaflets
+from careleaf.source.model import Leaflet
+from careleaf.source.translations import Status, check_translations
+
+_CONTAINER = {"c": "urn:oasis:names:tc:opendocument:xmlns:container"}
+_OPF = {"opf": "http://www.idpf.org/2007/opf"}
+
+
+def leaflet_entries(project: Project, report: Report, brand: Brand, offered: list[Layout],
+                    sources: list[Path]) -> list[Entry]:
+    """Each valid leaflet with the downloads it has; a source with errors is left out."""
+    from careleaf.formats.epub import identifier
+    from careleaf.render.cover import cover_alt
+
+    # Their errors are the build's and the check's to report: a failing build is not
+    # one to publish, so the site need not keep what it had of them. A translation
+    # that does not match its original is such a source.
+    leaflets = load_leaflets(project, Report(), sources)
+    translations = check_translations(project, leaflets, Report())
+    leaflets = [leaflet for leaflet in leaflets if leaflet.path not in translations
+                or not translations[leaflet.path].failed]
+    # Nor can a leaflet whose language's catalogue lacks translations be shown.
+    leaflets = [leaflet for leaflet in leaflets
+                if load_messages(project, leaflet.lang, Report()) is not None]
+    listed = {leaflet.path.resolve() for leaflet in leaflets}
+    manifest = Manifest(project)  # what each output was built from, and how it was written
+    return [Entry(leaflet, f"{leaflet.lang}/{leaflet.id}/",
+                  tuple(_downloads(manifest, report, brand, leaflet, offered)),
+                  identifier(leaflet),
+                  cover_alt(leaflet, brand, messages_for(project.layouts_dir, leaflet.lang)),
+                  _original(translations.get(leaflet.path), listed))
+            for leaflet in leaflets]
+
+
+def _original(status: Status | None, listed: set[Path]) -> Original | None:
+    """What a translation's entry says of its original (which the check found)."""
+    if status is None or status.original is None:
+        return None
+    original = status.original
+    shown = original.path.resolve() in listed
+    return Original(original.lang, f"{original.lang}/{original.id}/{INDEX}" if shown else None,
+                    status.outdated)
+
+
+def _downloads(manifest: Manifest, report: Report, brand: Brand, leaflet: Leaflet,
+               offered: list[Layout]) -> list[Download]:
+    """The leaflet's outputs built from its inputs as they are now, each file as the build
+    wrote it (so as ``careleaf check`` reads it back), the EPUB first."""
+    found = []
+    for layout in (layout for layout in offered if leaflet.wants(layout.name)):
+        target = output_path(manifest.project, leaflet.path, layout, Variant(brand.name))
+        names = (target.name, *layout.extra_names(leaflet.id))
+        if (damaged := _left_out(manifest, report, target, names)) is None:
+            continue
+        for index, name in enumerate(names):
+            path = target.with_name(name)
+            if path.is_file() and path.resolve() not in damaged:
+                found.append(Download(layout, name, f"{leaflet.lang}/{leaflet.id}/{name}",
+                                      path.stat().st_size, path, imposed=index > 0))
+    return sorted(found, key=lambda download: download.layout.format != "epub")
+
+
+def _left_out(manifest: Manifest, report: Report, target: Path,
+              names: tuple[str, ...]) -> set[Path] | None:
+    """The files of ``target`` not as the build wrote them (resolved), with a warning for
+    each of ``names`` among them; None to leave all out: ``target`` is missing or stale."""
+    if not target.is_file():
+        return None  # never built, or failed: its errors were reported then
+    if changed := manifest.changed_inputs(target):
+        report.warning(target, None, f"{_stale(manifest, changed)}: the download site leaves "
+                       "it out until 'careleaf build' updates it")
+        return None
+    offered = {target.with_name(name).resolve() for name in names}
+    damaged = {path.resolve(): reason for path, reason in manifest.damaged(target)}
+    for path in sorted(offered & set(damaged)):
+        report.warning(path, None, f"{damaged[path]}: the download site leaves it out "
+                       "until 'careleaf build' makes it again")
+    return set(damaged)
+
+
+def _stale(manifest: Manifest, changed: list[str]) -> str:
+    if changed == ["never built"]:
+        return f"has no record of being built in {display_path(manifest.path)}"
+    names = ", ".join(display_path(manifest.project.root / name) for name in changed)
+    return f"was built from an older {names}"
+
+
+def render_pages(project: Project, brand: Brand, layout: Layout, entries: list[Entry],
+                 files: Files, folder: Path) -> None:
+    """Add every file of the site to ``files``; ``folder`` is the site as it is now."""
+    stylesheets = tuple(f"styles/{index}-{path.name}"
+                        for index, path in enumerate(layout.stylesheets))
+    for name, path in zip(stylesheets, layout.stylesheets, strict=True):
+        files[name] = path.read_bytes()
+    if brand.logo:
+        files[str(from_page(brand, "").logo)] = (project.root / brand.logo).read_bytes()
+    for entry in entries:
+        _leaflet_files(entry, brand, layout, stylesheets, files, folder)
+    context = SiteContext(_languages(entries), layout, from_page(brand, ""), "", stylesheets,
+                          _feed_id(brand), _updated(entries))
+    for name in (INDEX, OPDS):
+        files[name] = render_template(layout, name, **page_variables(context)).encode()
+
+
+def _leaflet_files(entry: Entry, brand: Brand, layout: Layout, stylesheets: tuple[str, ...],
+                   files: Files, folder: Path) -> None:
+    root = "../" * entry.folder.count("/")
+    epub = entry.epub.name if entry.epub else ""
+    page = LeafletPageContext(entry.leaflet, layout, from_page(brand, root), epub, entry, root,
+                              stylesheets)
+    messages = messages_for(layout.folder.parent, entry.leaflet.lang)
+    files[entry.page] = render_template(layout, layout.template, messages,
+                                        **page_variables(page)).encode()
+    for image in entry.leaflet.images:  # where the page's HTML (like the EPUB's) names it
+        files[entry.folder + image.src] = image.path.read_bytes()
+    for download in entry.downloads:
+        files[download.path] = download.file
+    cover = _cover(entry, brand, messages)
+    files[entry.cover] = cover
+    files[entry.thumbnail] = _thumbnail(cover, folder / entry.cover, folder / entry.thumbnail)
+
+
+def _languages(entries: list[Entry]) -> tuple[Language, ...]:
+    by_lang: dict[str, list[Entry]] = {}
+    for entry in sorted(entries, key=lambda e: (e.leaflet.lang, e.leaflet.title.casefold(),
+                                                e.leaflet.id)):
+        by_lang.setdefault(entry.leaflet.lang, []).append(entry)
+    return tuple(Language(lang, tuple(group)) for lang, group in by_lang.items())
+
+
+def _feed_id(brand: Brand) -> str:
+    """Stable for as long as the clinic publishes at the same address."""
+    from careleaf.formats.epub import NAMESPACE
+
+    address = brand.base_url.rstrip("/")
+    return f"urn:uuid:{uuid.uuid5(NAMESPACE, f'opds:{address}')}"
+
+
+def _updated(entries: list[Entry]) -> str:
+    """The newest review among the ebooks: a date from the sources, so the feed is
+    the same bytes on every build."""
+    dates = [entry.leaflet.reviewed for entry in entries if entry.epub]
+    return f"{max(dates).isoformat() if dates else '1970-01-01'}T00:00:00Z"
+
+
+def _cover(entry: Entry, brand: Brand, messages: Messages) -> bytes:
+    """The EPUB's cover image, so the site shows exactly what the ebook does; drawn
+    the same way for a leaflet without an EPUB."""
+    if entry.epub is not None:
+        try:
+            with zipfile.ZipFile(entry.epub.file) as book:
+                name = _cover_name(book)
+                if name is not None:
+                    return book.read(name)
+        except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+            pass  # an unreadable EPUB is the check's to report
+    from careleaf.render.cover import cover_png
+
+    return cover_png(entry.leaflet, brand, messages)
+
+
+def _cover_name(book: zipfile.ZipFile) -> str | None:
+    """The zip entry of the package's ``cover-image`` item, found as reading apps do."""
+    container = etree.fromstring(book.read("META-INF/container.xml"))
+    package = container.find(".//c:rootfile", _CONTAINER)
+    if package is None:
+        return None
+    opf_name = str(package.get("full-path", ""))
+    opf = etree.fromstring(book.read(opf_name))
+    for item in opf.iterfind(".//opf:manifest/opf:item", _OPF):
+        if "cover-image" in str(item.get("properties", "")).split():
+            return posixpath.normpath(posixpath.join(posixpath.dirname(opf_name),
+                                                     str(item.get("href"))))
+    return None
+
+
+def _thumbnail(cover: bytes, old_cover: Path, old_thumbnail: Path) -> bytes:
+    """A small copy of the cover; the one already in the site while the cover is the same."""
+    if old_thumbnail.is_file() and old_cover.is_file() and old_cover.read_bytes() == cover:
+        return old_thumbnail.read_bytes()
+    from PIL import Image
+
+    with Image.open(io.BytesIO(cover)) as image:
+        height = round(image.height * THUMBNAIL_WIDTH / image.width)
+        # The reducing gap shrinks by whole factors first: half the time, the same look.
+        small = image.convert("RGB").resize((THUMBNAIL_WIDTH, height),
+                                            Image.Resampling.LANCZOS, reducing_gap=2.0)
+    buffer = io.BytesIO()
+    small.quantize(64, method=Image.Quantize.FASTOCTREE).save(buffer, format="PNG",
+                                                               compress_level=9)
+    return buffer.getvalue()

@@ -1,0 +1,224 @@
+"""The download site: ``build/site/``, with an index, a page per leaflet and an OPDS feed.
+
+After the outputs are built, the site puts them where the QR codes point,
+``<lang>/<id>/<file>`` (hard links when the file system allows, copies otherwise),
+beside a web page of each leaflet, its cover and a thumbnail; ``index.html`` lists
+every leaflet by language and ``opds.xml`` offers every EPUB to ebook apps. The
+``site`` layout folder draws all of it; this module only gathers what exists. An
+output is offered only if the manifest says it was built from its files as they are
+now and is intact, so a leaflet whose build failed is listed without the failed (or
+damaged) downloads, with a warning. The site
+is a function of its inputs, so a digest over them (sources, the outputs offered, the
+site layout, the brand, careleaf's code), recorded beside the site, lets a build with
+nothing new skip this stage without parsing a source or importing a renderer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from careleaf.design.brand import Brand
+from careleaf.design.layouts import Layout, load_layouts
+from careleaf.errors import CareleafError, Report
+from careleaf.files import (
+    is_in_use,
+    is_temp_file,
+    make_folder,
+    temp_name,
+    write_atomic,
+    writing_under,
+)
+from careleaf.outputs import Variant, output_path
+from careleaf.pipeline.manifest import Manifest, toolchain_digest
+from careleaf.project import Project
+from careleaf.site.model import SITE_LAYOUT, Files, site_dir
+
+if TYPE_CHECKING:
+    from careleaf.pipeline.build import BuildResult, Progress
+
+#: Beside the site, not in it: the site folder is published as it is.
+RECORD = ".careleaf-site.json"
+#: Bumped when what the site is made of changes shape, so old records never match.
+_FORMAT = "1"
+
+
+def update_site(project: Project, report: Report, result: BuildResult,
+                progress: Progress | None = None) -> Path | None:
+    """After a build: the site of its brand, offering every configured layout that exists
+    (not only those the build was limited to). None when the brand could not be read."""
+    from careleaf.design.layouts import select_layouts
+
+    if result.brand is None:
+        return None
+    offered = select_layouts(project, Report(), None, result.layouts)  # errors: the build's
+    return build_site(project, report, result.brand, offered,
+                      site_layout=result.layouts.get(SITE_LAYOUT), progress=progress)
+
+
+def build_site(project: Project, report: Report, brand: Brand, layouts: Sequence[Layout], *,
+               site_layout: Layout | None = None, progress: Progress | None = None) -> Path:
+    """Bring the download site of ``brand`` up to date; return its folder.
+
+    ``layouts`` are the layouts whose outputs the site offers (those without a format
+    are ignored); of them, it offers what exists for every source of the project,
+    whatever the last build was limited to. ``site_layout`` is the layout that draws
+    the site, looked up as ``layouts/site`` when not given. The stage costs a few
+    milliseconds when nothing changed since the last call. Problems go to ``report``:
+    an output older than its source is left out with a warning; a source with errors
+    is left out silently (its errors are the build's to report); a template mistake is
+    an error at its line, and the previous site stays as it was. ``progress``, if
+    given, hears of the site folder once: ``built``, ``fresh`` or ``failed``.
+    """
+    folder, started = site_dir(project, brand.name), time.perf_counter()
+    site_layout = site_layout or _find_site_layout(project, report)
+    if site_layout is None:
+        return folder
+    offered = [layout for layout in layouts if layout.format]
+    sources = project.sources()
+    digest = _inputs_digest(project, brand, site_layout, offered, sources)
+    if _is_current(folder, digest):
+        if progress:
+            progress(folder, "fresh", 0.0)
+        return folder
+    files = _make(project, report, brand, site_layout, offered, sources, folder)
+    with writing_under(folder.parent):  # a killed build's temporary files are swept
+        written = files is not None and _written(folder, files, digest, report)
+    if progress:
+        progress(folder, "built" if written else "failed", time.perf_counter() - started)
+    return folder
+
+
+def _find_site_layout(project: Project, report: Report) -> Layout | None:
+    layout = load_layouts(project, Report()).get(SITE_LAYOUT)
+    if layout is None:
+        report.warning(project.layouts_dir / SITE_LAYOUT, None, "no 'site' layout (a folder "
+                       "with a valid layout.yml): the download site was not built")
+    return layout
+
+
+def _inputs_digest(project: Project, brand: Brand, site_layout: Layout,
+                   offered: list[Layout], sources: list[Path]) -> str:
+    """A hash over everything the site is made of, computed without parsing a source.
+
+    A source that cannot be one (a FIFO, a device, a folder, an id too long to name
+    its outputs) is never opened: its problem stands for it, and it has no outputs.
+    """
+    sha = hashlib.sha256()
+
+    def add(*parts: object) -> None:
+        sha.update("\0".join(map(str, parts)).encode() + b"\n")
+
+    add(_FORMAT, toolchain_digest(), site_layout.digest(), brand.name,
+        brand.digest(project.root), *map(repr, offered))
+    manifest, extra_inputs = Manifest(project), set[str]()
+    for source in sources:
+        if (problem := project.source_problem(source)) is not None:
+            add(source, problem)  # never opened, and no output of it is looked for
+            continue
+        name = source.relative_to(project.root).as_posix()
+        add(source, manifest.hash_input(name) or "-", _mtime(source))
+        for layout in offered:
+            target = output_path(project, source, layout, Variant(brand.name))
+            for path in (target, *(target.with_name(n) for n in layout.extra_names(source.stem))):
+                stat = path.stat() if path.is_file() else None
+                add(path, stat and (stat.st_size, stat.st_mtime_ns))
+            entry = manifest.entries.get(manifest.key(target))
+            extra_inputs.update(entry.inputs if entry else ())
+    for name in sorted(extra_inputs):  # the images of each leaflet, which its page shows
+        add(name, manifest.hash_input(name) or "-")  # a regular file of a sane size, or "-"
+    return sha.hexdigest()
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:  # removed since it was listed
+        return None
+
+
+def _is_current(folder: Path, digest: str) -> bool:
+    try:
+        record = json.loads((folder.parent / RECORD).read_text(encoding="utf-8"))
+        return bool(record["digest"] == digest
+                    and all((folder / name).is_file() for name in record["files"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _make(project: Project, report: Report, brand: Brand, site_layout: Layout,
+          offered: list[Layout], sources: list[Path], folder: Path) -> Files | None:
+    """Every file of the site, in memory (outputs by path); None after a template error."""
+    from careleaf.site.pages import leaflet_entries, render_pages
+
+    local = Report()
+    entries = leaflet_entries(project, local, brand, offered, sources)
+    files: Files = {}
+    try:
+        render_pages(project, brand, site_layout, entries, files, folder)
+    except CareleafError as exc:
+        local.extend(exc.report)
+    report.extend(local)
+    return None if local.errors else files
+
+
+def _written(folder: Path, files: Files, digest: str, report: Report) -> bool:
+    """Write the site, then its record; an I/O error (a full disk) is an error, and the
+    next build tries again (each file is whole: the old one or the new one)."""
+    try:
+        _write(folder, files)
+        write_atomic(folder.parent / RECORD,
+                     json.dumps({"digest": digest, "files": sorted(files)}).encode())
+    except OSError as exc:
+        where = Path(exc.filename) if isinstance(exc.filename, str) else folder
+        report.error(where, None, f"could not be written: {exc.strerror or exc}; the download "
+                     "site is incomplete until a build succeeds (free some space, or check "
+                     "the folder's permissions, and build again)")
+        return False
+    return True
+
+
+def _write(folder: Path, files: Files) -> None:
+    """Write what changed (each file atomically), then remove what the site no longer has."""
+    for name, content in files.items():
+        target = folder / name
+        if isinstance(content, Path):
+            _link(content, target)
+        elif not (target.is_file() and target.read_bytes() == content):
+            write_atomic(target, content)
+    for path in sorted(folder.rglob("*"), reverse=True):  # a folder's files come first
+        if path.is_dir() and not path.is_symlink():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif path.relative_to(folder).as_posix() not in files and not (
+                is_temp_file(path) and is_in_use(path)):  # another build's, being written
+            path.unlink(missing_ok=True)
+
+
+def _link(source: Path, target: Path) -> None:
+    """``target`` becomes ``source``: a hard link (no copy), else a copy; atomically."""
+    if target.is_file() and (os.path.samefile(source, target) or _same_bytes(source, target)):
+        return
+    make_folder(target.parent)
+    temp = temp_name(target)
+    temp.unlink(missing_ok=True)
+    try:
+        os.link(source, temp)
+        os.replace(temp, target)
+    except OSError:  # another file system, or one without hard links
+        temp.unlink(missing_ok=True)
+        write_atomic(target, source.read_bytes())
+    finally:
+        # rename() does nothing when both names are links to one file (another build
+        # linked the same output a moment ago), leaving the temporary name behind.
+        temp.unlink(missing_ok=True)
+
+
+def _same_bytes(first: Path, second: Path) -> bool:
+    return first.stat().st_size == second.stat().st_size and first.read_bytes() == \
+        second.read_bytes()
