@@ -15,18 +15,22 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from careleaf import __version__
+from careleaf.check.reports import CheckRun, print_summary, write_reports
+from careleaf.check.runner import run_checks
+from careleaf.design.layouts import load_layouts
 from careleaf.errors import CareleafError, Report, display_path
 from careleaf.files import writing_under
+from careleaf.i18n.catalogue import update_template
+from careleaf.pipeline.build import Progress
+from careleaf.pipeline.build import build as run_build
 from careleaf.project import Project
-
-if TYPE_CHECKING:
-    from careleaf.check.reports import CheckRun
-    from careleaf.pipeline.build import Progress
+from careleaf.site.publish import update_site
+from careleaf.site.serve import Settings
+from careleaf.site.serve import serve as run_serve
 
 #: Content gates a run of ``check`` may leave out (see careleaf.check.runner).
 SKIPPABLE = ("review", "required-sections", "readability", "plain-language")
@@ -120,8 +124,6 @@ def build(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...]
           print_ready: bool, proofs: bool, force: bool, jobs: int | None, quiet: bool,
           site: bool, strict: bool) -> None:
     """Build every leaflet (or SOURCES) in every layout, skipping what is up to date."""
-    from careleaf.pipeline.build import build as run_build
-
     project, report, started = _project(project_dir), Report(), time.perf_counter()
     with _progress(quiet) as progress:
         result = run_build(project, report, layout_names=list(layouts) or None,
@@ -129,8 +131,6 @@ def build(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...]
                            print_ready=print_ready, proofs=proofs, force=force, jobs=jobs,
                            progress=progress)
         if site:
-            from careleaf.site.publish import update_site
-
             update_site(project, report, result, progress)
     _finish(report, strict, f"{len(result.built)} built, {len(result.fresh)} up to date, "
             f"{len(result.failed)} failed in {time.perf_counter() - started:.2f} s")
@@ -180,9 +180,6 @@ def check(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...]
           skipped: tuple[str, ...], strict: bool) -> None:
     """Validate the sources, run the content quality gates, and prove every cause and
     treatment is in every output."""
-    from careleaf.check.reports import print_summary
-    from careleaf.check.runner import run_checks
-
     project, report = _project(project_dir), Report()
     run, site_files = run_checks(
         project, report, today=today.date() if today else date.today(), strict=strict,
@@ -197,8 +194,6 @@ def check(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...]
 
 
 def _write_reports(run: CheckRun, report: Report) -> list[Path]:
-    from careleaf.check.reports import write_reports
-
     try:
         with writing_under(run.project.build_dir):
             return write_reports(run)
@@ -212,8 +207,6 @@ def _write_reports(run: CheckRun, report: Report) -> list[Path]:
 @project_option
 def list_layouts(project_dir: Path) -> None:
     """List the layouts of the project."""
-    from careleaf.design.layouts import load_layouts
-
     project, report = _project(project_dir), Report()
     for layout in load_layouts(project, report).values():
         kind = layout.format or "base"
@@ -231,8 +224,6 @@ def list_layouts(project_dir: Path) -> None:
 def messages_command(project_dir: Path, check_only: bool) -> None:
     """Extract the layouts' interface words into layouts/messages/careleaf.pot, and say
     what each catalogue (layouts/messages/<lang>.po) lacks."""
-    from careleaf.i18n.catalogue import update_template
-
     project, report = _project(project_dir), Report()
     _finish(report, False, update_template(project, report, write=not check_only))
 
@@ -252,8 +243,5 @@ def messages_command(project_dir: Path, check_only: bool) -> None:
 def serve(project_dir: Path, layouts: tuple[str, ...], brand: str, host: str, port: int,
           proofs: bool, jobs: int | None) -> None:
     """Build, serve the download site on HOST:PORT, rebuild and reload pages on every edit."""
-    from careleaf.site.serve import Settings
-    from careleaf.site.serve import serve as run_serve
-
     settings = Settings(list(layouts) or None, brand, proofs, jobs)
     sys.exit(run_serve(_project(project_dir), settings, host, port))

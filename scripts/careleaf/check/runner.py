@@ -21,6 +21,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from careleaf.check.ace import run_ace
+from careleaf.check.completeness import check as check_outputs
+from careleaf.check.epubcheck import run_epubcheck
 from careleaf.check.lint import Term, glossary_path, lint, load_glossary
 from careleaf.check.quality import check_quality
 from careleaf.check.reports import CHECKS, CheckRun, LeafletResult
@@ -28,6 +31,8 @@ from careleaf.config import load_config
 from careleaf.errors import Report
 from careleaf.outputs import owner
 from careleaf.project import Project
+from careleaf.site.check import ReadBack, check_site
+from careleaf.source.translations import check_translations
 
 if TYPE_CHECKING:
     from careleaf.site.check import ReadBack
@@ -42,13 +47,9 @@ def run_checks(project: Project, report: Report, *, today: date, strict: bool = 
     """Every check on ``sources`` (default: all) but those in ``skip``; the run, and
     the number of site files read."""
     skip = skip or set()
-    from careleaf.check.completeness import check as check_outputs
-
     config = load_config(project.root, report)
     verified = check_outputs(project, report, layout_names=layout_names, sources=sources,
                              brand_name=brand_name)
-    from careleaf.source.translations import check_translations
-
     check_translations(project, verified.loaded, report)  # tagged "translation" already
     results = {path.resolve(): LeafletResult(path) for path in sources or project.sources()}
     glossaries: dict[str, list[Term]] = {}
@@ -67,8 +68,6 @@ def run_checks(project: Project, report: Report, *, today: date, strict: bool = 
     # A source that does not load, or a translation that does not match its original,
     # is one the site leaves out: it need not be listed.
     broken = {d.location.path.resolve() for d in report.errors if d.check in ("", "translation")}
-    from careleaf.site.check import ReadBack
-
     # Every download must be a file read back above; with --layout, of those layouts.
     read = ReadBack(verified.read, None if layout_names is None else verified.scope)
     site_files = _tagged(report, "site", lambda sub: _check_site(project, sub, brand_name,
@@ -77,13 +76,9 @@ def run_checks(project: Project, report: Report, *, today: date, strict: bool = 
         checks.append("site")
     epubs = [path for path in verified.checked if path.suffix == ".epub"]
     if epubcheck:
-        from careleaf.check.epubcheck import run_epubcheck
-
         _tagged(report, "epubcheck", lambda sub: [run_epubcheck(p, sub) for p in epubs])
         checks.append("epubcheck")
     if ace:
-        from careleaf.check.ace import run_ace
-
         _tagged(report, "ace", lambda sub: [run_ace(p, sub) for p in epubs])
         checks.append("ace")
     # The configuration is read by several stages; say each of its problems once.
@@ -94,8 +89,6 @@ def run_checks(project: Project, report: Report, *, today: date, strict: bool = 
 
 def _check_site(project: Project, report: Report, brand_name: str,
                 sources: list[Path] | None, broken: set[Path], read: ReadBack) -> int:
-    from careleaf.site.check import check_site
-
     return check_site(project, report, brand_name, sources, broken, read)
 
 

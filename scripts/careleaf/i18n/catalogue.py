@@ -22,7 +22,8 @@ from babel.messages.pofile import read_po, write_po
 import careleaf
 from careleaf.design.layouts import load_layouts
 from careleaf.errors import Report, display_path
-from careleaf.i18n.messages import FOLDER, TEMPLATE
+from careleaf.files import write_atomic
+from careleaf.i18n.messages import FOLDER, TEMPLATE, load_messages
 from careleaf.project import Project
 
 #: Templates call ``_()``; code calls ``messages.gettext()``.
@@ -111,9 +112,6 @@ def update_template(project: Project, report: Report, *, write: bool = True) -> 
     """Bring ``careleaf.pot`` up to date with the templates and code (with ``write`` off,
     only report that it is not), then check every catalogue against it; each catalogue's
     missing translations are one error in ``report``. Returns a summary line."""
-    from careleaf.files import write_atomic
-    from careleaf.i18n.messages import load_messages
-
     catalog, path = extract(project), template_path(project)
     current = is_current(project, catalog)
     if not current and not write:

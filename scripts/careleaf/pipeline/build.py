@@ -16,19 +16,19 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from careleaf.design.brand import DEFAULT_BRAND, Brand, load_brand
 from careleaf.design.layouts import Layout, load_layouts, select_layouts
 from careleaf.errors import Diagnostic, Report
 from careleaf.files import writing_under
+from careleaf.i18n.messages import catalogue_files, load_messages
 from careleaf.outputs import Variant, output_path
 from careleaf.pipeline.manifest import Manifest, toolchain_digest
+from careleaf.pipeline.workers import Outcome, Task, run_tasks
 from careleaf.project import Project
+from careleaf.source.load import load_leaflets
 from careleaf.source.model import Leaflet
-
-if TYPE_CHECKING:
-    from careleaf.pipeline.workers import Outcome, Task
+from careleaf.source.translations import check_translations
 
 #: Called after each output with its path, "built", "fresh" or "failed", and seconds taken.
 Progress = Callable[[Path, str, float], None]
@@ -75,9 +75,6 @@ def _build(project: Project, report: Report, layout_names: list[str] | None,
     if not stale:
         return result
     # Only now pay for Markdown, Jinja2 and the renderers.
-    from careleaf.pipeline.workers import run_tasks
-    from careleaf.source.load import load_leaflets
-
     leaflets = [leaflet for leaflet in load_leaflets(project, report, list(stale))
                 if _layouts_exist(leaflet, available, report)]
     leaflets, warnings = _comparable(project, leaflets, report)
@@ -117,9 +114,6 @@ def _comparable(project: Project, leaflets: list[Leaflet], report: Report
     """Leaflets that match their original (translations) and whose language's catalogue
     is complete (a language lacking translations is one error, not one per output);
     and the warnings each one's comparison gave, to be said again by later builds."""
-    from careleaf.i18n.messages import load_messages
-    from careleaf.source.translations import check_translations
-
     translations = check_translations(project, leaflets, report)
     leaflets = [leaflet for leaflet in leaflets if leaflet.path not in translations
                 or not translations[leaflet.path].failed]
@@ -173,8 +167,6 @@ class _Plan:
 
     def tasks(self, leaflets: list[Leaflet], stale: dict[Path, list[tuple[Layout, Variant]]],
               proofs: bool) -> list[Task]:
-        from careleaf.pipeline.workers import Task
-
         return [Task(self.project, leaflet, layout, self.brand,
                      output_path(self.project, leaflet.path, layout, variant),
                      variant.print_ready, proofs, self.available.get(layout.page_list or ""),
@@ -184,8 +176,6 @@ class _Plan:
 
     def inputs_of(self, leaflet: Leaflet) -> list[Path]:
         """The files an output of ``leaflet`` is made from, besides its layouts and brand."""
-        from careleaf.i18n.messages import catalogue_files
-
         return [*_sources_of(leaflet), *(image.path for image in leaflet.images),
                 *catalogue_files(self.project.layouts_dir, leaflet.lang)]
 

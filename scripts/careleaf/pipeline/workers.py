@@ -23,6 +23,7 @@ from careleaf.design.layouts import Layout
 from careleaf.errors import CareleafError, Diagnostic, Location, Report
 from careleaf.files import write_all_atomic
 from careleaf.formats import FORMATS, Job, Rendered
+from careleaf.formats.proofs import proof_files, remove_stale_proofs
 from careleaf.pipeline.manifest import FileRecord
 from careleaf.project import Project
 from careleaf.render.html import render_html
@@ -85,8 +86,6 @@ def _write(task: Task, rendered: Rendered) -> dict[Path, FileRecord]:
                **{task.target.with_name(name): data for name, data in rendered.extras.items()}}
     pages: dict[Path, int] = {}  # proofs of each PDF written
     if task.proofs and task.layout.format == "pdf":
-        from careleaf.formats.proofs import proof_files, remove_stale_proofs
-
         for path, data in list(written.items()):
             proofs = proof_files(data, path.parent / "proofs", path.stem)
             written.update(proofs)

@@ -22,10 +22,12 @@ from lxml import etree
 from careleaf.design.brand import Brand
 from careleaf.design.layouts import Layout
 from careleaf.errors import Report, display_path
+from careleaf.formats.epub import NAMESPACE, identifier
 from careleaf.i18n.messages import Messages, load_messages, messages_for
 from careleaf.outputs import Variant, output_path
 from careleaf.pipeline.manifest import Manifest
 from careleaf.project import Project
+from careleaf.render.cover import cover_alt, cover_png
 from careleaf.render.html import render_template
 from careleaf.site.model import (
     INDEX,
@@ -52,9 +54,6 @@ _OPF = {"opf": "http://www.idpf.org/2007/opf"}
 def leaflet_entries(project: Project, report: Report, brand: Brand, offered: list[Layout],
                     sources: list[Path]) -> list[Entry]:
     """Each valid leaflet with the downloads it has; a source with errors is left out."""
-    from careleaf.formats.epub import identifier
-    from careleaf.render.cover import cover_alt
-
     # Their errors are the build's and the check's to report: a failing build is not
     # one to publish, so the site need not keep what it had of them. A translation
     # that does not match its original is such a source.
@@ -173,8 +172,6 @@ def _languages(entries: list[Entry]) -> tuple[Language, ...]:
 
 def _feed_id(brand: Brand) -> str:
     """Stable for as long as the clinic publishes at the same address."""
-    from careleaf.formats.epub import NAMESPACE
-
     address = brand.base_url.rstrip("/")
     return f"urn:uuid:{uuid.uuid5(NAMESPACE, f'opds:{address}')}"
 
@@ -197,8 +194,6 @@ def _cover(entry: Entry, brand: Brand, messages: Messages) -> bytes:
                     return book.read(name)
         except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
             pass  # an unreadable EPUB is the check's to report
-    from careleaf.render.cover import cover_png
-
     return cover_png(entry.leaflet, brand, messages)
 
 

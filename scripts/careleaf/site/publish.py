@@ -21,10 +21,9 @@ import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from careleaf.design.brand import Brand
-from careleaf.design.layouts import Layout, load_layouts
+from careleaf.design.layouts import Layout, load_layouts, select_layouts
 from careleaf.errors import CareleafError, Report
 from careleaf.files import (
     is_in_use,
@@ -35,12 +34,11 @@ from careleaf.files import (
     writing_under,
 )
 from careleaf.outputs import Variant, output_path
+from careleaf.pipeline.build import BuildResult, Progress
 from careleaf.pipeline.manifest import Manifest, toolchain_digest
 from careleaf.project import Project
 from careleaf.site.model import SITE_LAYOUT, Files, site_dir
-
-if TYPE_CHECKING:
-    from careleaf.pipeline.build import BuildResult, Progress
+from careleaf.site.pages import leaflet_entries, render_pages
 
 #: Beside the site, not in it: the site folder is published as it is.
 RECORD = ".careleaf-site.json"
@@ -52,8 +50,6 @@ def update_site(project: Project, report: Report, result: BuildResult,
                 progress: Progress | None = None) -> Path | None:
     """After a build: the site of its brand, offering every configured layout that exists
     (not only those the build was limited to). None when the brand could not be read."""
-    from careleaf.design.layouts import select_layouts
-
     if result.brand is None:
         return None
     offered = select_layouts(project, Report(), None, result.layouts)  # errors: the build's
@@ -154,8 +150,6 @@ def _is_current(folder: Path, digest: str) -> bool:
 def _make(project: Project, report: Report, brand: Brand, site_layout: Layout,
           offered: list[Layout], sources: list[Path], folder: Path) -> Files | None:
     """Every file of the site, in memory (outputs by path); None after a template error."""
-    from careleaf.site.pages import leaflet_entries, render_pages
-
     local = Report()
     entries = leaflet_entries(project, local, brand, offered, sources)
     files: Files = {}

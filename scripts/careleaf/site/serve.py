@@ -46,7 +46,10 @@ import click
 
 from careleaf.design.brand import DEFAULT_BRAND
 from careleaf.errors import Report, display_path
+from careleaf.pipeline.build import build
 from careleaf.project import Project
+from careleaf.site.model import site_dir
+from careleaf.site.publish import update_site
 
 EVENTS = "/__careleaf__/events"
 #: Files whose changes rebuild the site, besides everything in source/ and layouts/.
@@ -171,10 +174,6 @@ def rebuild(project: Project, settings: Settings, *, first: bool = False) -> Pat
     After the first build, a build with errors leaves the site as it was: the site
     would drop the leaflet that failed, and the writer would lose the page being fixed.
     """
-    from careleaf.pipeline.build import build
-    from careleaf.site.model import site_dir
-    from careleaf.site.publish import update_site
-
     report, started = Report(), time.perf_counter()
     result = build(project, report, layout_names=settings.layouts, brand_name=settings.brand,
                    proofs=settings.proofs, jobs=settings.jobs)
