@@ -85,7 +85,7 @@ class FileRecord:
 
 
 @dataclass(frozen=True)
-class Entry:
+class OutputRecord:
     """What one output was built from, and every file written for it."""
 
     #: The output's layouts, brand and bleed (see ``build``), and careleaf's toolchain.
@@ -116,7 +116,7 @@ class Manifest:
         self.path = project.build_dir / ".careleaf-manifest.json"
         #: Hash of each input read in this run, by project-relative name (None: unreadable).
         self.file_hashes: dict[str, str | None] = {}
-        self.entries: dict[str, Entry] = {}
+        self.entries: dict[str, OutputRecord] = {}
         #: Per source: a hash of its bytes and the ``layouts:`` it asked for then.
         self.sources: dict[str, tuple[str, list[str] | None]] = {}
         self.notes: dict[str, Notes] = {}
@@ -206,7 +206,7 @@ class Manifest:
                files: dict[Path, FileRecord]) -> None:
         """``output`` was built from ``inputs`` (hashed before rendering) into ``files``."""
         key = self.key(output)
-        self.entries[key] = Entry(look, toolchain, dict(inputs),
+        self.entries[key] = OutputRecord(look, toolchain, dict(inputs),
                                   {self.key(path): rec for path, rec in files.items()})
         self._changed["outputs"].add(key)
 
@@ -266,7 +266,7 @@ def _merge(mine: dict[str, T], theirs: dict[str, T], keys: set[str]) -> None:
             theirs[key] = mine[key]
 
 
-def _to_json(entries: dict[str, Entry], sources: dict[str, tuple[str, list[str] | None]],
+def _to_json(entries: dict[str, OutputRecord], sources: dict[str, tuple[str, list[str] | None]],
              notes: dict[str, Notes]) -> dict[str, object]:
     return {
         "version": MANIFEST_VERSION,
@@ -280,7 +280,7 @@ def _to_json(entries: dict[str, Entry], sources: dict[str, tuple[str, list[str] 
     }
 
 
-Parsed = tuple[dict[str, Entry], dict[str, tuple[str, list[str] | None]], dict[str, Notes]]
+Parsed = tuple[dict[str, OutputRecord], dict[str, tuple[str, list[str] | None]], dict[str, Notes]]
 
 
 def _parse(data: object) -> Parsed:
@@ -308,14 +308,14 @@ def _hashes(value: object) -> dict[str, str] | None:
     return dict(value)
 
 
-def _entry(value: Any) -> Entry | None:
+def _entry(value: Any) -> OutputRecord | None:
     try:
         files = {str(name): FileRecord(int(size), int(mtime), str(sha))
                  for name, (size, mtime, sha) in value["files"].items()}
         inputs = _hashes(value["inputs"])
         if inputs is None or not files:
             return None
-        return Entry(str(value["look"]), str(value["toolchain"]), inputs, files)
+        return OutputRecord(str(value["look"]), str(value["toolchain"]), inputs, files)
     except (TypeError, ValueError, KeyError, AttributeError):
         return None
 

@@ -97,7 +97,9 @@ class Entry:
 
 
 @dataclass(frozen=True)
-class Language:
+class LanguageGroup:
+    """The leaflets of one language, as the index and the feed list them."""
+
     lang: str
     entries: tuple[Entry, ...]
 
@@ -106,7 +108,7 @@ class Language:
 class SiteContext:
     """What ``index.html`` and ``opds.xml`` get: every leaflet, grouped by language."""
 
-    languages: tuple[Language, ...]
+    languages: tuple[LanguageGroup, ...]
     layout: Layout
     #: The brand, its ``logo`` a path from the page being drawn.
     brand: Brand

@@ -36,7 +36,7 @@ from careleaf.site.model import (
     Download,
     Entry,
     Files,
-    Language,
+    LanguageGroup,
     LeafletPageContext,
     Original,
     SiteContext,
@@ -162,12 +162,12 @@ def _leaflet_files(entry: Entry, brand: Brand, layout: Layout, stylesheets: tupl
     files[entry.thumbnail] = _thumbnail(cover, folder / entry.cover, folder / entry.thumbnail)
 
 
-def _languages(entries: list[Entry]) -> tuple[Language, ...]:
+def _languages(entries: list[Entry]) -> tuple[LanguageGroup, ...]:
     by_lang: dict[str, list[Entry]] = {}
     for entry in sorted(entries, key=lambda e: (e.leaflet.lang, e.leaflet.title.casefold(),
                                                 e.leaflet.id)):
         by_lang.setdefault(entry.leaflet.lang, []).append(entry)
-    return tuple(Language(lang, tuple(group)) for lang, group in by_lang.items())
+    return tuple(LanguageGroup(lang, tuple(group)) for lang, group in by_lang.items())
 
 
 def _feed_id(brand: Brand) -> str:
