@@ -28,7 +28,7 @@ from careleaf.pipeline.workers import Outcome, Task, run_tasks
 from careleaf.project import Project
 from careleaf.source.load import load_leaflets
 from careleaf.source.model import Leaflet
-from careleaf.source.translations import check_translations
+from careleaf.source.translations import Status, check_translations
 
 #: Called after each output with its path, "built", "fresh" or "failed", and seconds taken.
 Progress = Callable[[Path, str, float], None]
@@ -77,7 +77,7 @@ def _build(project: Project, report: Report, layout_names: list[str] | None,
     # Only now pay for Markdown, Jinja2 and the renderers.
     leaflets = [leaflet for leaflet in load_leaflets(project, report, list(stale))
                 if _layouts_exist(leaflet, available, report)]
-    leaflets, warnings = _comparable(project, leaflets, report)
+    leaflets, translations = publishable(project, leaflets, report)
     tasks = plan.tasks(leaflets, stale, proofs)
     usable = {leaflet.path for leaflet in leaflets}
     result.failed += [output_path(project, source, layout, variant)  # errors already reported
@@ -92,7 +92,9 @@ def _build(project: Project, report: Report, layout_names: list[str] | None,
         getattr(result, outcome.status).append(outcome.task.target)
         if progress:
             progress(outcome.task.target, outcome.status, outcome.seconds)
-    plan.record_leaflets(leaflets, warnings)
+    # The warnings of each translation's comparison, said again by builds that skip it.
+    plan.record_leaflets(leaflets, {path: list(status.diagnostics)
+                                    for path, status in translations.items()})
     _save(plan.manifest, report)
     return result
 
@@ -109,18 +111,17 @@ def _usable_sources(project: Project, sources: list[Path], report: Report) -> li
     return usable
 
 
-def _comparable(project: Project, leaflets: list[Leaflet], report: Report
-                ) -> tuple[list[Leaflet], dict[Path, list[Diagnostic]]]:
-    """Leaflets that match their original (translations) and whose language's catalogue
-    is complete (a language lacking translations is one error, not one per output);
-    and the warnings each one's comparison gave, to be said again by later builds."""
+def publishable(project: Project, leaflets: list[Leaflet], report: Report
+                ) -> tuple[list[Leaflet], dict[Path, Status]]:
+    """The leaflets that may be built and listed: those that match their original (a
+    translation) and whose language's catalogue is complete (a language lacking
+    translations is one error, not one per output); and each translation's comparison."""
     translations = check_translations(project, leaflets, report)
     leaflets = [leaflet for leaflet in leaflets if leaflet.path not in translations
                 or not translations[leaflet.path].failed]
     catalogued = {lang: load_messages(project, lang, report) is not None
                   for lang in sorted({leaflet.lang for leaflet in leaflets})}
-    leaflets = [leaflet for leaflet in leaflets if catalogued[leaflet.lang]]
-    return leaflets, {path: list(status.diagnostics) for path, status in translations.items()}
+    return [leaflet for leaflet in leaflets if catalogued[leaflet.lang]], translations
 
 
 def _save(manifest: Manifest, report: Report) -> None:

@@ -23,8 +23,9 @@ from careleaf.design.brand import Brand
 from careleaf.design.layouts import Layout
 from careleaf.errors import Report, display_path
 from careleaf.formats.epub import NAMESPACE, identifier
-from careleaf.i18n.messages import Messages, load_messages, messages_for
+from careleaf.i18n.messages import Messages, messages_for
 from careleaf.outputs import Variant, output_path
+from careleaf.pipeline.build import publishable
 from careleaf.pipeline.manifest import Manifest
 from careleaf.project import Project
 from careleaf.render.cover import cover_alt, cover_png
@@ -45,7 +46,7 @@ from careleaf.site.model import (
 )
 from careleaf.source.load import load_leaflets
 from careleaf.source.model import Leaflet
-from careleaf.source.translations import Status, check_translations
+from careleaf.source.translations import Status
 
 _CONTAINER = {"c": "urn:oasis:names:tc:opendocument:xmlns:container"}
 _OPF = {"opf": "http://www.idpf.org/2007/opf"}
@@ -54,16 +55,11 @@ _OPF = {"opf": "http://www.idpf.org/2007/opf"}
 def leaflet_entries(project: Project, report: Report, brand: Brand, offered: list[Layout],
                     sources: list[Path]) -> list[Entry]:
     """Each valid leaflet with the downloads it has; a source with errors is left out."""
-    # Their errors are the build's and the check's to report: a failing build is not
-    # one to publish, so the site need not keep what it had of them. A translation
-    # that does not match its original is such a source.
-    leaflets = load_leaflets(project, Report(), sources)
-    translations = check_translations(project, leaflets, Report())
-    leaflets = [leaflet for leaflet in leaflets if leaflet.path not in translations
-                or not translations[leaflet.path].failed]
-    # Nor can a leaflet whose language's catalogue lacks translations be shown.
-    leaflets = [leaflet for leaflet in leaflets
-                if load_messages(project, leaflet.lang, Report()) is not None]
+    # The same leaflets as the build publishes. Their errors are the build's and the
+    # check's to report: a failing build is not one to publish, so the site need not
+    # keep what it had of them.
+    leaflets, translations = publishable(project, load_leaflets(project, Report(), sources),
+                                         Report())
     listed = {leaflet.path.resolve() for leaflet in leaflets}
     manifest = Manifest(project)  # what each output was built from, and how it was written
     return [Entry(leaflet, f"{leaflet.lang}/{leaflet.id}/",
