@@ -36,7 +36,8 @@ import careleaf.pipeline.workers
 from careleaf.design.brand import Brand
 from careleaf.design.layouts import Layout
 from careleaf.errors import Report
-from careleaf.formats import FORMATS, Job, Rendered, Renderer
+from careleaf.formats.job import Job, Rendered
+from careleaf.outputs import Format
 from careleaf.render.html import render_html
 from careleaf.source.model import Leaflet
 from conftest import COMPLETENESS_ONLY, MINIMAL, REPO, TmpProject
@@ -359,19 +360,19 @@ def pdf_image_sizes(path: Path) -> list[tuple[int, int]]:
 @contextlib.contextmanager
 def image_edited_after_first_render(monkeypatch: pytest.MonkeyPatch, image: Path,
                                     new: bytes) -> Iterator[list[str]]:
-    """Each output format wrapped: once the first output has been rendered (its renderer
-    read the image), the image is replaced, before the build records that output."""
+    """Every format's rendering wrapped: once the first output has been rendered (its
+    renderer read the image), the image is replaced, before the build records that output."""
     rendered: list[str] = []
-    for name, real in list(FORMATS.items()):
-        def wrapped(job: Job, report: Report, real: Renderer = real
-                    ) -> Rendered:
-            result = real(job, report)
-            if not rendered:
-                image.write_bytes(new)
-            rendered.append(job.layout.name)
-            return result
+    real = Format.render
 
-        monkeypatch.setitem(FORMATS, name, wrapped)
+    def wrapped(self: Format, job: Job, report: Report) -> Rendered:
+        result: Rendered = real(self, job, report)
+        if not rendered:
+            image.write_bytes(new)
+        rendered.append(job.layout.name)
+        return result
+
+    monkeypatch.setattr(Format, "render", wrapped)
     try:
         yield rendered
     finally:

@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 
 from careleaf import __version__
+from careleaf.check.gates import SKIPPABLE
 from careleaf.check.reports import CheckRun, print_summary, write_reports
 from careleaf.check.runner import run_checks
 from careleaf.design.layouts import load_layouts
@@ -31,9 +32,6 @@ from careleaf.project import Project
 from careleaf.site.publish import update_site
 from careleaf.site.serve import Settings
 from careleaf.site.serve import serve as run_serve
-
-#: Content gates a run of ``check`` may leave out (see careleaf.check.runner).
-SKIPPABLE = ("review", "required-sections", "readability", "plain-language")
 
 project_option = click.option(
     "-C", "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),

@@ -6,14 +6,22 @@ the default), a print-shop variant in its ``print/`` folder, proofs in ``proofs/
 beside the PDFs, and the download site in ``site/<lang>/<id>/``. Every stage asks
 ``output_path`` where to write or read, and ``owner`` which leaflet a file of the
 build belongs to, so that a report, a check and the site all agree.
+
+It also owns the formats an output can be in: ``FORMATS`` holds one ``Format`` record
+per format (its file extension, media type, and the code that renders and reads it
+back), and every stage that needs to know about a format asks it.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
+from careleaf.errors import Report
 from careleaf.project import Project
 
 
@@ -65,3 +73,62 @@ def owner(project: Project, path: Path) -> tuple[str, str] | None:
     while folder and folder[-1] in _KINDS:
         folder.pop()
     return (folder[0], folder[1]) if len(folder) == 2 else None
+
+
+@dataclass(frozen=True)
+class Format:
+    """One output format, everything careleaf knows about it in one record.
+
+    Every stage needs the record: the layouts (``design``) check a layout's ``format``
+    and name its files with the extension, the pipeline renders with it, the check
+    reads outputs back with it and the site offers them with their media type. But the
+    code behind it is heavy (WeasyPrint, ebooklib, pypdfium2) and belongs to later
+    stages, so the record names that code, ``"module:function"``, and imports it on
+    first use, the way Sphinx registers builders by entry point: the core module that
+    holds the record imports nothing of ``formats`` or ``check``, and a build with
+    nothing to do never loads WeasyPrint. ``tests/test_records.py`` proves every name
+    resolves, renderers in ``careleaf.formats``, readers in ``careleaf.check``.
+
+    The label the download site shows for a format ("EPUB ebook", "A4 PDF") is a
+    translated message of the site's templates (``layouts/site/_macros.html``), not
+    part of the record.
+    """
+
+    #: What a layout says in ``format:``.
+    name: str
+    #: The file extension, without the dot: ``{ext}`` in a layout's output names.
+    extension: str
+    #: What the download site says a file of this format is.
+    media_type: str
+    #: ``module:function`` turning a ``careleaf.formats.job.Job`` (and a report) into
+    #: ``Rendered`` bytes.
+    renderer: str
+    #: ``module:function`` reading an output back from its path: a ``Readback``.
+    reader: str
+
+    # The types of a job, of its bytes and of a read-back belong to later stages, which
+    # this module may not import; their callers name them.
+    def render(self, job: Any, report: Report) -> Any:
+        """The output ``job`` asks for, rendered by this format's renderer."""
+        return resolve(self.renderer)(job, report)
+
+    def read_back(self, path: Path) -> Any:
+        """What the output at ``path`` holds, read by this format's reader."""
+        return resolve(self.reader)(path)
+
+
+@functools.cache
+def resolve(name: str) -> Callable[..., Any]:
+    """The function ``module:function`` names, imported on first use."""
+    module, _, function = name.partition(":")
+    found: Callable[..., Any] = getattr(importlib.import_module(module), function)
+    return found
+
+
+#: Every format a layout can be in, by name, in the order messages list them.
+FORMATS: dict[str, Format] = {record.name: record for record in (
+    Format("pdf", "pdf", "application/pdf",
+           "careleaf.formats.pdf:render_pdf", "careleaf.check.readback:read_pdf"),
+    Format("epub", "epub", "application/epub+zip",
+           "careleaf.formats.epub:render_epub", "careleaf.check.readback:read_epub"),
+)}

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from careleaf.check.gates import READABILITY, REQUIRED_SECTIONS, REVIEW
 from careleaf.check.readability import Scores, score
 from careleaf.config import Config
 from careleaf.errors import Report
@@ -43,11 +44,11 @@ def check_quality(leaflet: Leaflet, config: Config, today: date, report: Report,
                   skip: set[str] | None = None) -> Quality:
     """Run the gates not in ``skip``; readability is measured for the reports either way."""
     skip = skip or set()
-    if "review" not in skip:
+    if REVIEW.name not in skip:
         _check_review(leaflet, config, today, report)
-    if "required-sections" not in skip:
+    if REQUIRED_SECTIONS.name not in skip:
         _check_required_sections(leaflet, config, report)
-    gated = report if "readability" not in skip else Report()
+    gated = report if READABILITY.name not in skip else Report()
     return _check_readability(leaflet, config, gated)
 
 
@@ -57,11 +58,11 @@ def _check_review(leaflet: Leaflet, config: Config, today: date, report: Report)
     if due < today:
         report.error(leaflet.path, line, f"overdue for review since {due.isoformat()} "
                      f"({_days(today - due)} ago): review the leaflet, then update "
-                     "'reviewed' and 'next_review'", "review")
+                     "'reviewed' and 'next_review'", REVIEW.name)
     elif (due - today).days <= config.review_warning_days:
         report.warning(leaflet.path, line, f"due for review on {due.isoformat()}, in "
                        f"{_days(due - today)} (warning from {config.review_warning_days} "
-                       "days before)", "review")
+                       "days before)", REVIEW.name)
 
 
 def _days(span: timedelta) -> str:
@@ -76,7 +77,7 @@ def _check_required_sections(leaflet: Leaflet, config: Config, report: Report) -
         if section_id not in present:
             report.error(leaflet.path, line, f"the '{section_id}' section is required{where} "
                          f"but missing: add a heading '## ... {{#{section_id}}}'",
-                         "required-sections")
+                         REQUIRED_SECTIONS.name)
 
 
 def _check_readability(leaflet: Leaflet, config: Config, report: Report) -> Quality:
@@ -90,21 +91,22 @@ def _check_readability(leaflet: Leaflet, config: Config, report: Report) -> Qual
     if whole.grade is not None and whole.grade > targets.error_grade:
         report.error(leaflet.path, line, f"reading grade {whole.grade:.1f} is above "
                      f"{targets.error_grade:g}: {_advice(sections, targets.warn_grade)}",
-                     "readability")
+                     READABILITY.name)
     elif whole.grade is not None and whole.grade > targets.warn_grade:
         report.warning(leaflet.path, line, f"reading grade {whole.grade:.1f} is above the "
                        f"target of {targets.warn_grade:g}: "
-                       f"{_advice(sections, targets.warn_grade)}", "readability")
+                       f"{_advice(sections, targets.warn_grade)}", READABILITY.name)
     if whole.smog is not None and whole.smog > targets.warn_smog:
         report.warning(leaflet.path, line, f"SMOG grade {whole.smog:.1f} is above the target "
                        f"of {targets.warn_smog:g}: use fewer words of three or more "
-                       "syllables", "readability")
+                       "syllables", READABILITY.name)
     for section in sections:
         grade = section.scores.grade
         if (grade is not None and grade > targets.warn_grade
                 and section.scores.sentences >= MIN_SECTION_SENTENCES):
             report.warning(leaflet.path, section.line, f"section '{section.id}' reads at "
-                           f"grade {grade:.1f} (target {targets.warn_grade:g})", "readability")
+                           f"grade {grade:.1f} (target {targets.warn_grade:g})",
+                           READABILITY.name)
     return Quality(whole, sections)
 
 

@@ -34,6 +34,7 @@ from lxml import etree
 
 from careleaf.i18n.bidi import logical_order, moves, reading_order
 from careleaf.i18n.languages import language
+from careleaf.outputs import FORMATS
 
 #: Han ideographs, kana, bopomofo and Hangul: lines break between any two of them,
 #: so each is a word of its own (the source has no spaces there to go by either).
@@ -330,16 +331,15 @@ def _nav_entries(ol: Any) -> list[TocEntry]:
     return entries
 
 
-READERS = {"pdf": read_pdf, "epub": read_epub}
-
-
 def read_output(path: Path, kind: str) -> Readback:
-    """``READERS[kind](path)``, read once per version of the file: the completeness and
-    page-list checks both need the A4 PDF's text."""
+    """The output at ``path`` read back by its format's reader (``outputs.FORMATS``),
+    once per version of the file: the completeness and page-list checks both need the A4
+    PDF's text."""
     # Keyed by content, not by mtime, whose resolution can miss a quick rewrite.
     return _read_cached(path, kind, hashlib.sha256(path.read_bytes()).hexdigest())
 
 
 @functools.lru_cache(maxsize=8)
 def _read_cached(path: Path, kind: str, digest: str) -> Readback:
-    return READERS[kind](path)
+    readback: Readback = FORMATS[kind].read_back(path)
+    return readback

@@ -4,8 +4,8 @@ People read the summary (one row per leaflet: problems, reading grade, how
 many causes and treatments reached each output); CI tools read the files in
 ``build/reports/``. ``check.json`` has a stable, versioned schema, documented
 in ``scripts/careleaf/check/check-report.schema.json``. ``junit.xml`` has one test
-case per leaflet and check, so a CI system shows a failing gate natively,
-next to the lines that made it fail. Both are written atomically.
+case per leaflet and check (``gates.CHECKS``), so a CI system shows a failing gate
+natively, next to the lines that made it fail. Both are written atomically.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from careleaf import __version__
+from careleaf.check.gates import SOURCE
 from careleaf.check.quality import Quality
 from careleaf.errors import Diagnostic, Report
 from careleaf.files import write_atomic
@@ -30,9 +31,6 @@ from careleaf.project import Project
 from careleaf.source.model import Leaflet
 
 SCHEMA_VERSION = 1
-#: The checks every run makes on each leaflet, in report order; tools add theirs after.
-CHECKS = ("source", "translation", "review", "required-sections", "readability",
-          "plain-language", "completeness", "page-list")
 
 
 @dataclass(frozen=True)
@@ -60,6 +58,7 @@ class CheckRun:
     project: Project
     today: date
     strict: bool
+    #: The names of the checks the run made, in report order (``gates.CHECKS``).
     checks: list[str]
     leaflets: list[LeafletResult]
     report: Report
@@ -87,7 +86,7 @@ def _key(source: Path) -> str:
 
 
 def _check_of(diagnostic: Diagnostic) -> str:
-    return diagnostic.check or "source"
+    return diagnostic.check or SOURCE.name
 
 
 # --- check.json ----------------------------------------------------------------------

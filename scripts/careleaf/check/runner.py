@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING, TypeVar
 from careleaf.check.ace import run_ace
 from careleaf.check.completeness import check as check_outputs
 from careleaf.check.epubcheck import run_epubcheck
+from careleaf.check.gates import ACE, CHECKS, EPUBCHECK, PLAIN_LANGUAGE, SITE, TRANSLATION, Check
 from careleaf.check.lint import Term, glossary_path, lint, load_glossary
 from careleaf.check.quality import check_quality
-from careleaf.check.reports import CHECKS, CheckRun, LeafletResult
+from careleaf.check.reports import CheckRun, LeafletResult
 from careleaf.config import load_config
 from careleaf.errors import Report
 from careleaf.outputs import owner
@@ -57,30 +58,31 @@ def run_checks(project: Project, report: Report, *, today: date, strict: bool = 
         result = results.setdefault(leaflet.path.resolve(), LeafletResult(leaflet.path))
         result.leaflet = leaflet
         result.quality = check_quality(leaflet, config, today, report, skip)
-        if "plain-language" not in skip:
+        if PLAIN_LANGUAGE.name not in skip:
             if leaflet.lang not in glossaries:
                 glossaries[leaflet.lang] = load_glossary(
                     glossary_path(project.source_dir, leaflet.lang), report)
             lint(leaflet, config.lint, glossaries[leaflet.lang], report)
         result.coverage = [c for c in verified.coverage
                            if owner(project, c.output) == (leaflet.lang, leaflet.id)]
-    checks = [check for check in CHECKS if check not in skip]
+    checks = [check.name for check in CHECKS if check.every_run and check.name not in skip]
     # A source that does not load, or a translation that does not match its original,
     # is one the site leaves out: it need not be listed.
-    broken = {d.location.path.resolve() for d in report.errors if d.check in ("", "translation")}
+    broken = {d.location.path.resolve() for d in report.errors
+              if d.check in ("", TRANSLATION.name)}
     # Every download must be a file read back above; with --layout, of those layouts.
     read = ReadBack(verified.read, None if layout_names is None else verified.scope)
-    site_files = _tagged(report, "site", lambda sub: _check_site(project, sub, brand_name,
-                                                                   sources, broken, read))
+    site_files = _tagged(report, SITE, lambda sub: _check_site(project, sub, brand_name,
+                                                              sources, broken, read))
     if site_files:
-        checks.append("site")
+        checks.append(SITE.name)
     epubs = [path for path in verified.checked if path.suffix == ".epub"]
     if epubcheck:
-        _tagged(report, "epubcheck", lambda sub: [run_epubcheck(p, sub) for p in epubs])
-        checks.append("epubcheck")
+        _tagged(report, EPUBCHECK, lambda sub: [run_epubcheck(p, sub) for p in epubs])
+        checks.append(EPUBCHECK.name)
     if ace:
-        _tagged(report, "ace", lambda sub: [run_ace(p, sub) for p in epubs])
-        checks.append("ace")
+        _tagged(report, ACE, lambda sub: [run_ace(p, sub) for p in epubs])
+        checks.append(ACE.name)
     # The configuration is read by several stages; say each of its problems once.
     report.diagnostics = list(dict.fromkeys(report.diagnostics))
     run = CheckRun(project, today, strict, checks, list(results.values()), report)
@@ -92,9 +94,9 @@ def _check_site(project: Project, report: Report, brand_name: str,
     return check_site(project, report, brand_name, sources, broken, read)
 
 
-def _tagged(report: Report, check: str, stage: Callable[[Report], T]) -> T:
+def _tagged(report: Report, check: Check, stage: Callable[[Report], T]) -> T:
     """Run ``stage`` with its own report, then add its findings marked as ``check``."""
     sub = Report()
     value = stage(sub)
-    report.diagnostics.extend(replace(d, check=d.check or check) for d in sub)
+    report.diagnostics.extend(replace(d, check=d.check or check.name) for d in sub)
     return value

@@ -21,10 +21,10 @@ import yaml
 from careleaf.config import load_config
 from careleaf.errors import Report
 from careleaf.files import NAME_MAX
+from careleaf.outputs import FORMATS
 from careleaf.project import MAX_ID_LENGTH, Project
 from careleaf.yamlfile import read_mapping
 
-FORMAT_EXTENSIONS = {"pdf": "pdf", "epub": "epub"}
 KNOWN_KEYS = ("name", "description", "format", "extends", "page_size", "stylesheets",
               "template", "output", "qr_size", "pad_to", "impose", "sheet", "panels",
               "fold_order", "imposed_output", "page_list")
@@ -68,16 +68,19 @@ class Layout:
     #: The PDF layout whose printed pages an ebook marks (``page_list: a4``).
     page_list: str | None = None
 
+    @property
+    def extension(self) -> str:
+        """The extension of this layout's format (``{ext}`` in its output names)."""
+        return FORMATS[self.format].extension if self.format in FORMATS else ""
+
     def output_name(self, leaflet_id: str) -> str:
-        ext = FORMAT_EXTENSIONS.get(self.format or "", "")
-        return self.output.format(id=leaflet_id, layout=self.name, ext=ext)
+        return self.output.format(id=leaflet_id, layout=self.name, ext=self.extension)
 
     def extra_names(self, leaflet_id: str) -> list[str]:
         """Files written beside the output: the imposed sheets of a saddle-stitched booklet."""
         if self.impose != "saddle-stitch":
             return []
-        ext = FORMAT_EXTENSIONS.get(self.format or "", "")
-        return [self.imposed_output.format(id=leaflet_id, layout=self.name, ext=ext)]
+        return [self.imposed_output.format(id=leaflet_id, layout=self.name, ext=self.extension)]
 
     def digest(self) -> str:
         """A hash of every file in the chain's folders: changes when the look can change."""
@@ -154,9 +157,9 @@ def _read_config(config: Path, report: Report) -> dict[str, Any] | None:
         report.error(config, mapping.line("name"), f"'name' is '{data['name']}' but the folder "
                      f"is '{config.parent.name}'")
         ok = False
-    if data.get("format") not in (None, *FORMAT_EXTENSIONS):
+    if data.get("format") not in (None, *FORMATS):
         report.error(config, mapping.line("format"),
-                     f"'format' must be one of {', '.join(FORMAT_EXTENSIONS)}")
+                     f"'format' must be one of {', '.join(FORMATS)}")
         ok = False
     return data if ok else None
 

@@ -25,7 +25,7 @@ from lxml import etree
 
 from careleaf.errors import Report
 from careleaf.formats import page_starts
-from careleaf.formats.job import Job
+from careleaf.formats.job import Job, Rendered
 from careleaf.i18n.messages import Messages, messages_for
 from careleaf.source.model import Leaflet
 
@@ -40,7 +40,7 @@ def identifier(leaflet: Leaflet) -> str:
     return f"urn:uuid:{uuid.uuid5(NAMESPACE, leaflet.key)}"
 
 
-def render_epub(job: Job, report: Report) -> bytes:
+def render_epub(job: Job, report: Report) -> Rendered:
     leaflet = job.leaflet
     messages = messages_for(job.layout.folder.parent, leaflet.lang)
     book = epub.EpubBook()
@@ -84,9 +84,10 @@ def render_epub(job: Job, report: Report) -> bytes:
     landmarks = messages.gettext("Guide")
     epub.write_epub(buffer, book, {"mtime": modified, "epub3_pages": False,
                                    "raise_exceptions": True, "landmark_title": landmarks})
-    return _normalise_zip(buffer.getvalue(), modified, starts, leaflet.lang,
+    data = _normalise_zip(buffer.getvalue(), modified, starts, leaflet.lang,
                           # Translators: the heading of the ebook's list of printed pages.
                           messages.gettext("Pages"))
+    return Rendered(data)
 
 
 def _metadata(book: Any, leaflet: Leaflet) -> None:

@@ -22,8 +22,9 @@ from careleaf.design.brand import Brand
 from careleaf.design.layouts import Layout
 from careleaf.errors import CareleafError, Diagnostic, Location, Report
 from careleaf.files import write_all_atomic
-from careleaf.formats import FORMATS, Job, Rendered
+from careleaf.formats.job import Job, Rendered
 from careleaf.formats.proofs import proof_files, remove_stale_proofs
+from careleaf.outputs import FORMATS
 from careleaf.pipeline.manifest import FileRecord
 from careleaf.project import Project
 from careleaf.render.html import render_html
@@ -76,7 +77,8 @@ def _render(task: Task, report: Report) -> Rendered:
     html = render_html(task.leaflet, task.layout, task.brand)
     job = Job(task.project, task.leaflet, task.layout, task.brand, html, task.print_ready,
               task.page_source, task.record_pages)
-    return FORMATS[task.layout.format](job, report)
+    rendered: Rendered = FORMATS[task.layout.format].render(job, report)
+    return rendered
 
 
 def _write(task: Task, rendered: Rendered) -> dict[Path, FileRecord]:

@@ -14,6 +14,7 @@ from careleaf import __version__
 from careleaf.design.brand import Brand
 from careleaf.design.layouts import Layout
 from careleaf.i18n.messages import english
+from careleaf.outputs import FORMATS
 from careleaf.project import Project
 from careleaf.source.model import Leaflet
 
@@ -23,7 +24,6 @@ INDEX, OPDS = "index.html", "opds.xml"
 COVER, THUMBNAIL = "cover.png", "cover-thumbnail.png"
 #: Twice the width the index shows it at, so it stays sharp on phone screens.
 THUMBNAIL_WIDTH = 240
-MEDIA_TYPES = {"pdf": "application/pdf", "epub": "application/epub+zip"}
 
 
 def format_size(size: int) -> str:
@@ -51,7 +51,8 @@ class Download:
 
     @property
     def media_type(self) -> str:
-        return MEDIA_TYPES.get(self.layout.format or "", "application/octet-stream")
+        found = FORMATS.get(self.layout.format or "")
+        return found.media_type if found else "application/octet-stream"
 
 
 @dataclass(frozen=True)
