@@ -18,8 +18,8 @@ def test_repository_layouts_resolve_their_chain(project: TmpProject) -> None:
     assert base.format is None
     assert (a4.format, a4.page_size, a4.output_name("x")) == ("pdf", "A4", "x-a4.pdf")
     assert (epub.format, epub.output_name("x")) == ("epub", "x.epub")
-    assert [p.name for p in a4.chain] == ["a4", "print", "base"]
-    assert [p.name for p in a4.stylesheets] == ["base.css", "print.css"]
+    assert [p.name for p in a4.chain] == ["a4", "print", "paper", "base"]
+    assert [p.name for p in a4.stylesheets] == ["base.css", "paper.css", "print.css"]
 
 
 def test_child_layout_inherits_page_size_but_not_output(project: TmpProject) -> None:
