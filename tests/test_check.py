@@ -55,15 +55,15 @@ def test_epub_with_one_item_removed_fails(minimal: TmpProject) -> None:
     result = minimal.run("check", "--layout", "epub")
     assert result.exit_code == 1
     line = line_of(MINIMAL, "### Warmth {#warmth}")
-    where = f"treatment 'warmth' ({minimal.root}/source/en/minimal.md:{line})"
+    where = f"{minimal.root}/source/en/minimal.md:{line}: error: treatment 'warmth'"
     errors = [e for e in result.stderr.splitlines() if ": error: " in e]
     assert errors == [
-        f"{epub}: error: {where} is missing from the EPUB navigation under 'Treatment'",
-        f"{epub}: error: {where} has no element with id 'warmth' in the EPUB",
-        f"{epub}: error: {where}: its heading is missing in the EPUB text",
-        f"{epub}: error: {where}: its text 'A warm bath can help the muscle relax.' is missing "
-        "in the EPUB text",
-        f"{epub}: error: {where}: its text 'Try one before bed.' is missing in the EPUB text",
+        f"{where} is missing from the EPUB navigation under 'Treatment' in {epub}",
+        f"{where} has no element with id 'warmth' in the EPUB {epub}",
+        f"{where}: its heading is missing in the EPUB text of {epub}",
+        f"{where}: its text 'A warm bath can help the muscle relax.' is missing "
+        f"in the EPUB text of {epub}",
+        f"{where}: its text 'Try one before bed.' is missing in the EPUB text of {epub}",
     ]
 
 
@@ -74,7 +74,9 @@ def test_pdf_from_a_layout_that_drops_an_item_fails(minimal: TmpProject) -> None
     assert result.exit_code == 1
     pdf = minimal.output("en", "minimal", "minimal-drops-item.pdf")
     assert "Warmth" not in PdfReader(pdf).pages[0].extract_text()
-    assert f"{pdf}: error: treatment 'warmth' (" in result.stderr
+    line = line_of(MINIMAL, "### Warmth {#warmth}")
+    assert f"source/en/minimal.md:{line}: error: treatment 'warmth' " in result.stderr
+    assert f"in the PDF text of {pdf}" in result.stderr
     assert "is missing from the PDF outline under 'Treatment'" in result.stderr
     assert "has no element with id 'warmth' in the PDF" in result.stderr
     assert "its text 'A warm bath can help the muscle relax.' is missing in the PDF text" in (
@@ -90,9 +92,10 @@ def test_pdf_missing_one_list_entry_of_an_item_fails(minimal: TmpProject) -> Non
     errors = [e for e in result.stderr.splitlines() if ": error: " in e]
     assert len(errors) == 1
     line = line_of(MINIMAL, "### Stretching {#stretching}")
-    assert errors[0].endswith(f"treatment 'stretching' ({minimal.root}/source/en/minimal.md:"
-                              f"{line}): its text 'Breathe slowly while you stretch.' is "
-                              "missing in the PDF text")
+    pdf = minimal.output("en", "minimal", "minimal-hides-list-entry.pdf")
+    assert errors[0] == (f"{minimal.root}/source/en/minimal.md:{line}: error: treatment "
+                         "'stretching': its text 'Breathe slowly while you stretch.' is "
+                         f"missing in the PDF text of {pdf}")
 
 
 def test_output_left_stale_after_source_gained_an_item_fails(minimal: TmpProject) -> None:
@@ -147,7 +150,9 @@ def test_paragraph_across_a_page_break_is_found(minimal: TmpProject) -> None:
     shortened = paragraph.replace("Sentence number 60 says", "Sentence number 60")
     minimal.write("source/en/minimal.md", MINIMAL.replace(OVERVIEW, shortened))
     result = minimal.run("check", "--layout", "a4")
-    assert "overview (" in result.stderr and "is missing in the PDF text" in result.stderr
+    title = line_of(MINIMAL, "title: Leg cramps")
+    assert f"minimal.md:{title}: error: overview: its text" in result.stderr
+    assert "is missing in the PDF text" in result.stderr
 
 
 def test_corrupt_output_is_reported_not_a_traceback(minimal: TmpProject) -> None:
@@ -220,8 +225,9 @@ def test_section_without_its_anchor_fails(minimal: TmpProject) -> None:
                  lambda data: data.replace(b'id="causes"', b'id="reasons"'))
     result = minimal.run("check", "--layout", "epub")
     assert result.exit_code == 1
-    assert "section 'causes' (" in result.stderr
-    assert "has no element with id 'causes' in the EPUB" in result.stderr
+    line = line_of(MINIMAL, "## Causes {#causes}")
+    assert (f"minimal.md:{line}: error: section 'causes' has no element with id 'causes' "
+            f"in the EPUB {epub}") in result.stderr
 
 
 def test_epub_heading_moved_out_of_its_element_fails(minimal: TmpProject) -> None:

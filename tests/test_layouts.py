@@ -79,13 +79,14 @@ def test_template_undefined_name_points_at_template_line(minimal: TmpProject) ->
     assert "titel" in result.stderr
 
 
-def test_css_that_weasyprint_ignores_is_a_warning_of_the_layout(minimal: TmpProject) -> None:
+def test_css_that_weasyprint_ignores_is_a_warning_at_its_stylesheet_line(
+        minimal: TmpProject) -> None:
     minimal.write("layouts/sloppy/layout.yml",
                   "name: sloppy\nformat: pdf\nextends: a4\nstylesheets: [typo.css]\n")
-    minimal.write("layouts/sloppy/typo.css", "h2 { colr: red; }\n")
+    minimal.write("layouts/sloppy/typo.css", "h1 { color: navy; }\n\nh2 { colr: red; }\n")
     result = minimal.run("build", "--layout", "sloppy")
     assert result.exit_code == 0
-    folder = minimal.root / "layouts" / "sloppy"
-    assert f"{folder}: warning: WeasyPrint: Ignored `colr: red` at 1:6, unknown property." in (
+    sheet = minimal.root / "layouts" / "sloppy" / "typo.css"
+    assert f"{sheet}:3: warning: WeasyPrint: Ignored `colr: red` at 3:6, unknown property." in (
         result.stderr)
     assert minimal.run("build", "--layout", "sloppy", "--strict", "--force").exit_code == 1

@@ -116,12 +116,11 @@ def warmth_missing(project: TmpProject, sample: Sample, layout: str) -> list[str
     output = sample.output(project, layout)
     kind, toc = ("EPUB", "EPUB navigation") if layout == "epub" else ("PDF", "PDF outline")
     line = next(n for n, text in enumerate(sample.text.splitlines(), 1) if "{#warmth}" in text)
-    where = f"{output}: error: treatment 'warmth' ({project.root}/source/{sample.lang}/" \
-            f"minimal.md:{line})"
-    return [f"{where} is missing from the {toc} under '{sample.outline[4]}'",
-            f"{where} has no element with id 'warmth' in the {kind}",
-            f"{where}: its heading is missing in the {kind} text",
-            *(f"{where}: its text '{text}' is missing in the {kind} text"
+    where = f"{project.root}/source/{sample.lang}/minimal.md:{line}: error: treatment 'warmth'"
+    return [f"{where} is missing from the {toc} under '{sample.outline[4]}' in {output}",
+            f"{where} has no element with id 'warmth' in the {kind} {output}",
+            f"{where}: its heading is missing in the {kind} text of {output}",
+            *(f"{where}: its text '{text}' is missing in the {kind} text of {output}"
               for text in sample.warmth)]
 
 
@@ -191,9 +190,10 @@ def test_words_out_of_order_are_caught(built: tuple[TmpProject, Sample],
     project.write(f"source/{sample.lang}/minimal.md",
                   sample.text.replace(sample.paragraph, sample.swapped))
     result = project.run("check", "--layout", "a4", "--layout", "trifold-a4", "--layout", "epub")
+    outputs = [sample.output(project, layout) for layout in ("a4", "trifold-a4", "epub")]
     assert [error.rsplit(": ", 1)[1] for error in errors_of(result.stderr)] == [
-        f"its text '{sample.swapped}' is missing in the {kind} text"
-        for kind in ("PDF", "PDF", "EPUB")]
+        f"its text '{sample.swapped}' is missing in the {kind} text of {output}"
+        for kind, output in zip(("PDF", "PDF", "EPUB"), outputs, strict=True)]
 
 
 #: Arabic lines that mix directions, digits, marks and tatweel; and their words.
@@ -247,7 +247,8 @@ def test_chinese_breaks_lines_and_pages_inside_words(tmp_path: Path) -> None:
     shortened = paragraph.replace("看到换行", "看换行", 40)
     project.write("source/zh-Hans/minimal.md", CHINESE.text.replace(overview, shortened))
     result = project.run("check", "--layout", "a4")
-    assert "overview (" in result.stderr and "is missing in the PDF text" in result.stderr
+    assert "minimal.md:2: error: overview: its text" in result.stderr  # at the title
+    assert "is missing in the PDF text" in result.stderr
 
 
 def test_words_split_chinese_into_characters_and_drop_arabic_marks() -> None:

@@ -23,7 +23,7 @@ from careleaf.check.gates import SKIPPABLE
 from careleaf.check.reports import CheckRun, print_summary, write_reports
 from careleaf.check.runner import run_checks
 from careleaf.design.layouts import load_layouts
-from careleaf.errors import CareleafError, Report, display_path
+from careleaf.errors import CareleafError, Report, display_path, print_diagnostics
 from careleaf.files import writing_under
 from careleaf.i18n.catalogue import update_template
 from careleaf.pipeline.build import Progress
@@ -77,9 +77,7 @@ def _project(folder: Path) -> Project:
 
 def _finish(report: Report, strict: bool, summary: str,
             before_summary: Callable[[], None] | None = None) -> None:
-    # Each file's problems in line order, as an editor lists them.
-    for diagnostic in sorted(report, key=lambda d: (str(d.location.path), d.location.line or 0)):
-        click.echo(str(diagnostic), err=True)
+    print_diagnostics(report, lambda line: click.echo(line, err=True))
     if before_summary:
         before_summary()
     counts = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"

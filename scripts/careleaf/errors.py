@@ -10,7 +10,7 @@ exception type careleaf raises for a user's mistake; anything else is a bug.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -84,6 +84,13 @@ class Report:
 
     def __len__(self) -> int:
         return len(self.diagnostics)
+
+
+def print_diagnostics(report: Report, echo: Callable[[str], object]) -> None:
+    """Hand each diagnostic of ``report`` to ``echo`` as a line, each file's in line order
+    (as an editor lists them): the one printer of every command that reports."""
+    for diagnostic in sorted(report, key=lambda d: (str(d.location.path), d.location.line or 0)):
+        echo(str(diagnostic))
 
 
 class CareleafError(Exception):

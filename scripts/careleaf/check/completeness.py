@@ -5,8 +5,9 @@ cached verdict) and each section and item of the source is looked for, in
 source order: its entry in the outline or navigation, under the right section;
 its anchor; its heading and each paragraph of its text, word for word. A
 paragraph may straddle a page break in a PDF, where running headers and
-footers sit between its halves. Every miss is an error at the output, pointing
-back at the source line of what went missing.
+footers sit between its halves. Every miss is an error at the source line of what
+went missing, where the writer must act (an editor jumps to it), naming the output
+it is missing from.
 
 Before that, the build manifest says whether the output is still what the build
 wrote from the inputs as they are now (``filecheck``); after it, the output's other
@@ -108,28 +109,33 @@ class _Matcher:
 
     def __init__(self, target: Path, leaflet: Leaflet, readback: Readback, report: Report):
         self.target, self.leaflet, self.rb, self.report = target, leaflet, readback, report
+        self.output = display_path(target)
         self.flat = [word for page in readback.pages for word in page]
         self.page_starts, start = [], 0
         for page in readback.pages:
             self.page_starts.append(start)
             start += len(page)
         self.cursor = 0
-        #: The section or item being looked for, and those found wanting.
+        #: The section or item being looked for (its id and source line), and the ids of
+        #: those found wanting.
         self.part, self.missing = "", set[str]()
+        self.line: int | None = None
 
     def run(self) -> None:
-        overview = f"overview ({display_path(self.leaflet.path)})"
-        self.find_text(overview, [self.leaflet.title, *self.leaflet.overview_blocks])
-        for section in self.leaflet.sections:
-            self.part = section.id
-            label = f"section '{section.id}' ({display_path(self.leaflet.path)}:{section.line})"
+        leaflet = self.leaflet
+        # The overview at its first line: the title's in the front matter, else its text's.
+        self.line = leaflet.key_lines.get("title") or next(
+            (block.line for block in leaflet.overview_located), None)
+        self.find_text("overview", [leaflet.title, *leaflet.overview_blocks])
+        for section in leaflet.sections:
+            self.part, self.line = section.id, section.line
+            label = f"section '{section.id}'"
             entry = self.check_entry(label, self.rb.toc, section.title, section.id, "")
             self.check_anchor(label, section.id)
             self.find_text(label, [section.title, *section.intro_blocks], section.id)
             for item in section.items:
-                self.part = item.id
-                label = (f"{section.item_kind} '{item.id}' "
-                         f"({display_path(self.leaflet.path)}:{item.line})")
+                self.part, self.line = item.id, item.line
+                label = f"{section.item_kind} '{item.id}'"
                 children = entry.children if entry else []
                 self.check_entry(label, children, item.title, item.id,
                                  f" under '{section.title}'")
@@ -140,14 +146,16 @@ class _Matcher:
                     where: str) -> TocEntry | None:
         entry = _find_entry(entries, title, element_id)
         if entry is None:
-            self.miss(f"{label} is missing from the {self.rb.toc_name}{where}")
+            self.miss(f"{label} is missing from the {self.rb.toc_name}{where} in {self.output}")
         elif entry.target is not None and entry.target.partition("#")[2] != element_id:
-            self.miss(f"{label}: its {self.rb.toc_name} entry points at '{entry.target}'")
+            self.miss(f"{label}: its {self.rb.toc_name} entry in {self.output} points at "
+                      f"'{entry.target}'")
         return entry
 
     def check_anchor(self, label: str, element_id: str) -> None:
         if element_id not in self.rb.anchors:
-            self.miss(f"{label} has no element with id '{element_id}' in the {self.rb.kind}")
+            self.miss(f"{label} has no element with id '{element_id}' in the {self.rb.kind} "
+                      f"{self.output}")
 
     def find_text(self, label: str, blocks: list[str], element_id: str | None = None) -> None:
         """Find each block after the previous one; the heading where its element starts."""
@@ -168,7 +176,8 @@ class _Matcher:
                 problem = "is out of source order"
             else:
                 problem = "is missing"
-            self.miss(f"{label}: its {part} {problem} in the {self.rb.kind} text")
+            self.miss(f"{label}: its {part} {problem} in the {self.rb.kind} text of "
+                      f"{self.output}")
 
     def locate(self, wanted: list[str], start: int) -> int | None:
         """Index just past the first occurrence of ``wanted`` at or after ``start``."""
@@ -198,8 +207,10 @@ class _Matcher:
         return None
 
     def miss(self, message: str) -> None:
+        """An error at the source line of the part looked for, where the writer acts;
+        ``message`` names the output."""
         self.missing.add(self.part)
-        self.report.error(self.target, None, message, CHECK)
+        self.report.error(self.leaflet.path, self.line, message, CHECK)
 
     def coverage(self, layout: str) -> Coverage:
         """Found/total of the causes, the treatments and every section and item."""

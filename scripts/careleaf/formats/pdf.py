@@ -4,9 +4,9 @@ Resources are read only through ``SandboxFetcher``, and anything it refused
 fails the leaflet rather than producing a PDF with a hole in it. So does anything
 WeasyPrint could not load or draw (an image, a stylesheet, a font, an attachment):
 its log record carries the reason, and a failed image of the leaflet is an error
-at the source line that uses it. WeasyPrint's other warnings (mostly CSS it
-ignored) are passed on as warnings of the layout, so a designer hears about a
-typo in a stylesheet. Parsed stylesheets and the font
+at the source line that uses it. WeasyPrint's other warnings are passed on: CSS it
+ignored as a warning at the stylesheet's line, so a designer hears about a typo in
+a stylesheet, and the rest as warnings of the layout. Parsed stylesheets and the font
 configuration are kept for the life of the process: every leaflet after the
 first reuses them.
 
@@ -84,8 +84,11 @@ def render_pdf(job: Job, report: Report) -> Rendered:
         from careleaf.formats.glyphs import missing_glyphs
 
         raise CareleafError(missing_glyphs(logged.missing, job.leaflet, job.brand, job.layout))
-    for message in dict.fromkeys([m for sheet in sheets for m in sheet.warnings]
-                                 + logged.messages):
+    # The print-shop sheet, last, is careleaf's own and warns of nothing.
+    for path, sheet in zip(job.layout.stylesheets, sheets, strict=False):
+        for message in dict.fromkeys(sheet.warnings):
+            report.warning(path, _css_line(message), f"WeasyPrint: {message}")
+    for message in dict.fromkeys(logged.messages):
         report.warning(job.layout.folder, None, f"WeasyPrint: {message}")
     try:
         return _produce(job, data)
@@ -221,6 +224,16 @@ def _stylesheet(path: Path, project: Project) -> _Stylesheet:
         _STYLESHEETS[key] = _Stylesheet(css, fetcher.refused, logged.messages,
                                         tuple(logged.failures))
     return _STYLESHEETS[key]
+
+
+#: Where in a stylesheet WeasyPrint's warning is: ``Ignored `colr: red` at 3:5, …``.
+_CSS_POSITION = re.compile(r" at (\d+):\d+\b")
+
+
+def _css_line(message: str) -> int | None:
+    """The stylesheet line a WeasyPrint warning names (its last ``at line:column``)."""
+    found = _CSS_POSITION.findall(message)
+    return int(found[-1]) if found else None
 
 
 #: How WeasyPrint's warning for a character without a glyph begins; its arguments

@@ -3,7 +3,8 @@
 For every output, ``build/.careleaf-manifest.json`` records the hash of each file
 it was built from (its source and images, a translation's original, the
 catalogue of its interface words), taken once *before* rendering; the look of its
-layouts and brand; careleaf's toolchain; and the size, time and hash of every file
+layouts and brand; careleaf's toolchain (the code on the render path and the
+renderers' versions: ``toolchain_digest``); and the size, time and hash of every file
 written for it (the output, imposed sheets, proofs). An output is fresh when its
 inputs still hash the same and its files are as written (size and time first, the
 hash only when the time moved), so an edit made during a render, or a file
@@ -25,23 +26,54 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from careleaf import __version__
 from careleaf.errors import Diagnostic, Location
 from careleaf.files import UnreadableFile, file_problem, read_regular, write_atomic
 from careleaf.project import Project
 
-#: Distributions whose version changes what an output looks like.
+#: Distributions whose version changes what an output looks like: the renderers
+#: (WeasyPrint, pydyf, ebooklib), and what draws, parses or lays out on the way (Jinja2,
+#: markdown-it, fontTools, Pillow, pypdf imposing, PDFium drawing the proofs, segno the
+#: QR codes, lxml the EPUB's markup, tinycss2 the CSS, Babel dates, Pyphen hyphenation).
 RENDERERS = ("weasyprint", "pydyf", "ebooklib", "jinja2", "markdown_it_py", "fonttools",
-             "pillow")
+             "pillow", "pypdf", "pypdfium2", "segno", "lxml", "tinycss2", "babel", "pyphen")
+#: The stages whose code shapes the bytes of an output, in pipeline order: a source is
+#: read (``source``) and set in its layouts and brand (``design``) and its language
+#: (``i18n``), rendered to HTML (``render``) and made a PDF or an EPUB (``formats``).
+#: Editing any of their modules, even a comment, makes every output stale; editing code
+#: elsewhere (the pipeline, the site, the check, the CLI) never does.
+#:
+#: One digest serves every format: an EPUB's page list is laid out by the PDF renderer
+#: (``formats.pdf.printed_page_starts``), so an edit of ``formats/pdf.py`` rightly makes
+#: the EPUBs stale too; only an edit of ``formats/epub.py`` rebuilds PDFs needlessly.
+RENDER_PATH = ("source", "design", "i18n", "render", "formats")
+#: Bumped by hand when code outside ``RENDER_PATH`` changes the bytes of an output (or
+#: of the download site), as Sphinx bumps ``ENV_VERSION``: the core modules the render
+#: path leans on (``project``'s limits and patterns, ``config``, ``yamlfile`` reading
+#: layout.yml and the brand, ``outputs``' file names, ``files`` writing), or
+#: ``pipeline.workers``, which writes the bytes a format gives it and has
+#: ``formats.proofs`` draw the proofs (it chooses which files, never their bytes).
+OUTPUT_VERSION = 1
 T = TypeVar("T")
 _DIST_INFO = re.compile(r"^(?P<name>[A-Za-z0-9_.]+)-(?P<version>[^-]+)\.dist-info$")
 
 
-def toolchain_digest() -> str:
-    """careleaf's code and the renderer versions: a change here rebuilds everything."""
+def toolchain_digest(*also: str) -> str:
+    """What shapes the bytes of an output, besides its inputs, layouts and brand: the
+    code of ``RENDER_PATH``, ``OUTPUT_VERSION``, careleaf's version (which outputs name)
+    and the renderers' versions. A change to any of them makes every output stale.
+
+    ``also`` names more of careleaf's modules, relative to the package (``"site.pages"``),
+    for what more code shapes: the download site. Costs about a millisecond: the files
+    are read and hashed, never parsed.
+    """
     sha = hashlib.sha256()
     package = Path(__file__).parents[1]
-    for path in sorted(package.rglob("*.py")):
+    paths = [path for stage in RENDER_PATH for path in (package / stage).rglob("*.py")]
+    paths += [package.joinpath(*name.split(".")).with_suffix(".py") for name in also]
+    for path in sorted(set(paths)):
         sha.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    sha.update(f"{OUTPUT_VERSION}\0{__version__}\0".encode())
     sha.update(repr(sorted(_installed_versions().items())).encode())
     return sha.hexdigest()
 

@@ -110,8 +110,9 @@ def _inputs_digest(project: Project, brand: Brand, site_layout: Layout,
     def add(*parts: object) -> None:
         sha.update("\0".join(map(str, parts)).encode() + b"\n")
 
-    add(_FORMAT, toolchain_digest(), site_layout.digest(), brand.name,
-        brand.digest(project.root), *map(repr, offered))
+    # The site's own code (not serve's, nor the site check's) and the render path.
+    add(_FORMAT, toolchain_digest("site.publish", "site.pages", "site.model"),
+        site_layout.digest(), brand.name, brand.digest(project.root), *map(repr, offered))
     manifest, extra_inputs = Manifest(project), set[str]()
     for source in sources:
         if (problem := project.source_problem(source)) is not None:

@@ -45,7 +45,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import click
 
 from careleaf.design.brand import DEFAULT_BRAND
-from careleaf.errors import Report, display_path
+from careleaf.errors import Report, display_path, print_diagnostics
 from careleaf.pipeline.build import build
 from careleaf.project import Project
 from careleaf.site.model import site_dir
@@ -180,8 +180,7 @@ def rebuild(project: Project, settings: Settings, *, first: bool = False) -> Pat
     kept = bool(report.errors) and not first
     if not kept:
         update_site(project, report, result)
-    for diagnostic in sorted(report, key=lambda d: (str(d.location.path), d.location.line or 0)):
-        click.echo(str(diagnostic), err=True)
+    print_diagnostics(report, lambda line: click.echo(line, err=True))
     click.echo(f"{len(result.built)} built, {len(result.fresh)} up to date, "
                f"{len(result.failed)} failed in {time.perf_counter() - started:.2f} s; "
                f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
