@@ -7,6 +7,9 @@ take from the clock or a random source (identifier, ``dcterms:modified``, zip
 timestamps) is derived from the leaflet, so the same source gives the same bytes.
 A right-to-left leaflet says so on every document (``dir``) and on the spine
 (``page-progression-direction``), so reading apps turn its pages the other way.
+
+ebooklib is imported by the functions that build the book, not at the top: the site
+imports this module (for ``identifier``) even for a build with nothing to do.
 """
 
 from __future__ import annotations
@@ -20,13 +23,15 @@ from datetime import datetime
 from typing import Any
 
 import lxml.html
-from ebooklib import epub
 from lxml import etree
 
 from careleaf.errors import Report
 from careleaf.formats import page_starts
 from careleaf.formats.job import Job, Rendered
+from careleaf.formats.pdf import printed_page_starts
 from careleaf.i18n.messages import Messages, messages_for
+from careleaf.render.cover import cover_alt, cover_png
+from careleaf.render.html import render_html
 from careleaf.source.model import Leaflet
 
 CONTENT_FILE = "leaflet.xhtml"
@@ -41,6 +46,8 @@ def identifier(leaflet: Leaflet) -> str:
 
 
 def render_epub(job: Job, report: Report) -> Rendered:
+    from ebooklib import epub
+
     leaflet = job.leaflet
     messages = messages_for(job.layout.folder.parent, leaflet.lang)
     book = epub.EpubBook()
@@ -108,7 +115,7 @@ def _metadata(book: Any, leaflet: Leaflet) -> None:
 
 def _cover(book: Any, job: Job, messages: Messages) -> Any:
     """The generated cover image, and a page that shows it with a text alternative."""
-    from careleaf.render.cover import cover_alt, cover_png
+    from ebooklib import epub
 
     image = epub.EpubCover(file_name="images/cover.png")
     image.content = cover_png(job.leaflet, job.brand, messages)
@@ -128,9 +135,6 @@ def _print_pages(job: Job, book: Any, report: Report) -> list[page_starts.PageSt
     source = job.page_source
     if source is None:
         return []
-    from careleaf.formats.pdf import printed_page_starts
-    from careleaf.render.html import render_html
-
     printed = replace(job, layout=source, html=render_html(job.leaflet, source, job.brand),
                       page_source=None)
     edition = job.brand.download_url(job.leaflet.lang, job.leaflet.id,
@@ -197,6 +201,8 @@ def _summary(messages: Messages, images: bool, pages: int) -> str:
 
 
 def _toc(leaflet: Leaflet) -> list[Any]:
+    from ebooklib import epub
+
     toc: list[Any] = []
     for section in leaflet.sections:
         href = f"{CONTENT_FILE}#{section.id}"

@@ -2,21 +2,27 @@
 
 WeasyPrint's default fetcher follows ``http://`` and reads any local file, so a
 layout or a document could embed ``/etc/passwd`` or call out to the network.
-This one answers ``data:`` URLs and ``file:`` URLs whose real path (symlinks
-resolved) lies inside the project or a system font folder; everything else is
-refused and remembered, so the build can report it as an error instead of
-producing a PDF with something silently missing.
+``sandbox_fetcher`` makes one that answers ``data:`` URLs and ``file:`` URLs whose
+real path (symlinks resolved) lies inside the project or a system font folder;
+everything else is refused and remembered, so the build can report it as an error
+instead of producing a PDF with something silently missing.
+
+The rules live in ``Sandbox``, which needs nothing of WeasyPrint; the fetcher class
+that joins them to WeasyPrint's ``URLFetcher`` is made on first use, so importing this
+module never loads WeasyPrint (a build with nothing to do must not pay for it).
 """
 
 from __future__ import annotations
 
+import functools
 import mimetypes
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
-from weasyprint import URLFetcher
-from weasyprint.urls import URLFetcherResponse
+if TYPE_CHECKING:
+    from weasyprint.urls import URLFetcherResponse
 
 FONT_FOLDERS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 #: Documents see the project at this URL, wherever it is on disk: WeasyPrint names
@@ -28,39 +34,82 @@ def project_url(root: Path, path: Path) -> str:
     """The URL under which a document sees ``path`` of the project at ``root``."""
     relative = path.relative_to(root).as_posix()
     return PROJECT_URL + ("" if relative == "." else relative + ("/" if path.is_dir() else ""))
+
+
 #: Larger files are refused: a leaflet's logo or image is never this big.
 MAX_RESOURCE_BYTES = 20_000_000
 
 
-class SandboxFetcher(URLFetcher):  # type: ignore[misc]
-    def __init__(self, root: Path, allowed: list[Path]) -> None:
-        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
+class Sandbox:
+    """What a fetcher may read: files inside ``root`` or the ``allowed`` folders; and
+    what it refused to read, as (url, reason), for the build to report."""
+
+    def __init__(self, root: Path, allowed: Iterable[Path]) -> None:
         self.root = root.resolve()
         self.allowed = [self.root, *(folder.resolve() for folder in allowed)]
         #: (url, reason) for every request that was refused.
         self.refused: list[tuple[str, str]] = []
 
-    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
-        scheme = url.split(":", 1)[0].lower()
-        if scheme == "data":
-            return super().fetch(url, headers)
-        if scheme != "file":
-            return self.refuse(url, "only files inside the project can be used")
+    def local_file(self, url: str) -> Path:
+        """The file a ``file:`` URL names (``PROJECT_URL`` is the project), if it may
+        be read; otherwise the URL is refused."""
+        # Here, not at the top: urllib.request loads http.client and more (12 ms),
+        # which a build with nothing to do would pay for.
+        from urllib.request import url2pathname
+
         local = url2pathname(urlsplit(url).path)
         virtual = url2pathname(urlsplit(PROJECT_URL).path)
         if local.startswith(virtual):
             local = str(self.root / local.removeprefix(virtual))
         path = Path(local).resolve()
         if not any(path.is_relative_to(folder) for folder in self.allowed):
-            return self.refuse(url, "it is outside the project")
+            self.refuse(url, "it is outside the project")
         if not path.is_file():
-            return self.refuse(url, "file not found")
+            self.refuse(url, "file not found")
         if path.stat().st_size > MAX_RESOURCE_BYTES:
-            return self.refuse(url, f"larger than {MAX_RESOURCE_BYTES // 1_000_000} MB")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(),
-                                  headers={"Content-Type": content_type})
+            self.refuse(url, f"larger than {MAX_RESOURCE_BYTES // 1_000_000} MB")
+        return path
 
-    def refuse(self, url: str, reason: str) -> URLFetcherResponse:
+    def refuse(self, url: str, reason: str) -> NoReturn:
+        """Remember the refusal, and tell WeasyPrint: it logs the error and leaves the
+        resource out (the message lets ``formats.pdf`` tell it from a failure)."""
         self.refused.append((url, reason))
         raise ValueError(f"careleaf refused to load {url}: {reason}")
+
+
+def sandbox_fetcher(root: Path, allowed: Iterable[Path]) -> Sandbox:
+    """A WeasyPrint URL fetcher that reads only ``data:`` URLs and what ``Sandbox``
+    allows; pass it as ``url_fetcher``, then read its ``refused``."""
+    return _fetcher_class()(root, allowed)
+
+
+@functools.cache
+def _fetcher_class() -> type[Sandbox]:
+    """The fetcher class, made once: it subclasses WeasyPrint's ``URLFetcher``, so it
+    cannot exist before WeasyPrint is imported."""
+    from weasyprint import URLFetcher
+
+    class SandboxFetcher(Sandbox, URLFetcher):  # type: ignore[misc]
+        def __init__(self, root: Path, allowed: Iterable[Path]) -> None:
+            URLFetcher.__init__(self, allowed_protocols=("file", "data"),
+                                allow_redirects=False)
+            Sandbox.__init__(self, root, allowed)
+
+        def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme != "file":
+                self.refuse(url, "only files inside the project can be used")
+            return _response(self.local_file(url))
+
+    return SandboxFetcher
+
+
+def _response(path: Path) -> URLFetcherResponse:
+    """The file at ``path`` as WeasyPrint's answer to a request, typed by its name."""
+    from weasyprint.urls import URLFetcherResponse
+
+    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return URLFetcherResponse(path.as_uri(), path.read_bytes(),
+                              headers={"Content-Type": content_type})

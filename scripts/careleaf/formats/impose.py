@@ -17,6 +17,9 @@ each outline entry and destination pointing at the sheet and spot where its page
 landed, so that careleaf's completeness check can read an imposed file. The tagging
 (structure tree) and the XMP packet are not: the sheets are not the tagged pages,
 and the XMP would claim a PDF/UA conformance the imposed file does not have.
+
+pypdf is imported by the functions that use it, not at the top: ``formats.pdf``
+imports this module, and a build with nothing to do must not pay for loading pypdf.
 """
 
 from __future__ import annotations
@@ -24,10 +27,11 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from itertools import accumulate
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
-from pypdf.generic import Destination, Fit, IndirectObject, NameObject, TextStringObject
+if TYPE_CHECKING:
+    from pypdf import PageObject, PdfReader, PdfWriter
+    from pypdf.generic import Destination, Fit, IndirectObject
 
 #: How far (in points) sizes may be off: rounding between mm and pt.
 TOLERANCE = 1.0
@@ -47,6 +51,8 @@ def pad_to_multiple(pdf: bytes, multiple: int) -> bytes:
     if multiple < 1:
         raise ValueError(f"the page count must be padded to a multiple of 1 or more, "
                          f"not {multiple}")
+    from pypdf import PdfReader, PdfWriter
+
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     missing = -len(writer.pages) % multiple
     if not missing:
@@ -63,6 +69,8 @@ def fill_panels(pdf: bytes, widths: tuple[float, ...]) -> bytes:
     A short leaflet leaves inside panels empty rather than moving the back panel
     inside; each blank gets the width of the place it fills.
     """
+    from pypdf import PdfReader, PdfWriter
+
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     count = len(writer.pages)
     if count >= len(widths):
@@ -93,6 +101,8 @@ def saddle_stitch(pdf: bytes, sheet_width: float, sheet_height: float,
     page is placed unscaled, centred in its half of the sheet. ``rtl`` binds on the
     right.
     """
+    from pypdf import PdfReader, PdfWriter
+
     reader = PdfReader(io.BytesIO(pdf))
     count = len(reader.pages)
     if count == 0 or count % 4:
@@ -122,6 +132,8 @@ def trifold(pdf: bytes, sheet_width: float, sheet_height: float,
     5))`` for a roll fold. Each side's panels are merged in reading order, not left to
     right, so that the text of a sheet side is extracted in reading order.
     """
+    from pypdf import PdfReader, PdfWriter
+
     order = mirrored(order, direction)
     reader = PdfReader(io.BytesIO(pdf))
     lefts = _panel_lefts(reader, sheet_width, order)
@@ -167,6 +179,8 @@ def _panel_lefts(reader: PdfReader, sheet_width: float,
 
 def _place(sheet: PageObject, page: PageObject, x: float, y: float) -> tuple[float, float]:
     """Merge ``page`` so its lower left corner lands at (x, y); the shift applied."""
+    from pypdf import Transformation
+
     dx, dy = x - float(page.cropbox.left), y - float(page.cropbox.bottom)
     sheet.merge_transformed_page(page, Transformation().translate(dx, dy))
     return dx, dy
@@ -174,6 +188,8 @@ def _place(sheet: PageObject, page: PageObject, x: float, y: float) -> tuple[flo
 
 def _finish(reader: PdfReader, writer: PdfWriter, placement: Placement) -> bytes:
     """Compress the sheets; carry metadata, /Lang, outline and named destinations over."""
+    from pypdf.generic import NameObject, TextStringObject
+
     for sheet in writer.pages:
         sheet.compress_content_streams()
     if reader.metadata:
@@ -192,6 +208,8 @@ def _copy_outline(reader: PdfReader, writer: PdfWriter,
                   entries: Sequence[Destination | Sequence[Any]], placement: Placement,
                   parent: IndirectObject | None) -> None:
     """Rebuild ``entries`` under ``parent``: same titles, nesting and order."""
+    from pypdf.generic import Destination, Fit
+
     last = parent
     for entry in entries:
         if not isinstance(entry, Destination):
@@ -206,6 +224,8 @@ def _copy_outline(reader: PdfReader, writer: PdfWriter,
 def _target(reader: PdfReader, destination: Destination,
             placement: Placement) -> tuple[int, Fit] | None:
     """The sheet side a destination's page landed on, and its spot there."""
+    from pypdf.generic import Fit
+
     page = reader.get_destination_page_number(destination)
     if page is None or page not in placement:
         return None

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from careleaf.files import write_atomic
+
 #: Elements whose text is one run of words: a page start is counted in words within one.
 TEXT_BLOCKS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "pre",
                          "figcaption", "caption", "td", "th", "blockquote"})
@@ -61,8 +63,6 @@ def load_cached(folder: Path, key: str) -> list[PageStart] | None:
 def store(folder: Path, key: str, starts: list[PageStart]) -> None:
     """Keep ``starts`` for the ebook; a cache that cannot be written (a full disk) is
     only a cache: the ebook lays the pages out again."""
-    from careleaf.files import write_atomic
-
     with contextlib.suppress(OSError):
         write_atomic(folder / f"{key}.json", json.dumps([asdict(s) for s in starts]).encode())
 

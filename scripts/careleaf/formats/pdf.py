@@ -1,6 +1,6 @@
 """PDF: the rendered HTML laid out by WeasyPrint as a tagged (PDF/UA-1) leaflet.
 
-Resources are read only through ``SandboxFetcher``, and anything it refused
+Resources are read only through ``sandbox_fetcher``, and anything it refused
 fails the leaflet rather than producing a PDF with a hole in it. So does anything
 WeasyPrint could not load or draw (an image, a stylesheet, a font, an attachment):
 its log record carries the reason, and a failed image of the leaflet is an error
@@ -13,10 +13,15 @@ first reuses them.
 A character that no installed font has would print as an empty box: WeasyPrint
 warns about each one as it draws, and ``careleaf.formats.glyphs`` turns them into errors at
 the source line, so that PDF is not written.
+
+WeasyPrint (and pydyf under it) are imported only inside the functions that lay out or
+write a PDF, not at the top: they take half a second to load, and a build with nothing
+to do imports this module but never makes a PDF.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 import os
@@ -25,19 +30,26 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-import pydyf
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-
 from careleaf.errors import CareleafError, Diagnostic, Location, Report
-from careleaf.formats import page_starts
-from careleaf.formats.fetcher import FONT_FOLDERS, PROJECT_URL, SandboxFetcher, project_url
+from careleaf.formats import impose, page_starts
+from careleaf.formats.clipping import check_clipping
+from careleaf.formats.fetcher import (
+    FONT_FOLDERS,
+    PROJECT_URL,
+    Sandbox,
+    project_url,
+    sandbox_fetcher,
+)
+from careleaf.formats.glyphs import missing_glyphs
 from careleaf.formats.job import Job, Rendered
 from careleaf.i18n.languages import Direction
 from careleaf.project import Project
+
+if TYPE_CHECKING:
+    from weasyprint.text.fonts import FontConfiguration
 
 PDF_VARIANT = "pdf/ua-1"
 
@@ -60,7 +72,7 @@ _STYLESHEETS: dict[tuple[Path, bytes], _Stylesheet] = {}
 
 
 def render_pdf(job: Job, report: Report) -> Rendered:
-    fetcher = SandboxFetcher(job.project.root, list(FONT_FOLDERS))
+    fetcher = sandbox_fetcher(job.project.root, FONT_FOLDERS)
     sheets = [_stylesheet(path, job.project) for path in job.layout.stylesheets]
     if job.print_ready:
         sheets.append(_print_shop_sheet())
@@ -69,8 +81,6 @@ def render_pdf(job: Job, report: Report) -> Rendered:
         _check_loaded(job, sheets, fetcher, logged)  # first: a left-out image is not overflow
         if job.layout.panels:
             _check_fit(job, document)
-        from careleaf.formats.clipping import check_clipping
-
         check_clipping(job, document)  # text cut off at the edge of a page: an error
         if job.record_pages and not job.print_ready:  # an ebook marks these pages
             key = page_starts.cache_key(job.html, job.layout.digest())
@@ -81,8 +91,6 @@ def render_pdf(job: Job, report: Report) -> Rendered:
                                          finisher=_reading_direction(job.leaflet.direction))
     _check_loaded(job, sheets, fetcher, logged)
     if logged.missing:
-        from careleaf.formats.glyphs import missing_glyphs
-
         raise CareleafError(missing_glyphs(logged.missing, job.leaflet, job.brand, job.layout))
     # The print-shop sheet, last, is careleaf's own and warns of nothing.
     for path, sheet in zip(job.layout.stylesheets, sheets, strict=False):
@@ -97,7 +105,7 @@ def render_pdf(job: Job, report: Report) -> Rendered:
         raise CareleafError(Diagnostic(where, f"cannot impose {job.leaflet.key}: {exc}")) from None
 
 
-def _check_loaded(job: Job, sheets: list[_Stylesheet], fetcher: SandboxFetcher,
+def _check_loaded(job: Job, sheets: list[_Stylesheet], fetcher: Sandbox,
                   logged: _ListHandler) -> None:
     """Fail when a resource was refused, or WeasyPrint left one out (it carries on
     without it): either way the PDF would have a hole in it."""
@@ -113,7 +121,10 @@ def _check_loaded(job: Job, sheets: list[_Stylesheet], fetcher: SandboxFetcher,
         raise CareleafError(_load_failures(job, failed))
 
 
-def _lay_out(job: Job, fetcher: SandboxFetcher, sheets: list[_Stylesheet]) -> tuple[Any, Any]:
+def _lay_out(job: Job, fetcher: Sandbox, sheets: list[_Stylesheet]) -> tuple[Any, Any]:
+    """``job``'s HTML parsed and laid out by WeasyPrint: (the HTML, its pages)."""
+    from weasyprint import HTML
+
     html = HTML(string=job.html, base_url=PROJECT_URL, url_fetcher=fetcher)
     document = html.render(stylesheets=[sheet.css for sheet in sheets],
                            font_config=_font_config())
@@ -129,7 +140,7 @@ def printed_page_starts(job: Job) -> list[page_starts.PageStart]:
     key = page_starts.cache_key(job.html, job.layout.digest())
     starts = page_starts.load_cached(job.pages_cache, key)
     if starts is None:
-        fetcher = SandboxFetcher(job.project.root, list(FONT_FOLDERS))
+        fetcher = sandbox_fetcher(job.project.root, FONT_FOLDERS)
         sheets = [_stylesheet(path, job.project) for path in job.layout.stylesheets]
         with _weasyprint_warnings():
             html, document = _lay_out(job, fetcher, sheets)
@@ -164,8 +175,6 @@ def _check_fit(job: Job, document: Any) -> None:
 
 def _produce(job: Job, data: bytes) -> Rendered:
     """Pad, and put pages on sheets, as the layout asks; a print-shop file is only padded."""
-    from careleaf.formats import impose
-
     layout = job.layout
     if layout.pad_to:
         data = impose.pad_to_multiple(data, layout.pad_to)
@@ -187,6 +196,8 @@ def _reading_direction(direction: Direction) -> Callable[[Any, Any], None] | Non
         return None
 
     def finish(document: Any, pdf: Any) -> None:
+        import pydyf
+
         preferences = pdf.catalog.setdefault("ViewerPreferences", pydyf.Dictionary())
         preferences["Direction"] = "/R2L"
 
@@ -196,8 +207,20 @@ def _reading_direction(direction: Direction) -> Callable[[Any, Any], None] | Non
 def _font_config() -> FontConfiguration:
     global _FONT_CONFIG
     if _FONT_CONFIG is None:
+        from weasyprint.text.fonts import FontConfiguration
+
         _FONT_CONFIG = FontConfiguration()
+        atexit.register(_forget_weasyprint_objects)
     return _FONT_CONFIG
+
+
+def _forget_weasyprint_objects() -> None:
+    """Let the font configuration clean up (its temporary font folder) while WeasyPrint
+    is still whole. Imported after this module, WeasyPrint is torn down before it when
+    the interpreter exits, and the clean-up would then fail with a traceback."""
+    global _FONT_CONFIG
+    _STYLESHEETS.clear()
+    _FONT_CONFIG = None
 
 
 #: What a print shop needs on top of the design: 3 mm bleed (the page background
@@ -208,6 +231,8 @@ PRINT_SHOP_CSS = "@page { bleed: 3mm; marks: crop cross; }"
 def _print_shop_sheet() -> _Stylesheet:
     key = (Path("<print-shop>"), hashlib.sha256(PRINT_SHOP_CSS.encode()).digest())
     if key not in _STYLESHEETS:
+        from weasyprint import CSS
+
         _STYLESHEETS[key] = _Stylesheet(CSS(string=PRINT_SHOP_CSS), [], [])
     return _STYLESHEETS[key]
 
@@ -216,7 +241,9 @@ def _stylesheet(path: Path, project: Project) -> _Stylesheet:
     data = path.read_bytes()
     key = (path, hashlib.sha256(data).digest())
     if key not in _STYLESHEETS:
-        fetcher = SandboxFetcher(project.root, list(FONT_FOLDERS))
+        from weasyprint import CSS
+
+        fetcher = sandbox_fetcher(project.root, FONT_FOLDERS)
         with _weasyprint_warnings() as logged:
             css = CSS(string=data.decode("utf-8", "replace"),
                       base_url=project_url(project.root, path),

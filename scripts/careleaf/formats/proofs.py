@@ -7,6 +7,9 @@ so the folder always shows exactly the current pages. The PNG bytes depend only
 on the PDF and the dpi: Pillow writes them with fixed settings and no metadata
 (no timestamps, no text chunks, no physical size). ``render_page`` gives one page
 as a Pillow image, for tests and for decoding QR codes.
+
+PDFium and Pillow are imported by the functions that use them: the pipeline imports
+this module even for a build with nothing to do, which must not pay for loading them.
 """
 
 from __future__ import annotations
@@ -16,11 +19,13 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import pypdfium2 as pdfium  # type: ignore[import-untyped]
-from PIL import Image
+from typing import TYPE_CHECKING
 
 from careleaf.files import write_atomic
+
+if TYPE_CHECKING:
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]
+    from PIL import Image
 
 #: zlib level for proof PNGs: fixed so the bytes never depend on Pillow's default.
 PNG_COMPRESS_LEVEL = 1  # 30 ms a page against 43 ms at 6, files as small
@@ -65,6 +70,8 @@ def png_bytes(image: Image.Image) -> bytes:
 @contextmanager
 def _open(pdf: Path | bytes) -> Iterator[pdfium.PdfDocument]:
     """The PDF as a PDFium document, closed (with its pages) however the block ends."""
+    import pypdfium2 as pdfium
+
     document = pdfium.PdfDocument(pdf)
     try:
         yield document

@@ -9,6 +9,9 @@ Each line of text is set in the first typeface of its language's list
 (``careleaf.i18n.languages``) that has every one of its characters, and shaped by
 libraqm, so Arabic letters join. A right-to-left leaflet's cover is aligned to
 the right; Chinese and Japanese lines break between characters, not at spaces.
+
+Pillow is imported by the functions that draw, not at the top: the site imports this
+module even when no cover needs drawing.
 """
 
 from __future__ import annotations
@@ -18,13 +21,18 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-from PIL import Image, ImageDraw, ImageFont, features
+from typing import TYPE_CHECKING
 
 from careleaf.design.brand import Brand
 from careleaf.i18n.languages import Direction
 from careleaf.i18n.messages import Messages, english
 from careleaf.source.model import Leaflet
+
+if TYPE_CHECKING:
+    from PIL import ImageDraw, ImageFont
+
+    #: What Pillow draws text with: a font file, or its built-in font when none is found.
+    Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 SIZE = (1200, 1800)
 MARGIN = 90
@@ -35,7 +43,6 @@ STYLES = {"bold": ("Bold",), "regular": ("Regular", "Book")}
 #: Written as escapes: several look like their ASCII twins (also included).
 NO_LINE_START = ("\uff0c\u3002\u3001\uff1b\uff1a\uff01\uff1f\uff09\u300d\u300f\u300b\u3009"
                  "\u3011\u2026,.;:!?)")
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,8 @@ class _Setting:
 
 
 def cover_png(leaflet: Leaflet, brand: Brand, messages: Messages | None = None) -> bytes:
+    from PIL import Image, ImageDraw
+
     image = Image.new("RGB", SIZE, brand.colours["background"])
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, SIZE[0], 520), fill=brand.colours["primary"])
@@ -80,6 +89,8 @@ def cover_alt(leaflet: Leaflet, brand: Brand, messages: Messages | None = None) 
 
 
 def _setting(leaflet: Leaflet, *, own_text: bool) -> _Setting:
+    from PIL import features
+
     language = leaflet.language
     # Without libraqm Pillow cannot shape at all, and refuses a direction.
     raqm = features.check("raqm")
@@ -122,6 +133,8 @@ def _wrap(text: str, font: Font, width: int, setting: _Setting) -> list[str]:
 
 def _font(families: tuple[str, ...], weight: str, size: int, text: str) -> Font:
     """The first of ``families`` in ``weight`` that has every character of ``text``."""
+    from PIL import ImageFont
+
     found = [path for family in families
              if (path := _installed().get((family, weight))) is not None]
     needed = {ord(char) for char in text if not char.isspace()}
@@ -136,6 +149,8 @@ def _font(families: tuple[str, ...], weight: str, size: int, text: str) -> Font:
 @cache
 def _installed() -> dict[tuple[str, str], tuple[Path, int]]:
     """(family, weight) -> (file, face index) of every installed font, first found wins."""
+    from PIL import ImageFont
+
     fonts: dict[tuple[str, str], tuple[Path, int]] = {}
     files = sorted(path for folder in FONT_FOLDERS if folder.is_dir()
                    for path in folder.rglob("*")

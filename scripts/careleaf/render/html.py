@@ -6,6 +6,9 @@ names are errors, so a typo in a template fails loudly with its file and line
 instead of printing an empty string into a patient leaflet. The layouts' own words
 come from ``_()`` and dates from ``long_date``, both in the language of the render's
 ``Messages`` (``careleaf.i18n.messages``): the leaflet's, or English for the site's index.
+
+Jinja2 is imported by the functions that use it, not at the top: the pipeline and the
+site import this module even for a build with nothing to render.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
 from markupsafe import Markup
 
 from careleaf import __version__
@@ -27,7 +30,11 @@ from careleaf.design.brand import Brand
 from careleaf.design.layouts import Layout
 from careleaf.errors import CareleafError, Diagnostic, Location
 from careleaf.i18n.messages import Messages, english, messages_for
+from careleaf.render.qr import MIN_MODULE_MM, QUIET_ZONE, qr_data_uri, qr_modules
 from careleaf.source.model import Leaflet
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 @dataclass(frozen=True)
@@ -47,16 +54,12 @@ class RenderContext:
 def qr_mm(url: str, size_mm: float) -> float:
     """The printed width of ``url``'s QR code: the layout's size, or more for a long
     address, so that no module is under 0.4 mm (smaller ones do not scan reliably)."""
-    from careleaf.render.qr import MIN_MODULE_MM, QUIET_ZONE, qr_modules
-
     needed = (qr_modules(url) + 2 * QUIET_ZONE) * MIN_MODULE_MM
     return max(size_mm, math.ceil(needed * 2) / 2)
 
 
 def qr_code(url: str, size_mm: float) -> str:
     """A vector QR code for ``url`` as a data URI, ``qr_mm`` wide with its quiet zone."""
-    from careleaf.render.qr import qr_data_uri
-
     return qr_data_uri(url, qr_mm(url, size_mm))
 
 
@@ -117,6 +120,10 @@ def _css_char(char: str) -> str:
 
 
 def environment(layout: Layout) -> jinja2.Environment:
+    """A Jinja environment over ``layout``'s chain of folders, with careleaf's filters
+    and globals: strict (a typo is an error) and autoescaping."""
+    import jinja2
+
     own = [jinja2.FileSystemLoader(folder) for folder in layout.chain]
     by_name = jinja2.PrefixLoader({f.name: jinja2.FileSystemLoader(f) for f in layout.chain})
     env = jinja2.Environment(
@@ -161,6 +168,8 @@ def render_template(layout: Layout, name: str, messages: Messages | None = None,
 
     A mistake in a template raises ``CareleafError`` pointing at the template's line.
     """
+    import jinja2
+
     env = _ENVIRONMENTS.get(layout.chain) or _ENVIRONMENTS.setdefault(
         layout.chain, environment(layout))
     token = _MESSAGES.set(messages or english())

@@ -7,7 +7,8 @@ has no XML declaration, its drawing is in module units (``viewBox``) and its
 carries a ``<title>`` naming the URL for screen readers. ``qr_data_uri`` wraps
 it as a base64 ``data:`` URI that WeasyPrint embeds as an ``<img>``. A code
 printed with modules smaller than ``MIN_MODULE_MM`` does not scan reliably, so
-``qr_svg`` refuses sizes that would make them so.
+``qr_svg`` refuses sizes that would make them so. segno is imported when the first
+code is made, not with this module, which every build imports.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ import base64
 import functools
 import io
 import math
+from typing import TYPE_CHECKING
 
-import segno
+if TYPE_CHECKING:
+    import segno
 
 #: Smallest module (one dark or light square) that scans reliably in print, in mm.
 MIN_MODULE_MM = 0.4
@@ -54,6 +57,8 @@ def qr_data_uri(url: str, size_mm: float) -> str:
 def _make(url: str) -> segno.QRCode:
     if not url:
         raise ValueError("a QR code needs a non-empty URL")
+    import segno
+
     # boost_error=False: exactly level M, as specified, not whatever fits in the same version.
     return segno.make_qr(url, error=ERROR_LEVEL, boost_error=False)
 

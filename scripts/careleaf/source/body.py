@@ -5,26 +5,33 @@ at ``##`` and ``###`` headings. Everything a writer can get wrong here is
 reported at its line: raw HTML (refused, never passed through to a renderer
 that would fetch what it points at), ``#`` headings, images without alt text or
 outside the project, and malformed ``{#id}`` suffixes.
+
+markdown-it is imported when the first body is parsed, not with this module: loading a
+project imports it, and a build with nothing new parses no Markdown.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
-from markdown_it import MarkdownIt, rules_inline
-from markdown_it.parser_inline import RuleFuncInlineType
-from markdown_it.rules_inline import StateInline
-from markdown_it.token import Token
 from markupsafe import Markup
 
 from careleaf.errors import Report
 from careleaf.project import ID_RE
 from careleaf.source.images import resolve_image
 from careleaf.source.model import Block, Image, Item, Section
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.parser_inline import RuleFuncInlineType
+    from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
 
 _ID_SUFFIX = re.compile(r"\s*\{#([^}]*)\}\s*$")
 LINK_SCHEMES = ("http", "https", "mailto", "tel")
@@ -34,8 +41,12 @@ _ONLY_MARKERS = re.compile(r"^[\s>*+\-\d.)|:]*$")
 _LEAVES = ("inline", "fence", "code_block", "html_block", "hr", "heading_open", "table_open")
 
 
+@functools.cache
 def markdown() -> MarkdownIt:
-    """The one Markdown dialect careleaf reads: CommonMark, tables, typographic quotes."""
+    """The one Markdown dialect careleaf reads: CommonMark, tables, typographic quotes.
+    Built once, on first use, and shared by every body parsed after it."""
+    from markdown_it import MarkdownIt, rules_inline
+
     md = MarkdownIt("commonmark", {"html": True, "typographer": True})
     # Keep every link and image as a token so careleaf can refuse it with its line,
     # instead of markdown-it quietly leaving `[x](javascript:…)` as plain text.
@@ -56,9 +67,6 @@ def _noting_line(rule: RuleFuncInlineType) -> RuleFuncInlineType:
         return found
 
     return noted
-
-
-_MD = markdown()
 
 
 @dataclass
@@ -109,7 +117,7 @@ class _Parser:
         self.report.error(self.path, line, message)
 
     def parse(self, text: str) -> Body:
-        tokens = _MD.parse(text)
+        tokens = markdown().parse(text)
         self.inspect(tokens, self.first_line)
         self.check_nothing_dropped(text, tokens)
         overview, *chunks = self.split(tokens)
@@ -208,14 +216,16 @@ class _Parser:
         title = inline_text(stripped)
         if not title:
             self.error(line, "heading has no text")
-        html = Markup(_MD.renderer.renderInline(children, _MD.options, {}).strip())  # type: ignore[attr-defined]
+        md = markdown()
+        html = Markup(md.renderer.renderInline(children, md.options, {}).strip())  # type: ignore[attr-defined]
         return _Heading(int(open_token.tag[1]), heading_id, title, html, line)
 
     def render(self, tokens: list[Token]) -> tuple[Markup, tuple[str, ...], tuple[Block, ...]]:
         blocks = tuple(t for t in (inline_text(tok) if tok.type == "inline" else
                                    tok.content.strip() if tok.type in ("fence", "code_block")
                                    else "" for tok in tokens) if t)
-        html = Markup(_MD.renderer.render(tokens, _MD.options, {}))
+        md = markdown()
+        html = Markup(md.renderer.render(tokens, md.options, {}))
         return html, blocks, tuple(self.locate(tokens))
 
     def locate(self, tokens: list[Token]) -> list[Block]:

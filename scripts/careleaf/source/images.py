@@ -17,6 +17,9 @@ fails EPUBCheck (the ebook carries the file as it is):
   scripts, event handlers or embedded HTML, and no reference to anything but
   itself: no ``href`` out of the document, no ``url()`` but ``#fragment`` and
   ``data:``, no ``@import`` however it is spelt.
+
+Pillow and tinycss2 are imported by the checks that use them, not at the top: loading
+a project imports this module, and a build with nothing new must not pay for them.
 """
 
 from __future__ import annotations
@@ -27,18 +30,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-import tinycss2  # type: ignore[import-untyped]
 from lxml import etree
-from PIL import ImageFile
-from PIL.GifImagePlugin import GifImageFile
-from PIL.JpegImagePlugin import JpegImageFile
-from PIL.PngImagePlugin import PngImageFile
-from PIL.WebPImagePlugin import WebPImageFile
 
 from careleaf.files import UnreadableFile, file_problem, read_regular
+
+if TYPE_CHECKING:
+    from PIL import ImageFile
 
 #: Format of each extension careleaf accepts, as its bytes must show it.
 FORMATS = {".gif": "GIF", ".jpeg": "JPEG", ".jpg": "JPEG", ".png": "PNG", ".svg": "SVG",
@@ -50,8 +50,6 @@ MAX_IMAGE_BYTES = 20_000_000
 #: A4 page at 600 dpi, and at most 160 MB once decoded.
 MAX_SIDE = 10_000
 MAX_PIXELS = 40_000_000
-_RASTER: dict[str, Callable[[io.BytesIO], ImageFile.ImageFile]] = {
-    "GIF": GifImageFile, "JPEG": JpegImageFile, "PNG": PngImageFile, "WebP": WebPImageFile}
 _EXTENSION = {"GIF": ".gif", "JPEG": ".jpg", "PNG": ".png", "SVG": ".svg", "WebP": ".webp"}
 #: First bytes of the image formats, and of files that are mistaken for images.
 _MAGIC = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF87a", "GIF"),
@@ -159,8 +157,9 @@ def raster_problem(data: bytes, kind: str) -> str | None:
     pixel is decoded (``Image.open`` would refuse huge images only above Pillow's own,
     larger limit, and without saying how large they are).
     """
+    reader = _header_reader(kind)
     try:
-        image = _RASTER[kind](io.BytesIO(data))
+        image = reader(io.BytesIO(data))
         width, height = image.size
     except Exception as exc:  # Pillow's plugins raise many kinds of error on a bad header
         return f"is a damaged {kind} file: its header cannot be read ({_reason(exc)}); {_FIX}"
@@ -175,10 +174,25 @@ def raster_problem(data: bytes, kind: str) -> str | None:
     return None
 
 
+def _header_reader(kind: str) -> Callable[[io.BytesIO], ImageFile.ImageFile]:
+    """Pillow's plugin class for ``kind`` (PNG, JPEG, GIF, WebP): making one reads the
+    header, and pixels are decoded only by ``load()``."""
+    from PIL.GifImagePlugin import GifImageFile
+    from PIL.JpegImagePlugin import JpegImageFile
+    from PIL.PngImagePlugin import PngImageFile
+    from PIL.WebPImagePlugin import WebPImageFile
+
+    readers: dict[str, Callable[[io.BytesIO], ImageFile.ImageFile]] = {
+        "GIF": GifImageFile, "JPEG": JpegImageFile, "PNG": PngImageFile, "WebP": WebPImageFile}
+    return readers[kind]
+
+
 @contextmanager
 def whole_pictures() -> Iterator[None]:
     """Pillow refusing truncated pictures, as it does by default: WeasyPrint, once
     imported (by a build in the same process), tells it to accept them for good."""
+    from PIL import ImageFile
+
     accepted, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
         yield
@@ -252,6 +266,8 @@ def _css_problem(css: str) -> str | None:
     """Why CSS text (a stylesheet, a style attribute) would load another file, or None."""
     if "(" not in css and "@" not in css:  # neither a function nor an at-rule: cheap exit
         return None
+    import tinycss2  # type: ignore[import-untyped]
+
     for token in _tokens(tinycss2.parse_component_value_list(css)):
         if token.type == "at-keyword" and token.lower_value == "import":
             return ("imports a stylesheet (@import); an SVG must not load other files: "
