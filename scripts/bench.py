@@ -342,24 +342,25 @@ def careleaf_worker(root: Path, out: Path, layout_name: str) -> dict[str, Any]:
     """``render_task`` per leaflet after one warm-up, plus where its time goes."""
     started = time.perf_counter()
     from careleaf.files import write_atomic
+    from careleaf.formats.job import Job
     from careleaf.pipeline.workers import Task, render_task
     from careleaf.render.html import render_html
     from careleaf.source.load import load_leaflets
 
     import_ms = ms_since(started)
     project, layout, brand = project_parts(root, layout_name)
-    tasks = [Task(project, leaflet, layout, brand, out / layout.output_name(leaflet.id))
+    tasks = [Task(Job(project, leaflet, layout, brand), out / layout.output_name(leaflet.id))
              for leaflet in load_leaflets(project, Report())]
 
     def render(task: Task) -> None:
         if render_task(task).status != "built":
-            raise BenchError(f"render_task failed for {task.leaflet.key}")
+            raise BenchError(f"render_task failed for {task.job.leaflet.key}")
 
     result = {"import_ms": import_ms, **timed_each(render, tasks)}
     if layout.format == "pdf":  # the same without the PNG proofs the build writes by default
         bare = [replace(task, proofs=False) for task in tasks]
         result["no_proofs_ms"] = timed_each(render, bare)["ms"]
-    result["html_ms"] = timed_each(lambda t: render_html(t.leaflet, t.layout, t.brand),
+    result["html_ms"] = timed_each(lambda t: render_html(t.job.leaflet, t.job.layout, t.job.brand),
                                    tasks)["ms"]
     data = tasks[0].target.read_bytes()
     result["write_ms"] = timed_each(lambda t: write_atomic(out / "probe.bin", data), tasks)["ms"]

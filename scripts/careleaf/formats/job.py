@@ -20,13 +20,14 @@ from careleaf.source.model import Leaflet
 
 @dataclass(frozen=True)
 class Job:
-    """One output to make: a leaflet in a layout for a brand, with its rendered HTML."""
+    """One output to make: a leaflet in a layout for a brand, with its rendered HTML
+    (empty until the worker that makes the output renders it)."""
 
     project: Project
     leaflet: Leaflet
     layout: Layout
     brand: Brand
-    html: str
+    html: str = ""
     print_ready: bool = False
     #: For an ebook: the PDF layout whose printed pages it marks (``page_list``).
     page_source: Layout | None = None

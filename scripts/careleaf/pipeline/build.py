@@ -21,6 +21,7 @@ from careleaf.design.brand import DEFAULT_BRAND, Brand, load_brand
 from careleaf.design.layouts import Layout, load_layouts, select_layouts
 from careleaf.errors import Diagnostic, Report
 from careleaf.files import writing_under
+from careleaf.formats.job import Job
 from careleaf.i18n.messages import catalogue_files, load_messages
 from careleaf.outputs import Variant, output_path
 from careleaf.pipeline.manifest import Manifest, toolchain_digest
@@ -84,7 +85,7 @@ def _build(project: Project, report: Report, layout_names: list[str] | None,
                       for source in stale if source not in usable
                       for layout, variant in stale[source]]
     # Hashed once, before any rendering: what is recorded is never newer than what was read.
-    inputs = {task.target: plan.manifest.hash_inputs(plan.inputs_of(task.leaflet))
+    inputs = {task.target: plan.manifest.hash_inputs(plan.inputs_of(task.job.leaflet))
               for task in tasks}
     for outcome in run_tasks(tasks, jobs or os.cpu_count() or 1):
         plan.record(outcome, inputs[outcome.task.target])
@@ -168,10 +169,11 @@ class _Plan:
 
     def tasks(self, leaflets: list[Leaflet], stale: dict[Path, list[tuple[Layout, Variant]]],
               proofs: bool) -> list[Task]:
-        return [Task(self.project, leaflet, layout, self.brand,
-                     output_path(self.project, leaflet.path, layout, variant),
-                     variant.print_ready, proofs, self.available.get(layout.page_list or ""),
-                     layout.name in self.page_sources)
+        return [Task(Job(self.project, leaflet, layout, self.brand,
+                         print_ready=variant.print_ready,
+                         page_source=self.available.get(layout.page_list or ""),
+                         record_pages=layout.name in self.page_sources),
+                     output_path(self.project, leaflet.path, layout, variant), proofs)
                 for leaflet in leaflets
                 for layout, variant in stale[leaflet.path] if leaflet.wants(layout.name)]
 
@@ -184,7 +186,7 @@ class _Plan:
         task = outcome.task
         if outcome.status == "built":
             self.manifest.record(task.target, inputs,
-                                 self.looks[task.layout.name, task.print_ready],
+                                 self.looks[task.job.layout.name, task.job.print_ready],
                                  self.toolchain, outcome.files)
 
     def record_leaflets(self, leaflets: list[Leaflet],

@@ -13,39 +13,30 @@ import multiprocessing
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from careleaf.design.brand import Brand
-from careleaf.design.layouts import Layout
 from careleaf.errors import CareleafError, Diagnostic, Location, Report
 from careleaf.files import write_all_atomic
 from careleaf.formats.job import Job, Rendered
 from careleaf.formats.proofs import proof_files, remove_stale_proofs
 from careleaf.outputs import FORMATS
 from careleaf.pipeline.manifest import FileRecord
-from careleaf.project import Project
 from careleaf.render.html import render_html
-from careleaf.source.model import Leaflet
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class Task:
-    project: Project
-    leaflet: Leaflet
-    layout: Layout
-    brand: Brand
+    """One output to make, where to write it, and whether to draw its proofs."""
+
+    job: Job
     target: Path
-    print_ready: bool = False
     #: PNG pictures of every page of a PDF, for people to look at.
     proofs: bool = True
-    #: An ebook's print edition, whose page starts it marks; see ``Job``.
-    page_source: Layout | None = None
-    record_pages: bool = False
 
 
 @dataclass
@@ -73,11 +64,10 @@ def render_task(task: Task) -> Outcome:
 
 
 def _render(task: Task, report: Report) -> Rendered:
-    assert task.layout.format is not None
-    html = render_html(task.leaflet, task.layout, task.brand)
-    job = Job(task.project, task.leaflet, task.layout, task.brand, html, task.print_ready,
-              task.page_source, task.record_pages)
-    rendered: Rendered = FORMATS[task.layout.format].render(job, report)
+    job, kind = task.job, task.job.layout.format
+    assert kind is not None  # only layouts with a format are built
+    job = replace(job, html=render_html(job.leaflet, job.layout, job.brand))
+    rendered: Rendered = FORMATS[kind].render(job, report)
     return rendered
 
 
@@ -87,7 +77,7 @@ def _write(task: Task, rendered: Rendered) -> dict[Path, FileRecord]:
     written = {task.target: rendered.data,
                **{task.target.with_name(name): data for name, data in rendered.extras.items()}}
     pages: dict[Path, int] = {}  # proofs of each PDF written
-    if task.proofs and task.layout.format == "pdf":
+    if task.proofs and task.job.layout.format == "pdf":
         for path, data in list(written.items()):
             proofs = proof_files(data, path.parent / "proofs", path.stem)
             written.update(proofs)
@@ -128,4 +118,4 @@ def run_tasks(tasks: list[Task], jobs: int) -> Iterator[Outcome]:
 
 def _interleave(tasks: list[Task]) -> list[Task]:
     """Slow PDFs first, fast EPUBs last, so no worker is left with a long tail."""
-    return sorted(tasks, key=lambda task: task.layout.format != "pdf")
+    return sorted(tasks, key=lambda task: task.job.layout.format != "pdf")

@@ -18,7 +18,7 @@ import string
 import traceback
 import unicodedata
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,20 +35,29 @@ from careleaf.source.model import Leaflet
 
 if TYPE_CHECKING:
     import jinja2
+    from _typeshed import DataclassInstance
 
 
 @dataclass(frozen=True)
 class RenderContext:
-    """Everything a template can use, and nothing else."""
+    """Everything a leaflet's template can use, and nothing else. A site page's context
+    (``site.model.LeafletPageContext``) is this one with the site's names added."""
 
     leaflet: Leaflet
     layout: Layout
     brand: Brand
+    #: Where the QR code and the ebook line point: the brand's address for the ebook.
+    ebook_url: str
     careleaf_version: str = __version__
 
-    @property
-    def ebook_url(self) -> str:
-        return self.brand.ebook_url(self.leaflet.lang, self.leaflet.id)
+    @classmethod
+    def of(cls, leaflet: Leaflet, layout: Layout, brand: Brand) -> RenderContext:
+        return cls(leaflet, layout, brand, brand.ebook_url(leaflet.lang, leaflet.id))
+
+
+def template_variables(context: DataclassInstance) -> dict[str, object]:
+    """A typed context as template variables: each of its fields under its own name."""
+    return {f.name: getattr(context, f.name) for f in fields(context)}
 
 
 def qr_mm(url: str, size_mm: float) -> float:
@@ -153,12 +162,9 @@ def render_html(leaflet: Leaflet, layout: Layout, brand: Brand,
                 messages: Messages | None = None) -> str:
     """The layout's main template rendered for ``leaflet`` in its language; template
     mistakes, and a catalogue that lacks a translation, raise ``CareleafError``."""
-    context = RenderContext(leaflet, layout, brand)
     messages = messages or messages_for(layout.folder.parent, leaflet.lang)
-    return render_template(layout, layout.template, messages, leaflet=context.leaflet,
-                           layout=context.layout, brand=context.brand,
-                           ebook_url=context.ebook_url,
-                           careleaf_version=context.careleaf_version)
+    return render_template(layout, layout.template, messages,
+                           **template_variables(RenderContext.of(leaflet, layout, brand)))
 
 
 def render_template(layout: Layout, name: str, messages: Messages | None = None, /,

@@ -7,7 +7,7 @@ templates get. ``site_dir`` says where a brand's site goes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from careleaf import __version__
@@ -16,6 +16,7 @@ from careleaf.design.layouts import Layout
 from careleaf.i18n.messages import english
 from careleaf.outputs import FORMATS
 from careleaf.project import Project
+from careleaf.render.html import RenderContext
 from careleaf.source.model import Leaflet
 
 #: The layout folder that draws the site; its templates are its contract.
@@ -122,19 +123,14 @@ class SiteContext:
     careleaf_version: str = __version__
 
 
-@dataclass(frozen=True)
-class LeafletPageContext:
-    """What a leaflet's page gets: the names ``base/leaflet.html`` uses, and the site's."""
+@dataclass(frozen=True, kw_only=True)
+class LeafletPageContext(RenderContext):
+    """What a leaflet's page gets: the names ``base/leaflet.html`` uses (its
+    ``ebook_url`` is the ebook beside the page), and the site's."""
 
-    leaflet: Leaflet
-    layout: Layout
-    brand: Brand
-    #: The ebook beside the page, for the base template's ebook line.
-    ebook_url: str
     entry: Entry
     root: str
     stylesheets: tuple[str, ...]
-    careleaf_version: str = __version__
 
 
 #: Each file of the site: the bytes to write, or a built file to link (or copy).
@@ -144,11 +140,6 @@ Files = dict[str, bytes | Path]
 def site_dir(project: Project, brand_name: str = "default") -> Path:
     """``build/site``; ``build/brands/<name>/site`` for a brand other than the default."""
     return project.brand_dir(brand_name) / "site"
-
-
-def page_variables(context: SiteContext | LeafletPageContext) -> dict[str, object]:
-    """A typed context as template variables: its fields, each under its own name."""
-    return {f.name: getattr(context, f.name) for f in fields(context)}
 
 
 def from_page(brand: Brand, root: str) -> Brand:

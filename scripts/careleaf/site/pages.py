@@ -29,7 +29,7 @@ from careleaf.pipeline.build import publishable
 from careleaf.pipeline.manifest import Manifest
 from careleaf.project import Project
 from careleaf.render.cover import cover_alt, cover_png
-from careleaf.render.html import render_template
+from careleaf.render.html import render_template, template_variables
 from careleaf.site.model import (
     INDEX,
     OPDS,
@@ -42,7 +42,6 @@ from careleaf.site.model import (
     Original,
     SiteContext,
     from_page,
-    page_variables,
 )
 from careleaf.source.load import load_leaflets
 from careleaf.source.model import Leaflet
@@ -137,18 +136,18 @@ def render_pages(project: Project, brand: Brand, layout: Layout, entries: list[E
     context = SiteContext(_languages(entries), layout, from_page(brand, ""), "", stylesheets,
                           _feed_id(brand), _updated(entries))
     for name in (INDEX, OPDS):
-        files[name] = render_template(layout, name, **page_variables(context)).encode()
+        files[name] = render_template(layout, name, **template_variables(context)).encode()
 
 
 def _leaflet_files(entry: Entry, brand: Brand, layout: Layout, stylesheets: tuple[str, ...],
                    files: Files, folder: Path) -> None:
     root = "../" * entry.folder.count("/")
     epub = entry.epub.name if entry.epub else ""
-    page = LeafletPageContext(entry.leaflet, layout, from_page(brand, root), epub, entry, root,
-                              stylesheets)
+    page = LeafletPageContext(entry.leaflet, layout, from_page(brand, root), epub,
+                              entry=entry, root=root, stylesheets=stylesheets)
     messages = messages_for(layout.folder.parent, entry.leaflet.lang)
     files[entry.page] = render_template(layout, layout.template, messages,
-                                        **page_variables(page)).encode()
+                                        **template_variables(page)).encode()
     for image in entry.leaflet.images:  # where the page's HTML (like the EPUB's) names it
         files[entry.folder + image.src] = image.path.read_bytes()
     for download in entry.downloads:
