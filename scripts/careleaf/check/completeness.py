@@ -10,7 +10,7 @@ went missing, where the writer must act (an editor jumps to it), naming the outp
 it is missing from.
 
 Before that, the build manifest says whether the output is still what the build
-wrote from the inputs as they are now (``filecheck``); after it, the output's other
+wrote from the inputs as they are now (``written``); after it, the output's other
 files are read back too: its imposed sheets, its proofs.
 """
 

@@ -2,10 +2,10 @@
 
 Load and validate the sources; compare each translation with its original
 (``translations``: the same section and item ids, and the original's version);
-prove each output holds every cause and treatment (``verify``), is still what
+prove each output holds every cause and treatment (``completeness``), is still what
 the build wrote, and that every other file written for it (imposed sheets,
-proofs) reads back whole (``filecheck``), and that the ebook's page list matches
-the print (``pagecheck``); measure each leaflet against the content gates
+proofs) reads back whole (``written``), and that the ebook's page list matches
+the print (``page_list``); measure each leaflet against the content gates
 (``quality``: review dates, required sections, readability) and the
 plain-language lint; read the download site back, whose every download must be a
 file read back here; then the slow external validators, EPUBCheck and DAISY Ace,

@@ -1,6 +1,6 @@
 """Hold every file a build wrote for an output to the manifest, and read each one back.
 
-``verify`` reads an output's text against its source. A build writes more than that
+``completeness`` reads an output's text against its source. A build writes more than that
 file: a booklet's imposed sheets, a PNG proof of every PDF page, print-shop copies
 under ``print/``; the download site publishes some of them. This module answers for
 all of it in ``careleaf check`` (as part of the ``completeness`` check):
@@ -99,7 +99,7 @@ class FileCheck:
                               "to make it again", CHECK)
 
     def read_back(self, output: Output) -> None:
-        """Every file of ``output`` but its text, which ``verify`` has read: the pages and
+        """Every file of ``output`` but its text, which ``completeness`` has read: the pages and
         proofs of a PDF, its imposed sheets and theirs."""
         self.read.add(output.path.resolve())
         if output.layout.format != "pdf" or (sizes := self._pages(output.path)) is None:
@@ -142,7 +142,7 @@ class FileCheck:
     def _sheet_words(self, output: Output, sheet: Path) -> None:
         """Each side of the sheets holds the words of its two pages, no more, no fewer."""
         try:
-            reading = read_output(output.path, "pdf")  # read by ``verify`` already
+            reading = read_output(output.path, "pdf")  # read by ``completeness`` already
             imposed = _page_words(sheet, bool(reading.visual_rtl))
         except UnreadableOutput as exc:
             self.report.error(sheet, None, str(exc), CHECK)

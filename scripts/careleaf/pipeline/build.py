@@ -7,7 +7,7 @@ compare each translation among them with its original (``translations``); render
 and package each output (``workers``: ``render`` then ``formats``), in a pool
 when there is more than one job; record what was built. A leaflet that fails
 does not stop the others, and its old outputs stay as they were. Checking the
-outputs is the separate ``verify`` stage.
+outputs is the separate ``completeness`` stage.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ import weasyprint
 from lxml import etree
 from PIL import Image, ImageChops, ImageFont
 from pypdf import PdfReader
+from test_impose import ROLL_FOLD, SHEET, booklet, panels, x_positions
 
 from careleaf.check.epubcheck import run_epubcheck
 from careleaf.design.brand import load_brand
@@ -33,7 +34,6 @@ from careleaf.render.cover import _font, cover_png
 from careleaf.render.html import render_html
 from careleaf.source.load import load_leaflet
 from conftest import FIXTURES, MINIMAL, REPO, TmpProject
-from test_impose import ROLL_FOLD, SHEET, booklet, panels, x_positions
 
 SCRIPTS = FIXTURES / "scripts"
 LAYOUTS = ["a4", "trifold-a4", "booklet-a5", "epub"]

@@ -2,7 +2,7 @@
 
 PDF bytes are not golden-filed (they depend on fonts and renderer versions);
 the HTML that goes into the renderers is. To accept a deliberate change, run
-``CARELEAF_UPDATE_GOLDEN=1 pytest tests/test_render.py`` and review the diff.
+``CARELEAF_UPDATE_GOLDEN=1 pytest tests/render/test_render.py`` and review the diff.
 """
 
 from __future__ import annotations

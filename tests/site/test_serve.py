@@ -14,9 +14,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from serving import Served, fetch, serving, start_serve
 
 from careleaf.site.serve import content_type, site_file, with_reload_script
-from serving import Served, fetch, serving, start_serve
 
 
 @pytest.fixture(scope="module")

@@ -21,10 +21,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
+from serving import Served, fetch, serving
 
 from careleaf.site.serve import EVENTS
 from conftest import MINIMAL, REPO
-from serving import Served, fetch, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 # No GPU, no sandbox (containers, root) and none of Chromium's background traffic,

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from test_check import add_fixture_layout, rewrite_epub
 
 from careleaf.check.readback import Readback, page_texts, read_pdf, words
 from careleaf.i18n.bidi import levels, logical_order, reading_order, reorder
 from conftest import COMPLETENESS_ONLY, FIXTURES, REPO, TmpProject
-from test_check import add_fixture_layout, rewrite_epub
 
 SOURCES = FIXTURES / "readback" / "source"
 LAYOUTS = ("a4", "letter", "large-print", "booklet-a5", "trifold-a4", "trifold-letter", "epub")

@@ -21,10 +21,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from serving import Served, fetch, serving
 
 from careleaf.site.serve import EVENTS, site_file
 from conftest import MINIMAL
-from serving import Served, fetch, serving
 
 #: Generous: no request of a burst may wait this long, however slow the machine.
 REQUEST_TIMEOUT = 60.0

@@ -40,7 +40,7 @@ from careleaf.source.load import load_leaflet
 from careleaf.source.model import Leaflet
 from conftest import CountingServer, counting_server
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "tests" / "fixtures" / "hostile"
 MINIMAL = REPO / "tests" / "fixtures" / "minimal" / "source" / "en" / "minimal.md"
 PASSWD = Path("/etc/passwd")
