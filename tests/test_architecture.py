@@ -24,7 +24,7 @@ STAGES = (
     ("errors", "files", "yamlfile", "project", "config", "outputs"),
     ("design",), ("i18n",), ("source",), ("render",), ("formats",), ("pipeline",),
     ("site",), ("check",),
-    ("cli", "__main__"),
+    ("commands",), ("cli", "__main__"),
 )
 
 

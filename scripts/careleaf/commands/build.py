@@ -1,0 +1,80 @@
+"""``careleaf build``: every leaflet (or SOURCES) in every layout, then the site."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from careleaf.commands import (
+    brand_option,
+    finish,
+    layout_option,
+    project_of,
+    project_option,
+    sources_argument,
+    sources_of,
+    strict_option,
+)
+from careleaf.errors import Report, display_path
+from careleaf.pipeline.build import Progress
+from careleaf.pipeline.build import build as run_build
+from careleaf.site.publish import update_site
+
+
+@click.command()
+@project_option
+@layout_option
+@sources_argument
+@brand_option
+@click.option("--print-ready", is_flag=True,
+              help="Also write print-shop PDFs (3 mm bleed, crop marks) under print/.")
+@click.option("--proofs/--no-proofs", default=True, show_default=True,
+              help="Write PNG pictures of every PDF page under proofs/.")
+@click.option("--force", is_flag=True, help="Rebuild even the outputs that are up to date.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for rendering. Default: the number of cores.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
+@click.option("--site/--no-site", default=True, show_default=True,
+              help="Then update the download site and OPDS catalogue in build/site/.")
+@strict_option
+def build(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...], brand: str,
+          print_ready: bool, proofs: bool, force: bool, jobs: int | None, quiet: bool,
+          site: bool, strict: bool) -> None:
+    """Build every leaflet (or SOURCES) in every layout, skipping what is up to date."""
+    project, report, started = project_of(project_dir), Report(), time.perf_counter()
+    with _progress(quiet) as progress:
+        result = run_build(project, report, layout_names=list(layouts) or None,
+                           sources=sources_of(project, sources), brand_name=brand,
+                           print_ready=print_ready, proofs=proofs, force=force, jobs=jobs,
+                           progress=progress)
+        if site:
+            update_site(project, report, result, progress)
+    finish(report, strict, f"{len(result.built)} built, {len(result.fresh)} up to date, "
+            f"{len(result.failed)} failed in {time.perf_counter() - started:.2f} s")
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Progress]:
+    """A progress bar on a terminal; one plain line per output elsewhere (CI logs)."""
+    if quiet or not sys.stdout.isatty() or os.environ.get("CI") or os.environ.get("NO_COLOR"):
+        def line(path: Path, status: str, seconds: float) -> None:
+            if not quiet and status != "fresh":
+                click.echo(f"{status:6} {display_path(path)} ({seconds:.2f} s)")
+        yield line
+        return
+    from rich.progress import Progress as Bar
+
+    with Bar(transient=True) as bar:
+        task = bar.add_task("building", total=None)
+
+        def advance(path: Path, status: str, seconds: float) -> None:
+            if status == "failed":
+                bar.console.print(f"failed {display_path(path)}")
+            bar.update(task, advance=1, description=f"{status} {path.name}")
+        yield advance

@@ -1,0 +1,70 @@
+"""``careleaf check``: every gate on every leaflet, every output read back, the reports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from careleaf.check.gates import SKIPPABLE
+from careleaf.check.reports import CheckRun, print_summary, write_reports
+from careleaf.check.runner import run_checks
+from careleaf.commands import (
+    brand_option,
+    finish,
+    layout_option,
+    project_of,
+    project_option,
+    sources_argument,
+    sources_of,
+    strict_option,
+)
+from careleaf.errors import Report, display_path
+from careleaf.files import writing_under
+
+
+@click.command()
+@project_option
+@layout_option
+@sources_argument
+@brand_option
+@click.option("--epubcheck/--no-epubcheck", default=False,
+              help="Also validate every EPUB with EPUBCheck (needs Java; ~3 s per EPUB).")
+@click.option("--ace/--no-ace", default=False,
+              help="Also check every EPUB's accessibility with DAISY Ace (needs Node.js and "
+                   "Chromium; ~3 s per EPUB). Every Ace violation is an error.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Compare review dates with this date (YYYY-MM-DD) instead of the clock, "
+                   "so CI results do not change overnight.")
+@click.option("--reports/--no-reports", default=True, show_default=True,
+              help="Write build/reports/check.json and build/reports/junit.xml.")
+@click.option("--skip", "skipped", multiple=True, type=click.Choice(SKIPPABLE),
+              help="Leave out one of the content gates (repeat for more), e.g. while drafting.")
+@strict_option
+def check(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...], brand: str,
+          epubcheck: bool, ace: bool, today: datetime | None, reports: bool,
+          skipped: tuple[str, ...], strict: bool) -> None:
+    """Validate the sources, run the content quality gates, and prove every cause and
+    treatment is in every output."""
+    project, report = project_of(project_dir), Report()
+    run, site_files = run_checks(
+        project, report, today=today.date() if today else date.today(), strict=strict,
+        layout_names=list(layouts) or None, sources=sources_of(project, sources),
+        brand_name=brand, epubcheck=epubcheck, ace=ace, skip=set(skipped))
+    written = _write_reports(run, report) if reports else []
+    outputs = sum(len(result.coverage) for result in run.leaflets)
+    finish(report, strict, f"checked {len(run.leaflets)} leaflet(s) and {outputs} output(s)"
+            + (f", {site_files} file(s) of the download site" if site_files else "")
+            + (f"; reports in {display_path(written[0].parent)}" if written else ""),
+            before_summary=lambda: print_summary(run))
+
+
+def _write_reports(run: CheckRun, report: Report) -> list[Path]:
+    try:
+        with writing_under(run.project.build_dir):
+            return write_reports(run)
+    except OSError as exc:
+        report.error(run.project.build_dir / "reports", None, f"could not be written: "
+                     f"{exc.strerror or exc}; the previous reports are unchanged")
+        return []
