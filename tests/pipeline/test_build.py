@@ -245,3 +245,20 @@ def test_epub_has_a_generated_cover_and_landmarks(minimal: TmpProject) -> None:
     landmarks = [n for n in nav.iterfind(".//x:nav", XHTML) if n.get(epub_type) == "landmarks"]
     kinds = [a.get(epub_type) for a in landmarks[0].iterfind(".//x:a", XHTML)]
     assert kinds == ["cover", "bodymatter", "toc"]
+
+
+def test_a_build_loads_only_the_build_command(minimal: TmpProject) -> None:
+    """Commands are loaded when they run: a build never imports the check, the server or
+    the catalogue tools (and so pays nothing for them)."""
+    assert minimal.run("build").exit_code == 0
+    others = ("careleaf.check.runner", "careleaf.site.serve", "careleaf.i18n.catalogue",
+              "careleaf.commands.check", "careleaf.commands.serve")
+    code = (
+        "import sys\nfrom careleaf.cli import main\n"
+        f"try:\n    main(['build', '-C', {str(minimal.root)!r}])\n"
+        "except SystemExit as exc:\n    print('exit', exc.code)\n"
+        f"print(sorted(m for m in {others!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.splitlines()[-2:] == ["exit 0", "[]"]
