@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from serving import Served, fetch, serving
 
-from careleaf.site.serve import EVENTS
+from careleaf.site.server import EVENTS
 from conftest import MINIMAL, REPO
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from serving import Served, fetch, serving, start_serve
 
-from careleaf.site.serve import content_type, site_file, with_reload_script
+from careleaf.site.server import content_type, site_file, with_reload_script
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 from serving import Served, fetch, serving
 
-from careleaf.site.serve import EVENTS, site_file
+from careleaf.site.server import EVENTS, site_file
 from conftest import MINIMAL
 
 #: Generous: no request of a burst may wait this long, however slow the machine.
