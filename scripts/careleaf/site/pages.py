@@ -51,16 +51,17 @@ _CONTAINER = {"c": "urn:oasis:names:tc:opendocument:xmlns:container"}
 _OPF = {"opf": "http://www.idpf.org/2007/opf"}
 
 
-def leaflet_entries(project: Project, report: Report, brand: Brand, offered: list[Layout],
+def leaflet_entries(manifest: Manifest, report: Report, brand: Brand, offered: list[Layout],
                     sources: list[Path]) -> list[Entry]:
-    """Each valid leaflet with the downloads it has; a source with errors is left out."""
+    """Each valid leaflet with the downloads it has, as ``manifest`` (what each output
+    was built from, and how it was written) tells; a source with errors is left out."""
+    project = manifest.project
     # The same leaflets as the build publishes. Their errors are the build's and the
     # check's to report: a failing build is not one to publish, so the site need not
     # keep what it had of them.
     leaflets, translations = publishable(project, load_leaflets(project, Report(), sources),
                                          Report())
     listed = {leaflet.path.resolve() for leaflet in leaflets}
-    manifest = Manifest(project)  # what each output was built from, and how it was written
     return [Entry(leaflet, f"{leaflet.lang}/{leaflet.id}/",
                   tuple(_downloads(manifest, report, brand, leaflet, offered)),
                   identifier(leaflet),

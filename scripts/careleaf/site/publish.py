@@ -77,12 +77,14 @@ def build_site(project: Project, report: Report, brand: Brand, layouts: Sequence
         return folder
     offered = [layout for layout in layouts if layout.format]
     sources = project.sources()
-    digest = _inputs_digest(project, brand, site_layout, offered, sources)
+    # Read once: the digest and the downloads both ask what each output was built from.
+    manifest = Manifest(project)
+    digest = _inputs_digest(manifest, brand, site_layout, offered, sources)
     if _is_current(folder, digest):
         if progress:
             progress(folder, "fresh", 0.0)
         return folder
-    files = _make(project, report, brand, site_layout, offered, sources, folder)
+    files = _make(manifest, report, brand, site_layout, offered, sources, folder)
     with writing_under(folder.parent):  # a killed build's temporary files are swept
         written = files is not None and _written(folder, files, digest, report)
     if progress:
@@ -98,14 +100,14 @@ def _find_site_layout(project: Project, report: Report) -> Layout | None:
     return layout
 
 
-def _inputs_digest(project: Project, brand: Brand, site_layout: Layout,
+def _inputs_digest(manifest: Manifest, brand: Brand, site_layout: Layout,
                    offered: list[Layout], sources: list[Path]) -> str:
     """A hash over everything the site is made of, computed without parsing a source.
 
     A source that cannot be one (a FIFO, a device, a folder, an id too long to name
     its outputs) is never opened: its problem stands for it, and it has no outputs.
     """
-    sha = hashlib.sha256()
+    sha, project = hashlib.sha256(), manifest.project
 
     def add(*parts: object) -> None:
         sha.update("\0".join(map(str, parts)).encode() + b"\n")
@@ -113,7 +115,7 @@ def _inputs_digest(project: Project, brand: Brand, site_layout: Layout,
     # The site's own code (not serve's, nor the site check's) and the render path.
     add(_FORMAT, toolchain_digest("site.publish", "site.pages", "site.model"),
         site_layout.digest(), brand.name, brand.digest(project.root), *map(repr, offered))
-    manifest, extra_inputs = Manifest(project), set[str]()
+    extra_inputs = set[str]()
     for source in sources:
         if (problem := project.source_problem(source)) is not None:
             add(source, problem)  # never opened, and no output of it is looked for
@@ -148,14 +150,14 @@ def _is_current(folder: Path, digest: str) -> bool:
         return False
 
 
-def _make(project: Project, report: Report, brand: Brand, site_layout: Layout,
+def _make(manifest: Manifest, report: Report, brand: Brand, site_layout: Layout,
           offered: list[Layout], sources: list[Path], folder: Path) -> Files | None:
     """Every file of the site, in memory (outputs by path); None after a template error."""
     local = Report()
-    entries = leaflet_entries(project, local, brand, offered, sources)
+    entries = leaflet_entries(manifest, local, brand, offered, sources)
     files: Files = {}
     try:
-        render_pages(project, brand, site_layout, entries, files, folder)
+        render_pages(manifest.project, brand, site_layout, entries, files, folder)
     except CareleafError as exc:
         local.extend(exc.report)
     report.extend(local)
