@@ -31,10 +31,19 @@ def load_leaflets(project: Project, report: Report, paths: list[Path] | None = N
 
 def load_leaflet(path: Path, project: Project, report: Report) -> Leaflet | None:
     local = Report()
-    lang, leaflet_id = path.parent.name, path.stem
-    _check_names(path, lang, leaflet_id, local)
+    _check_names(path, path.parent.name, path.stem, local)
     text = read_source(path, project, local)
-    parts = split(text, path, local) if text is not None else None
+    leaflet = load_text(text, path, project, local) if text is not None else None
+    report.extend(local)
+    return None if local.errors else leaflet
+
+
+def load_text(text: str, path: Path, project: Project, report: Report) -> Leaflet | None:
+    """The leaflet ``text`` holds, read as the source at ``path`` (its language, id and
+    the folder its images are found from): an earlier version of it from git, say."""
+    local = Report()
+    lang, leaflet_id = path.parent.name, path.stem
+    parts = split(text, path, local)
     if parts is None:
         report.extend(local)
         return None
