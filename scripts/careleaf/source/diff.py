@@ -212,9 +212,13 @@ class _Edit:
            new_html: Sequence[Markup]) -> _Edit:
         text = list(old) != list(new)
         # Same words, other markup: a link's address or emphasis changed, which a
-        # reviewer must see too.
-        markup = not text and list(old_html) != list(new_html)
+        # reviewer must see too. Where a line was wrapped is not a change.
+        markup = not text and _spaced(old_html) != _spaced(new_html)
         return cls(word_diff(old, new) if text else (), text or markup, markup)
+
+
+def _spaced(fragments: Sequence[Markup]) -> list[str]:
+    return [" ".join(fragment.split()) for fragment in fragments]
 
 
 class _Comparison:

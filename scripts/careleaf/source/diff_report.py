@@ -105,7 +105,14 @@ def _section_title(diff: LeafletDiff, section_id: str) -> str:
 
 def _text_field(change: FieldChange) -> str:
     at = f"  (line {change.line})" if change.line else ""
-    return f"  {change.key}: {shown(change.old)} -> {shown(change.new)}{at}"
+    old, new = change.old, change.new
+    if isinstance(old, list) and isinstance(new, list):
+        # A list says which entries came and went: a whole list twice is hard to compare.
+        gone = [shown(entry) for entry in old if entry not in new]
+        came = [shown(entry) for entry in new if entry not in old]
+        said = [*(f"added {entry}" for entry in came), *(f"removed {entry}" for entry in gone)]
+        return f"  {change.key}: {'; '.join(said) or 'the same entries in another order'}{at}"
+    return f"  {change.key}: {shown(old)} -> {shown(new)}{at}"
 
 
 def _text_change(change: Change, color: bool) -> list[str]:
@@ -115,7 +122,8 @@ def _text_change(change: Change, color: bool) -> list[str]:
         title = f' "{change.title}"' if change.title else ""
         moved = f" (from section {change.moved_from})" if change.moved_from else ""
         head = f"  {', '.join(change.kinds):9}{change.name}{title}{moved}"
-    head += f"  line {change.line}" if change.line else ""
+    if change.line:
+        head += f"  line {change.line}" + (" before" if change.kinds == ("removed",) else "")
     if change.markup_only:
         return [head, "      only the formatting or a link changed; the words are the same"]
     if change.kinds == ("added",) or change.kinds == ("removed",):
@@ -226,8 +234,8 @@ def render_html(diff: LeafletDiff, versions: Versions) -> str:
             body.append(f"<h2>{escape(_section_title(diff, section))} "
                         f"<code>{escape(section)}</code></h2>")
         body += _html_change(change, diff.new.lang, diff.new.direction)
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n"
+            '<meta name="viewport" content="width=device-width, initial-scale=1" />\n'
             f"<title>{escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n<main>\n"
             + "\n".join(body) + "\n</main>\n</body>\n</html>\n")
 

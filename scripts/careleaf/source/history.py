@@ -220,7 +220,8 @@ def leaflet_at(revision: Revision, path: Path, project: Project) -> Leaflet:
     leaflet = load_text(revision.text, path, project, found)
     if leaflet is None:
         said = Report()
-        for problem in found.errors:
+        # In the committed text's line order, as an editor would list them.
+        for problem in sorted(found.errors, key=lambda problem: problem.location.line or 0):
             at = f", line {problem.location.line}" if problem.location.line else ""
             said.error(path, None, f"as committed at {revision.label}{at}: {problem.message} "
                        "(that version cannot be compared while it does not load)")

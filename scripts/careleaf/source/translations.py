@@ -6,10 +6,12 @@ Ids are the same in every language (only heading text is translated), so the
 translation must have the original's sections, each with the original's items: a
 missing or extra one is an error at the translation that names both files and
 lines. When the original's ``version`` has moved on, the translation is outdated: a
-warning (fatal with ``--strict``), and its differences from today's original are
-warnings too, since they are what the translator has yet to catch up with. The
-original is loaded here when the run did not load it, and a broken original is
-said once, at the translation, instead of in every comparison.
+warning (fatal with ``--strict``) that, when the original's git history has the version
+the translation was made from, names the sections and items changed since (``history``,
+``diff``); its differences from today's original are warnings too, since they are what
+the translator has yet to catch up with. The original is loaded here when the run did
+not load it, and a broken original is said once, at the translation, instead of in
+every comparison.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from pathlib import Path
 
 from careleaf.errors import Diagnostic, Report, display_path
 from careleaf.project import Project
+from careleaf.source.diff import compare
+from careleaf.source.history import leaflet_at_version
 from careleaf.source.load import load_leaflet
 from careleaf.source.model import Leaflet, Section
 
@@ -92,12 +96,45 @@ def _check(leaflet: Leaflet, originals: _Originals) -> Status:
         found.warning(leaflet.path, leaflet.key_lines.get("original_version"),
                       f"translation of version {leaflet.original_version}, but "
                       f"{display_path(original.path)} is now version {original.version} "
-                      f"(line {original.key_lines.get('version')}); update the translation "
-                      "and its 'original_version'", CHECK)
+                      f"(line {original.key_lines.get('version')})"
+                      f"{_changes_since(leaflet, original, originals.project)}; update the "
+                      "translation and its 'original_version'", CHECK)
     # An outdated translation was made from another text than today's original, so its
     # differences are what the translator has to catch up with, not mistakes.
     _Comparison(leaflet, original, found.warning if outdated else found.error).run()
     return Status(leaflet, original, outdated, tuple(found.diagnostics))
+
+
+def _changes_since(translation: Leaflet, original: Leaflet, project: Project) -> str:
+    """``; since version 1.0, treatment/stretching changed``: what the original's git history
+    says changed since the version the translation was made from, or nothing without it."""
+    version = translation.original_version
+    earlier = leaflet_at_version(original.path, version, project) if version else None
+    if earlier is None:
+        return ""
+    changes = compare(earlier, original).changes
+    if not changes:
+        return f"; since version {version}, only the original's front matter changed"
+    said: dict[str, list[str]] = {}
+    for change in changes:
+        verb = next(kind for kind in ("added", "removed", "changed", "moved")
+                     if kind in change.kinds)
+        said.setdefault(verb, []).append(change.name)
+    listed = [f"{_and(names)} {_VERBS[verb][len(names) > 1]}" for verb, names in said.items()]
+    return f"; since version {version}, {_and(listed)}"
+
+
+_VERBS = {"added": ("was added", "were added"), "removed": ("was removed", "were removed"),
+          "changed": ("changed", "changed"), "moved": ("moved", "moved")}
+#: Names listed in one message at most; ``careleaf diff`` lists them all.
+_MAX_NAMES = 8
+
+
+def _and(names: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``; a long list is cut short after ``_MAX_NAMES``."""
+    if len(names) > _MAX_NAMES:
+        names = [*names[:_MAX_NAMES], f"{len(names) - _MAX_NAMES} more"]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _original(leaflet: Leaflet, originals: _Originals, report: Report) -> Leaflet | None:
