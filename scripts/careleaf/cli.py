@@ -21,6 +21,7 @@ from careleaf.errors import display_path
 COMMANDS = {
     "build": "careleaf.commands.build:build",
     "check": "careleaf.commands.check:check",
+    "diff": "careleaf.commands.diff:diff",
     "layouts": "careleaf.commands.layouts:list_layouts",
     "messages": "careleaf.commands.messages:messages_command",
     "serve": "careleaf.commands.serve:serve",
