@@ -505,3 +505,37 @@ def test_the_repository_history_of_chronic_muscle_spasms_since_1_0() -> None:
     text = CliRunner().invoke(main, ["diff", "-C", str(REPO), str(SPASMS), "--since", "1.0"])
     assert '  changed  treatment/stretching "Stretch"' in text.stdout
     assert '  changed  treatment/bandage "Use a bandage"' in text.stdout
+
+
+def test_overview_sections_and_an_item_both_moved_and_changed(here: TmpProject) -> None:
+    warmth = "### Warmth {#warmth}\n\nA warm bath can help the muscle relax.\n\n"
+    new = edit(OLD, ("painful tightening", "painful tightening or knotting"),
+               ("## Causes {#causes}", "## What causes cramps {#causes}"),
+               (warmth, ""), ("## Treatment {#treatment}\n\n", "## Treatment {#treatment}\n\n"
+                              + warmth.replace("warm bath", "warm shower")),
+               ("## When to see", "## Prevention {#prevention}\n\n### Drink water {#water}\n\n"
+                "Drink water through the day.\n\n## When to see"))
+    here.write(PATH, new)
+    here.write("old/cramps.md", OLD)
+    result = diff(here, PATH, "old/cramps.md")
+    assert result.stdout.split("\n")[1:] == [
+        "  items: 1 added, 1 moved, 1 changed; 3 change(s) to the overview or section "
+        "headings and introductions",
+        "",
+        "Overview",
+        f"  changed  overview  line {line(new, 'Leg cramps are')}",
+        "      Leg cramps are sudden, painful tightening {+or knotting+} of a muscle.",
+        "",
+        "Section causes: What causes cramps",
+        f'  changed  causes "What causes cramps"  line {line(new, "## What")}',
+        "      [-Causes-]{+What causes cramps+}",
+        "",
+        "Section treatment: Treatment",
+        f'  moved, changed treatment/warmth "Warmth"  line {line(new, "### Warmth")}',
+        "      A warm [-bath-]{+shower+} can help the muscle relax.",
+        "",
+        "Section prevention: Prevention",
+        f'  added    prevention "Prevention"  line {line(new, "## Prevention")}',
+        f'  added    prevention/water "Drink water"  line {line(new, "### Drink")}',
+        "    + Drink water through the day.",
+        ""]

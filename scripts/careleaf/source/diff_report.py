@@ -90,7 +90,9 @@ def render_text(diff: LeafletDiff, versions: Versions, color: bool = False) -> s
         out += [_text_field(change) for change in diff.front_matter]
     section = None
     for change in diff.changes:
-        if change.part != "overview" and change.section != section:
+        if change.part == "overview":
+            out += ["", "Overview"]
+        elif change.section != section:
             section = change.section
             title = _section_title(diff, section)
             out += ["", f"Section {section}" + (f": {title}" if title else "")]
@@ -121,7 +123,7 @@ def _text_change(change: Change, color: bool) -> list[str]:
     else:
         title = f' "{change.title}"' if change.title else ""
         moved = f" (from section {change.moved_from})" if change.moved_from else ""
-        head = f"  {', '.join(change.kinds):9}{change.name}{title}{moved}"
+        head = f"  {', '.join(change.kinds):<8} {change.name}{title}{moved}"
     if change.line:
         head += f"  line {change.line}" + (" before" if change.kinds == ("removed",) else "")
     if change.markup_only:

@@ -36,6 +36,9 @@ GIT_TIMEOUT = 60
 _GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
 #: A user's ``log.showSignature`` would mix GnuPG's output into the commit list.
 _GIT_CONFIG = ("-c", "log.showSignature=false")
+#: Set by git for its hooks (a pre-commit hook that runs ``careleaf check``), relative to
+#: another folder than the one git runs in here: git finds the file's repository itself.
+_LOCATING = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR")
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ def git(folder: Path, *args: str) -> bytes:
     command = ["git", "-C", str(folder), *_GIT_CONFIG, *args]
     try:
         done = subprocess.run(command, capture_output=True, stdin=subprocess.DEVNULL,
-                              timeout=GIT_TIMEOUT, env={**os.environ, **_GIT_ENV}, check=False)
+                              timeout=GIT_TIMEOUT, env=_environment(), check=False)
     except FileNotFoundError as exc:
         raise GitFailed("the git command is not installed") from exc
     except subprocess.TimeoutExpired as exc:
@@ -82,6 +85,11 @@ def git(folder: Path, *args: str) -> bytes:
         raise GitFailed(said[0].removeprefix("fatal: ") if said else
                         f"git {args[0]} failed (exit status {done.returncode})")
     return done.stdout
+
+
+def _environment() -> dict[str, str]:
+    return {**{name: value for name, value in os.environ.items() if name not in _LOCATING},
+            **_GIT_ENV}
 
 
 class History:
