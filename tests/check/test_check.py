@@ -101,7 +101,8 @@ def test_pdf_missing_one_list_entry_of_an_item_fails(minimal: TmpProject) -> Non
 def test_output_left_stale_after_source_gained_an_item_fails(minimal: TmpProject) -> None:
     assert minimal.run("build").exit_code == 0
     source = minimal.root / "source" / "en" / "minimal.md"
-    source.write_text(MINIMAL + "\n### Massage {#massage}\n\nRub the muscle gently.\n")
+    source.write_text(MINIMAL.replace("\n## When to see a doctor", "\n### Massage {#massage}"
+                                      "\n\nRub the muscle gently.\n\n## When to see a doctor"))
     # (Rub is an instruction: no plain-language warning spoils --strict below.)
     result = minimal.run("check")
     assert result.exit_code == 1

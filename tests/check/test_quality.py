@@ -86,15 +86,14 @@ def test_today_must_be_a_date(minimal: TmpProject) -> None:
 
 def test_a_section_the_clinic_requires_is_an_error_when_missing(minimal: TmpProject) -> None:
     minimal.write("careleaf.toml", 'layouts = ["a4", "epub"]\n'
-                                   'required_sections = ["see-a-doctor"]\n')
+                                   'required_sections = ["see-a-doctor", "symptoms"]\n')
     result = check(minimal, "--no-reports")
     assert result.exit_code == 1
-    assert ("source/en/minimal.md:15: error: the 'see-a-doctor' section is required by "
-            "careleaf.toml but missing: add a heading '## ... {#see-a-doctor}'"
+    assert ("source/en/minimal.md:15: error: the 'symptoms' section is required by "
+            "careleaf.toml but missing: add a heading '## ... {#symptoms}'"
             ) in problems(minimal, result)
-    minimal.write("source/en/minimal.md", MINIMAL + "\n## When to see a doctor {#see-a-doctor}"
-                                                    "\n\nSee a doctor if cramps keep coming "
-                                                    "back.\n")
+    minimal.write("source/en/minimal.md", MINIMAL + "\n## Symptoms {#symptoms}\n\nThe muscle "
+                                                    "goes hard and hurts.\n")
     assert "required" not in check(minimal, "--no-reports").stderr
 
 
@@ -109,11 +108,13 @@ MIDDLING = ("Cramps in the legs at night are common in older people and in peopl
 
 
 def leaflet_of(project: TmpProject, prose: str, heading: str = "Stretching") -> None:
-    """A leaflet whose every paragraph is ``prose``."""
+    """A leaflet whose every paragraph is ``prose``, but for one short sentence in the
+    section on when to see a doctor, which every leaflet needs."""
     project.write("source/en/minimal.md", MINIMAL.split("---\n")[0] + "---\n"
                   + MINIMAL.split("---\n")[1] + "---\n" + f"{prose}\n\n## Causes {{#causes}}\n\n"
                   f"### Tired muscles {{#tired}}\n\n{prose}\n\n## Treatment {{#treatment}}\n\n"
-                  f"### {heading} {{#stretching}}\n\nStretch gently. {prose}\n")
+                  f"### {heading} {{#stretching}}\n\nStretch gently. {prose}\n\n"
+                  "## When to see a doctor {#see-a-doctor}\n\nSee a doctor if it gets worse.\n")
 
 
 def shown_grade(lines: list[str], severity: str, rest: str) -> float:
@@ -247,7 +248,8 @@ def test_check_json_follows_its_schema_and_says_what_was_found(hard: TmpProject)
     assert coverage["epub"]["treatment"] == {"found": 2, "total": 2}
     lines = {(d["check"], d["line"]) for d in leaflet["diagnostics"]}
     assert ("review", 6) in lines and ("plain-language", 26) in lines
-    assert [s["id"] for s in leaflet["readability"]["sections"]] == ["causes", "treatment"]
+    assert [s["id"] for s in leaflet["readability"]["sections"]] == ["causes", "treatment",
+                                                                     "see-a-doctor"]
 
 
 def test_junit_has_a_case_per_leaflet_and_check(hard: TmpProject) -> None:

@@ -68,7 +68,8 @@ def page_texts(path: Path) -> list[str]:
 def long_leaflet(project: TmpProject, paragraphs: int) -> None:
     extra = "".join(f"\n### Extra advice {n} {{#extra-{n}}}\n\n" + "Keep warm and rest well. " * 30
                     + "\n" for n in range(paragraphs))
-    project.write("source/en/minimal.md", MINIMAL + extra)
+    project.write("source/en/minimal.md",
+                  MINIMAL.replace("\n## When to see a doctor", extra + "\n## When to see a doctor"))
 
 
 def test_booklet_is_padded_to_a_multiple_of_4_and_imposed_in_saddle_stitch_order(
@@ -136,8 +137,9 @@ def test_a_leaflet_too_long_for_the_trifold_fails_with_the_sections_that_overflo
     result = minimal.run("build", "--layout", "trifold-a4", "--layout", "a4")
     assert result.exit_code == 1
     source = minimal.root / "source" / "en" / "minimal.md"
-    assert (f"{source}: error: does not fit the trifold-a4 layout: 1 of 2 sections overflow "
-            "('Treatment'); shorten it or use another layout") in result.stderr
+    assert (f"{source}: error: does not fit the trifold-a4 layout: 2 of 3 sections overflow "
+            "('Treatment', 'When to see a doctor'); shorten it or use another layout"
+            ) in result.stderr
     assert not minimal.output("en", "minimal", "minimal-trifold-a4.pdf").exists()
     assert minimal.output("en", "minimal", "minimal-a4.pdf").exists()
 

@@ -42,7 +42,7 @@ def test_pdf_has_outline_metadata_footer_and_tags(minimal: TmpProject) -> None:
     assert outline_titles(reader) == [
         "Leg cramps",
         ["Causes", ["Tired muscles", "Dehydration"],
-         "Treatment", ["Stretching", "Warmth"]],
+         "Treatment", ["Stretching", "Warmth"], "When to see a doctor"],
     ]
     meta: Any = reader.metadata
     assert meta is not None
