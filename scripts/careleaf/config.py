@@ -1,8 +1,9 @@
 """Project configuration: ``[tool.careleaf]`` in ``pyproject.toml``, or ``careleaf.toml``.
 
 Only settings that belong to a whole catalogue live here: which layouts every
-leaflet is built in by default, which sections a clinic requires, and the limits
-of the content quality gates (readability targets, plain-language lint). Unknown
+leaflet is built in by default, which sections a clinic requires (``see-a-doctor``
+unless its configuration says otherwise), and the limits of the content quality
+gates (readability targets, plain-language lint). Unknown
 keys are errors with a suggestion, like unknown front-matter keys, so a typo never
 silently does nothing.
 """
@@ -20,6 +21,9 @@ from careleaf.errors import Report
 T = TypeVar("T", "Readability", "Lint")
 
 KNOWN_KEYS = ("layouts", "required_sections", "review_warning_days", "readability", "lint")
+#: Required unless a project says otherwise (``required_sections = []`` requires none):
+#: a leaflet must tell its reader when to see a doctor.
+DEFAULT_REQUIRED_SECTIONS = ("see-a-doctor",)
 
 
 @dataclass(frozen=True)
@@ -48,11 +52,14 @@ class Config:
     #: The layouts every leaflet is built in; None means every layout that has a format.
     layouts: tuple[str, ...] | None = None
     #: Section ids a clinic wants in every leaflet, besides causes and treatment.
-    required_sections: tuple[str, ...] = ()
+    required_sections: tuple[str, ...] = DEFAULT_REQUIRED_SECTIONS
     #: A review due within this many days is a warning (one already past is an error).
     review_warning_days: int = 90
     readability: Readability = field(default_factory=Readability)
     lint: Lint = field(default_factory=Lint)
+    #: The keys the configuration file set; the others are defaults (for messages that
+    #: say where a rule comes from).
+    settings: frozenset[str] = frozenset()
 
 
 def load_config(root: Path, report: Report) -> Config:
@@ -78,23 +85,34 @@ def _parse(path: Path, data: Any, report: Report) -> Config:
         return Config(path)
     _unknown(path, data, KNOWN_KEYS, "", report)
     layouts = _names(path, data, "layouts", report)
+    required = _names(path, data, "required_sections", report, may_be_empty=True)
     days = data.get("review_warning_days", 90)
     if not _number(days, integer=True):
         report.error(path, None, "'review_warning_days' must be a whole number of days")
         days = 90
-    return Config(path, layouts or None, _names(path, data, "required_sections", report) or (),
-                  days, _table(path, data, "readability", Readability, report),
-                  _table(path, data, "lint", Lint, report))
+    return Config(path, layouts or None,
+                  DEFAULT_REQUIRED_SECTIONS if required is None else required, days,
+                  _table(path, data, "readability", Readability, report),
+                  _table(path, data, "lint", Lint, report),
+                  frozenset(key for key in data if key in KNOWN_KEYS))
 
 
-def _names(path: Path, data: dict[str, Any], key: str, report: Report) -> tuple[str, ...]:
+def _names(path: Path, data: dict[str, Any], key: str, report: Report, *,
+           may_be_empty: bool = False) -> tuple[str, ...] | None:
+    """The list of names under ``key``; None when it is not set or not a list of names.
+
+    An empty list means "none" where ``may_be_empty`` (no section required); elsewhere
+    (no layout at all) it is a mistake.
+    """
     value = data.get(key)
-    if value is not None and (not isinstance(value, list) or not value
-                              or not all(isinstance(name, str) for name in value)):
+    if value is None:
+        return None
+    if (not isinstance(value, list) or not (value or may_be_empty)
+            or not all(isinstance(name, str) for name in value)):
         what = "layout names" if key == "layouts" else "section ids"
         report.error(path, None, f"'{key}' must be a list of {what}")
-        return ()
-    return tuple(value or ())
+        return None
+    return tuple(value)
 
 
 def _table(path: Path, data: dict[str, Any], key: str, kind: type[T], report: Report) -> T:

@@ -3,9 +3,11 @@
 ``careleaf check`` runs these on every leaflet besides the completeness check.
 Each problem is reported at the source line a writer has to change, with a
 check name (``review``, ``required-sections``, ``readability``) so reports can
-group them. Dates are compared against ``today``, which CI pins with
-``--today`` so that a build does not start failing on its own overnight.
-Readability is scored on prose only: paragraphs and list entries, never
+group them. A ``##`` heading whose words read like a known section of the
+leaflet's language (``i18n.sections``) but whose id is another is named too: it is
+where a missing required section usually is. Dates are compared against ``today``,
+which CI pins with ``--today`` so that a build does not start failing on its own
+overnight. Readability is scored on prose only: paragraphs and list entries, never
 headings, table cells, code or the templates' footers.
 """
 
@@ -18,10 +20,14 @@ from careleaf.check.gates import READABILITY, REQUIRED_SECTIONS, REVIEW
 from careleaf.check.readability import Scores, score
 from careleaf.config import Config
 from careleaf.errors import Report
+from careleaf.i18n.sections import HEADINGS, known_section
+from careleaf.source.body import slug
 from careleaf.source.model import Block, Leaflet, Section
 
 #: A section needs this many sentences before its own grade means anything.
 MIN_SECTION_SENTENCES = 3
+#: The section the layouts put in a highlighted box, with the clinic's urgent-help line.
+URGENT_SECTION = "see-a-doctor"
 
 
 @dataclass(frozen=True)
@@ -70,14 +76,55 @@ def _days(span: timedelta) -> str:
 
 
 def _check_required_sections(leaflet: Leaflet, config: Config, report: Report) -> None:
+    """A missing required section is an error: at the heading that reads like it but
+    lacks its id if there is one, else at the overview. Any other such heading is a
+    warning, since the layouts and translations know a section by its id alone."""
     present = {section.id for section in leaflet.sections}
+    lookalikes = _lookalikes(leaflet, present)
     line = leaflet.overview_located[0].line if leaflet.overview_located else None
-    where = f" by {config.path.name}" if config.path else ""
+    where = (f" by {config.path.name}" if config.path and "required_sections" in config.settings
+             else " by default")
     for section_id in config.required_sections:
-        if section_id not in present:
-            report.error(leaflet.path, line, f"the '{section_id}' section is required{where} "
-                         f"but missing: add a heading '## ... {{#{section_id}}}'",
+        if section_id in present:
+            continue
+        missing = f"the '{section_id}' section is required{where} but missing"
+        if (heading := lookalikes.pop(section_id, None)) is not None:
+            report.error(leaflet.path, heading.line, f"{missing}: "
+                         + _lookalike(heading, section_id, required=True),
                          REQUIRED_SECTIONS.name)
+        else:
+            report.error(leaflet.path, line, f"{missing}: add a heading "
+                         f"'## ... {{#{section_id}}}'", REQUIRED_SECTIONS.name)
+    for section_id, heading in lookalikes.items():
+        report.warning(leaflet.path, heading.line, _lookalike(heading, section_id),
+                       REQUIRED_SECTIONS.name)
+
+
+def _lookalikes(leaflet: Leaflet, present: set[str]) -> dict[str, Section]:
+    """Known sections the leaflet lacks, each with the first heading that reads like it.
+
+    A heading that already has a known section's id is that section, whatever its words
+    say ("## Causes and when to see a doctor {#causes}").
+    """
+    found: dict[str, Section] = {}
+    for section in leaflet.sections:
+        known = known_section(section.title, leaflet.lang)
+        if (known is not None and section.id not in HEADINGS and known not in present
+                and known not in found):
+            found[known] = section
+    return found
+
+
+def _lookalike(heading: Section, section_id: str, *, required: bool = False) -> str:
+    """What is wrong with ``heading``, which reads like ``section_id``, and the fix."""
+    fix = (f"add '{{#{section_id}}}' to the heading" if heading.id == slug(heading.title)
+           else f"change its '{{#{heading.id}}}' to '{{#{section_id}}}'")
+    gains = [gain for gain, applies in (
+        ("gets the section's highlighted box", section_id == URGENT_SECTION),
+        ("counts as the required section", required)) if applies]
+    return (f"'## {heading.title}' looks like the {section_id} section but has the id "
+            f"'{heading.id}': {fix} so it "
+            + (" and ".join(gains) or f"is known as the '{section_id}' section"))
 
 
 def _check_readability(leaflet: Leaflet, config: Config, report: Report) -> Quality:
