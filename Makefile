@@ -10,9 +10,19 @@ READY := $(VENV)/.ready
 # DAISY Ace (npm) for `careleaf check --ace`: its own stamp, redone when the lock changes.
 ACE_READY := scripts/ace/node_modules/.ready
 
-.PHONY: all setup build check test lint messages bench clean distclean
+.PHONY: all setup build check publish register test lint messages bench clean distclean
 
-all: build check
+# The whole pipeline: build, check (which records what it passed), publish what passed,
+# and the register. Each step runs even when an earlier one found problems: the publish
+# gate holds back only the leaflets that failed, and the site must not go on offering
+# what the check now refuses. The exit status is 1 if any step failed.
+all: setup
+	@status=0; \
+	  $(BIN)/careleaf build || status=1; \
+	  $(BIN)/careleaf check --epubcheck --ace || status=1; \
+	  $(BIN)/careleaf publish || status=1; \
+	  $(BIN)/careleaf register || status=1; \
+	  exit $$status
 
 # The environment: system packages, then a virtualenv with exact versions.
 $(READY): pyproject.toml scripts/constraints.txt scripts/system-deps.sh
@@ -39,6 +49,14 @@ build: $(READY) $(ACE_READY)
 
 check: $(READY) $(ACE_READY)
 	$(BIN)/careleaf check --epubcheck --ace
+
+# The download site of what the last check passed (approved, not overdue, unchanged).
+publish: $(READY)
+	$(BIN)/careleaf publish
+
+# build/reports/register.csv and register.html: every leaflet's document control.
+register: $(READY)
+	$(BIN)/careleaf register
 
 lint: $(READY)
 	$(BIN)/ruff check scripts tests

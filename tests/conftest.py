@@ -23,6 +23,11 @@ from careleaf.cli import main
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 MINIMAL = (FIXTURES / "minimal" / "source" / "en" / "minimal.md").read_text(encoding="utf-8")
+#: What makes a leaflet one the publish gate may let through (the fixtures are drafts,
+#: which every stage but publishing treats alike).
+APPROVAL = ("status: approved\nowner: Test team\napproved_by: Test Approver\n"
+            "approved_on: 2026-03-01\n")
+APPROVED = MINIMAL.replace("next_review: 2036-03-01\n", f"next_review: 2036-03-01\n{APPROVAL}")
 #: For tests of the completeness check, whose made-up text reads badly on purpose.
 COMPLETENESS_ONLY = ("--skip", "readability", "--skip", "plain-language")
 
@@ -44,6 +49,15 @@ class TmpProject:
         """Run the real CLI in-process against this project."""
         return CliRunner().invoke(main, [args[0], "-C", str(self.root), *args[1:]])
 
+    def publish(self, *today: str) -> Result:
+        """build → check → publish, as ``make`` runs them; the last command's result,
+        or the first that failed."""
+        for command in (("build",), ("check", *today), ("publish", *today)):
+            result = self.run(*command)
+            if result.exit_code != 0:
+                break
+        return result
+
     def output(self, lang: str, leaflet_id: str, name: str) -> Path:
         return self.root / "build" / lang / leaflet_id / name
 
@@ -62,6 +76,13 @@ def project(tmp_path: Path) -> TmpProject:
 def minimal(project: TmpProject) -> TmpProject:
     """A project holding the one small valid leaflet ``en/minimal``."""
     project.write("source/en/minimal.md", MINIMAL)
+    return project
+
+
+@pytest.fixture
+def approved(project: TmpProject) -> TmpProject:
+    """A project holding ``en/minimal``, approved: what ``careleaf publish`` publishes."""
+    project.write("source/en/minimal.md", APPROVED)
     return project
 
 

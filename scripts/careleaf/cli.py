@@ -1,4 +1,5 @@
-"""The command line: ``careleaf build``, ``check``, ``layouts``, ``messages``, ``serve``.
+"""The command line: ``careleaf build``, ``check``, ``publish``, ``register``, ``diff``,
+``layouts``, ``messages``, ``serve``.
 
 The commands live in ``careleaf.commands``, one module each, and a command's module
 is loaded only when it runs, so a build with nothing to do loads no more than the
@@ -24,6 +25,8 @@ COMMANDS = {
     "diff": "careleaf.commands.diff:diff",
     "layouts": "careleaf.commands.layouts:list_layouts",
     "messages": "careleaf.commands.messages:messages_command",
+    "publish": "careleaf.commands.publish:publish",
+    "register": "careleaf.commands.register:register",
     "serve": "careleaf.commands.serve:serve",
 }
 

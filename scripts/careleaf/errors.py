@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+#: A note is information a writer should see (a leaflet is a draft), not a problem:
+#: it never fails a run, not even with ``--strict``.
+Severity = Literal["error", "warning", "note"]
 
 
 def display_path(path: Path | str) -> str:
@@ -65,6 +67,9 @@ class Report:
     def warning(self, path: Path, line: int | None, message: str, check: str = "") -> None:
         self.diagnostics.append(Diagnostic(Location(path, line), message, "warning", check))
 
+    def note(self, path: Path, line: int | None, message: str, check: str = "") -> None:
+        self.diagnostics.append(Diagnostic(Location(path, line), message, "note", check))
+
     def extend(self, other: Report) -> None:
         self.diagnostics.extend(other.diagnostics)
 
@@ -76,6 +81,10 @@ class Report:
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity == "warning"]
 
+    @property
+    def notes(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "note"]
+
     def failed(self, strict: bool = False) -> bool:
         return bool(self.errors) or (strict and bool(self.warnings))
 
@@ -86,11 +95,14 @@ class Report:
         return len(self.diagnostics)
 
 
-def print_diagnostics(report: Report, echo: Callable[[str], object]) -> None:
+def print_diagnostics(report: Report, echo: Callable[[str], object],
+                      echo_note: Callable[[str], object] | None = None) -> None:
     """Hand each diagnostic of ``report`` to ``echo`` as a line, each file's in line order
-    (as an editor lists them): the one printer of every command that reports."""
+    (as an editor lists them): the one printer of every command that reports. Notes go
+    to ``echo_note`` when given: they say what happened (a leaflet is a draft), like a
+    command's progress lines, and belong with them on stdout, not among the problems."""
     for diagnostic in sorted(report, key=lambda d: (str(d.location.path), d.location.line or 0)):
-        echo(str(diagnostic))
+        (echo_note if echo_note and diagnostic.severity == "note" else echo)(str(diagnostic))
 
 
 class CareleafError(Exception):

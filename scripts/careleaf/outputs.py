@@ -56,19 +56,24 @@ def output_path(project: Project, source: Path, layout: Named,
 
 def owner(project: Project, path: Path) -> tuple[str, str] | None:
     """``(lang, id)`` of the leaflet ``path`` belongs to: its source, or any file a build
-    wrote for it (in any brand, print-shop file, proof or site copy); None otherwise."""
-    path = path.resolve()
+    wrote for it (in any brand, print-shop file, proof, site or preview copy, archived
+    version); None otherwise."""
     source = project.source_dir.resolve()
-    if path.suffix == ".md" and path.parent.parent == source:
+    # A source by its own name: one that is a link (out of source/, to /dev/zero) is
+    # still that leaflet's, whatever it points at.
+    if path.suffix == ".md" and path.absolute().parent.resolve().parent == source:
         return path.parent.name, path.stem
+    path = path.resolve()
     try:
         parts = path.relative_to(project.build_dir.resolve()).parts
     except ValueError:
         return None
     if parts[:1] == ("brands",):
         parts = parts[2:]
-    if parts[:1] == ("site",):
+    if parts[:1] in (("site",), ("preview",)):
         parts = parts[1:]
+    if parts[:1] == ("archive",):  # archive/<lang>/<id>/<version>/<file>
+        parts = (*parts[1:3], *parts[-1:])
     folder = list(parts[:-1])
     while folder and folder[-1] in _KINDS:
         folder.pop()

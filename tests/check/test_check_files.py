@@ -1,10 +1,11 @@
-"""``careleaf check`` reads back every file a build publishes, and the site offers no other.
+"""``careleaf check`` reads back every file a build makes, and ``publish`` offers no other.
 
 Through the real CLI: a booklet's imposed sheets and every PNG proof are read back
 (damage, a lost page, a sheet side whose words are not its pages' are errors at the
 file); freshness comes from the build manifest, so a touched but unchanged source is
-not stale; and the download site leaves out, and the check refuses, a download that
-was not read back.
+not stale; and ``careleaf publish`` holds back a leaflet with a download the check did
+not pass as it is now (damaged, left over from a failed build, or never read back),
+and the site then does not offer it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from conftest import COMPLETENESS_ONLY, TmpProject
 
 TODAY = "2026-12-06"
 CHECK = ("check", "--today", TODAY, "--no-reports", *COMPLETENESS_ONLY)
+#: The full check the publish gate needs (no --skip, no --layout), then publish.
+FULL_CHECK = ("check", "--today", TODAY, "--no-reports")
+PUBLISH = ("publish", "--today", TODAY)
 IMPOSED = "minimal-booklet-a5-imposed.pdf"
 
 
@@ -135,12 +139,13 @@ def test_a_deleted_proof_is_one_error_at_it(booklet: TmpProject) -> None:
                                      "run 'careleaf build' to make it again"]
 
 
-def test_a_print_shop_proof_is_read_back_too(minimal: TmpProject) -> None:
-    assert minimal.run("build", "--layout", "a4", "--print-ready").exit_code == 0
-    assert minimal.run(*CHECK, "--layout", "a4", "--strict").exit_code == 0
-    proof = minimal.root / "build/en/minimal/print/proofs/minimal-a4-1.png"
+def test_a_print_shop_proof_is_read_back_too(approved: TmpProject) -> None:
+    # Print-shop files are refused for a draft: the leaflet is approved.
+    assert approved.run("build", "--layout", "a4", "--print-ready").exit_code == 0
+    assert approved.run(*CHECK, "--layout", "a4", "--strict").exit_code == 0
+    proof = approved.root / "build/en/minimal/print/proofs/minimal-a4-1.png"
     half(proof)
-    result = minimal.run(*CHECK, "--layout", "a4")
+    result = approved.run(*CHECK, "--layout", "a4")
     assert result.exit_code == 1
     assert f"{proof}: error: cannot be read as a PNG picture" in result.stderr
 
@@ -161,53 +166,118 @@ def test_a_touched_source_is_not_stale_but_a_changed_one_is(minimal: TmpProject)
     assert minimal.run(*CHECK, "--strict").exit_code == 1
 
 
-def test_the_site_leaves_out_a_damaged_download(booklet: TmpProject) -> None:
-    imposed = booklet.output("en", "minimal", IMPOSED)
+@pytest.fixture
+def published(approved: TmpProject) -> TmpProject:
+    """``en/minimal``, approved, as an A5 booklet and an EPUB: built, checked, published."""
+    approved.write("careleaf.toml", 'layouts = ["booklet-a5", "epub"]\n')
+    publish_all(approved)
+    return approved
+
+
+def publish_all(project: TmpProject) -> None:
+    """build → full check → publish, as ``make`` runs them; each must succeed."""
+    result = project.publish("--today", TODAY)
+    assert result.exit_code == 0, result.output
+
+
+def refusals(stderr: str) -> list[str]:
+    """The publish gate's errors: one per leaflet held back."""
+    return [line for line in errors(stderr) if line.endswith("; not published")]
+
+
+def site_index(project: TmpProject) -> str:
+    return (project.root / "build/site/index.html").read_text(encoding="utf-8")
+
+
+def test_a_damaged_download_holds_the_leaflet_back(published: TmpProject) -> None:
+    imposed = published.output("en", "minimal", IMPOSED)
+    source = published.root / "source/en/minimal.md"
+    site = published.root / "build/site/en/minimal"
     size = imposed.stat().st_size
     os.truncate(imposed, 2000)
-    result = booklet.run("build", "--layout", "epub")  # the booklet is not looked at
-    assert result.exit_code == 0, result.output
-    assert (f"{imposed}: warning: is 2,000 bytes, but the build wrote {size:,}: the download "
-            "site leaves it out until 'careleaf build' makes it again") in result.stderr
-    site = booklet.root / "build/site"
-    index = (site / "index.html").read_text(encoding="utf-8")
-    assert IMPOSED not in index and "minimal-booklet-a5.pdf" in index
-    assert not (site / "en/minimal" / IMPOSED).exists()
-    found = errors(booklet.run(*CHECK).stderr)  # at the file, none at the site
+    # Damaged after the check: the gate sees it is not the file the check passed.
+    result = published.run(*PUBLISH)
+    assert result.exit_code == 1
+    held = refusals(result.stderr)
+    assert len(held) == 1 and errors(result.stderr) == held, result.stderr
+    assert held[0].startswith(f"{source}: error: "), held
+    # The damaged file itself is named, and what to do about it.
+    assert (f"{imposed} is 2,000 bytes, but the build wrote {size:,}: run 'careleaf build'"
+            in held[0]), held
+    assert not site.exists()
+    assert "minimal-booklet-a5.pdf" not in site_index(published)
+    # The check finds it, at the file; publish then refuses the leaflet at its source.
+    check = published.run(*FULL_CHECK)
+    assert check.exit_code == 1
+    found = errors(check.stderr)
     assert [line.split(": error: ")[0] for line in found] == [str(imposed)] * 2, found
-    assert booklet.run("build").exit_code == 0
-    assert IMPOSED in (site / "index.html").read_text(encoding="utf-8")
-    assert booklet.run(*CHECK, "--strict").exit_code == 0
+    assert f"{imposed}: error: is 2,000 bytes, but the build wrote {size:,}" in check.stderr
+    result = published.run(*PUBLISH)
+    assert result.exit_code == 1
+    held = refusals(result.stderr)
+    assert len(held) == 1 and errors(result.stderr) == held, result.stderr
+    assert held[0].startswith(f"{source}: error: 'careleaf check' found errors: "
+                              f"build/en/minimal/{IMPOSED}: is 2,000 bytes"), held
+    assert held[0].endswith("(and 1 more); not published"), held
+    assert not site.exists()
+    assert IMPOSED not in site_index(published)
+    # Built again and checked: published again, the whole sheets offered.
+    publish_all(published)
+    assert IMPOSED in site_index(published)
+    assert (site / IMPOSED).read_bytes() == imposed.read_bytes()
+    assert published.run(*FULL_CHECK, "--strict").exit_code == 0
 
 
-def test_the_site_leaves_out_an_output_whose_build_failed(minimal: TmpProject) -> None:
-    minimal.write("careleaf.toml", 'layouts = ["trifold-a4", "epub"]\n')
-    assert minimal.run("build").exit_code == 0
-    trifold = minimal.output("en", "minimal", "minimal-trifold-a4.pdf")
-    source = minimal.root / "source/en/minimal.md"
+def test_an_output_whose_build_failed_holds_the_leaflet_back(approved: TmpProject) -> None:
+    approved.write("careleaf.toml", 'layouts = ["trifold-a4", "epub"]\n')
+    publish_all(approved)
+    trifold = approved.output("en", "minimal", "minimal-trifold-a4.pdf")
+    source = approved.root / "source/en/minimal.md"
     source.write_text(source.read_text() + "".join(
         f"\n### Extra advice {n} {{#extra-{n}}}\n\n" + "Keep warm and rest well. " * 30 + "\n"
         for n in range(12)))
-    result = minimal.run("build")
+    result = approved.run("build")
     assert result.exit_code == 1  # too long for the tri-fold; the EPUB is built
     assert trifold.is_file()  # the old one stays, but it is not this leaflet any more
-    assert (f"{trifold}: warning: was built from an older {source}: the download site "
-            "leaves it out until 'careleaf build' updates it") in result.stderr
-    index = (minimal.root / "build/site/index.html").read_text(encoding="utf-8")
-    assert "minimal-trifold-a4.pdf" not in index and "minimal.epub" in index
-
-
-def test_the_site_offers_no_download_the_check_did_not_read(booklet: TmpProject) -> None:
-    booklet.write("careleaf.toml", 'layouts = ["epub"]\n')  # the site still has the booklet
-    copy = booklet.root / "build/site/en/minimal" / IMPOSED
-    result = booklet.run(*CHECK)
+    assert approved.run(*FULL_CHECK).exit_code == 1
+    result = approved.run(*PUBLISH)
     assert result.exit_code == 1
-    assert (f"{copy}: error: is offered for download, but the check did not read back "
-            f"{booklet.output('en', 'minimal', IMPOSED)}, which it stands for") in result.stderr
-    # A check told to look at some layouts only does not judge the others' downloads.
-    booklet.write("careleaf.toml", 'layouts = ["booklet-a5", "epub"]\n')
-    assert booklet.run(*CHECK, "--layout", "epub", "--strict").exit_code == 0
-    assert booklet.run("build").exit_code == 0
-    booklet.write("careleaf.toml", 'layouts = ["epub"]\n')
-    assert booklet.run("build").exit_code == 0  # the site now offers the EPUB alone
-    assert booklet.run(*CHECK, "--strict").exit_code == 0
+    held = refusals(result.stderr)
+    assert len(held) == 1 and errors(result.stderr) == held, result.stderr
+    assert held[0].startswith(f"{source}:") and str(trifold) in held[0], held
+    assert ": error: 'careleaf check' found errors: " in held[0]
+    # Neither the old tri-fold nor the new EPUB: the leaflet is not offered at all.
+    assert not (approved.root / "build/site/en/minimal").exists()
+    index = site_index(approved)
+    assert "minimal-trifold-a4.pdf" not in index and "minimal.epub" not in index
+
+
+def test_the_site_offers_no_download_the_check_did_not_read(approved: TmpProject) -> None:
+    approved.write("careleaf.toml", 'layouts = ["epub"]\n')
+    publish_all(approved)
+    source = approved.root / "source/en/minimal.md"
+    site = approved.root / "build/site/en/minimal"
+    # A booklet built since the check: not offered, and the leaflet is held back.
+    approved.write("careleaf.toml", 'layouts = ["booklet-a5", "epub"]\n')
+    assert approved.run("build").exit_code == 0
+    result = approved.run(*PUBLISH)
+    assert result.exit_code == 1
+    assert refusals(result.stderr) == [
+        f"{source}: error: {approved.output('en', 'minimal', 'minimal-booklet-a5.pdf')} is "
+        "not the file 'careleaf check' passed (it was built again since): run 'careleaf "
+        "check'; not published"], result.stderr
+    assert not site.exists()
+    # A check told to look at some layouts only does not count for publishing.
+    assert approved.run(*FULL_CHECK, "--layout", "epub", "--strict").exit_code == 0
+    result = approved.run(*PUBLISH)
+    assert result.exit_code == 1
+    assert "was last checked with --skip or --layout" in result.stderr
+    assert not site.exists()
+    assert approved.run(*FULL_CHECK, "--strict").exit_code == 0
+    assert approved.run(*PUBLISH).exit_code == 0
+    assert (site / IMPOSED).is_file() and IMPOSED in site_index(approved)
+    approved.write("careleaf.toml", 'layouts = ["epub"]\n')
+    publish_all(approved)  # the site now offers the EPUB alone
+    assert sorted(path.name for path in site.iterdir() if path.suffix in (".pdf", ".epub")) \
+        == ["minimal.epub"]
+    assert "minimal-booklet-a5" not in site_index(approved)

@@ -89,7 +89,7 @@ def built(request: pytest.FixtureRequest,
     """The sample leaflet built in every layout (once per language for this module)."""
     sample = SAMPLES[request.param]
     project = make_project(tmp_path_factory.mktemp(sample.lang), sample)
-    result = project.run("build", "--no-site")
+    result = project.run("build")
     assert result.exit_code == 0, result.output
     yield project, sample
 
@@ -177,7 +177,7 @@ def test_pdf_from_a_layout_that_drops_an_item_fails(built: tuple[TmpProject, Sam
                                                      tmp_path: Path) -> None:
     project, sample = copy_of(built[0], tmp_path), built[1]
     add_fixture_layout(project, "drops-item")
-    assert project.run("build", "--no-site", "--layout", "drops-item").exit_code == 0
+    assert project.run("build", "--layout", "drops-item").exit_code == 0
     result = project.run("check", "--layout", "drops-item")
     assert result.exit_code == 1
     text = "".join(page_texts(sample.output(project, "drops-item"), sample.rtl))
@@ -224,7 +224,7 @@ def test_arabic_lines_of_mixed_direction_read_back_in_order(tmp_path: Path,
     overview = "تشنج الساق هو انقباض مفاجئ ومؤلم في العضلة."
     text = ARABIC.text.replace(overview, "\n\n".join([overview, *MIXED, wrapped]))
     project = make_project(tmp_path, ARABIC, text)
-    assert project.run("build", "--no-site", "--layout", layout).exit_code == 0
+    assert project.run("build", "--layout", layout).exit_code == 0
     back = read_pdf(ARABIC.output(project, layout))
     for paragraph, tokens in MIXED.items():
         assert back.source_words(paragraph) == list(tokens)
@@ -239,7 +239,7 @@ def test_chinese_breaks_lines_and_pages_inside_words(tmp_path: Path) -> None:
     overview = "腿抽筋是肌肉突然、疼痛地收紧。"
     paragraph = sentence * 80 + "最后一句在下一页。"
     project = make_project(tmp_path, CHINESE, CHINESE.text.replace(overview, paragraph))
-    assert project.run("build", "--no-site", "--layout", "a4").exit_code == 0
+    assert project.run("build", "--layout", "a4").exit_code == 0
     texts = page_texts(CHINESE.output(project, "a4"), rtl=False)
     breaks = re.findall("([\u4e00-\u9fff])\n([\u4e00-\u9fff])", texts[0])
     assert any(first + second in sentence for first, second in breaks)

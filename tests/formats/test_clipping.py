@@ -112,7 +112,7 @@ def test_the_repository_leaflets_print_whole_in_every_layout(project: TmpProject
         shutil.copytree(REPO / "source" / lang, project.root / "source" / lang)
     layouts = [arg for name in PDF_LAYOUTS for arg in ("--layout", name)]
     for options in (layouts, ["--layout", "large-print", "--print-ready"]):
-        result = project.run("build", *options, "--no-proofs", "--no-site")
+        result = project.run("build", *options, "--no-proofs")
         assert result.exit_code == 0, result.stderr
         assert "cut off" not in result.stderr
     for lang in ("en", "es", "ar"):

@@ -144,9 +144,9 @@ def test_a_leaflet_too_long_for_the_trifold_fails_with_the_sections_that_overflo
     assert minimal.output("en", "minimal", "minimal-a4.pdf").exists()
 
 
-def test_print_ready_has_bleed_crop_marks_and_trim_box(minimal: TmpProject) -> None:
-    assert minimal.run("build", "--layout", "a4", "--print-ready").exit_code == 0
-    shop = minimal.root / "build/en/minimal/print/minimal-a4.pdf"
+def test_print_ready_has_bleed_crop_marks_and_trim_box(approved: TmpProject) -> None:
+    assert approved.run("build", "--layout", "a4", "--print-ready").exit_code == 0
+    shop = approved.root / "build/en/minimal/print/minimal-a4.pdf"
     page = PdfReader(shop).pages[0]
     bleed = 3 / 25.4 * 72
     trim, media, box = page.trimbox, page.mediabox, page.bleedbox
@@ -159,12 +159,12 @@ def test_print_ready_has_bleed_crop_marks_and_trim_box(minimal: TmpProject) -> N
     for ref in fonts.values():
         descriptor = ref.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
         assert "/FontFile2" in descriptor or "/FontFile3" in descriptor
-    normal = PdfReader(minimal.output("en", "minimal", "minimal-a4.pdf")).pages[0]
+    normal = PdfReader(approved.output("en", "minimal", "minimal-a4.pdf")).pages[0]
     assert [float(v) for v in normal.mediabox] == [float(v) for v in normal.trimbox]
     # The brand band at the top runs into the bleed: the strip above the trim is coloured.
     picture = render_page(shop, 0, 72)
     assert picture.getpixel((picture.width // 2, 1)) == (10, 85, 97)
-    assert minimal.run("check", "--layout", "a4", "--strict").exit_code == 0
+    assert approved.run("check", "--layout", "a4", "--strict").exit_code == 0
 
 
 def test_every_pdf_page_gets_a_png_proof(minimal: TmpProject) -> None:

@@ -10,6 +10,7 @@ hyphens in either. A character that no installed font has fails the PDF at its l
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import zipfile
 from collections.abc import Iterator
@@ -33,7 +34,7 @@ from careleaf.i18n.languages import language
 from careleaf.render.cover import _font, cover_png
 from careleaf.render.html import render_html
 from careleaf.source.load import load_leaflet
-from conftest import FIXTURES, MINIMAL, REPO, TmpProject
+from conftest import APPROVAL, FIXTURES, MINIMAL, REPO, TmpProject
 
 SCRIPTS = FIXTURES / "scripts"
 LAYOUTS = ["a4", "trifold-a4", "booklet-a5", "epub"]
@@ -72,9 +73,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> TmpProject:
     (root / "careleaf.toml").write_text(f"layouts = {LAYOUTS!r}\n".replace("'", '"'),
                                         encoding="utf-8")
     stand_in_catalogues(root / "layouts", ["ar", "zh-Hans"])
+    for source in (root / "source").glob("*/*.md"):  # approved, so that they are published
+        text = source.read_text(encoding="utf-8")
+        source.write_text(re.sub(r"(?m)^(next_review: .*\n)", lambda m: m[1] + APPROVAL, text),
+                          encoding="utf-8")
     project = TmpProject(root)
     result = project.run("build", "--no-proofs")
     assert result.exit_code == 0, result.output
+    for command in (("check", "--today", "2026-12-06"), ("publish", "--today", "2026-12-06")):
+        assert project.run(*command).exit_code == 0, command
     return project
 
 

@@ -27,13 +27,16 @@ from careleaf.i18n.catalogue import extract, signature
 from careleaf.i18n.messages import babel_locale, english, messages_for
 from careleaf.project import Project
 from careleaf.render.html import css_content
-from conftest import FIXTURES, REPO, TmpProject
+from conftest import APPROVAL, FIXTURES, REPO, TmpProject
 
 SPANISH = (FIXTURES / "spanish/source/es/calambres.md").read_text(encoding="utf-8")
 MESSAGES = REPO / "layouts" / "messages"
 XHTML = {"x": "http://www.w3.org/1999/xhtml"}
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 OPF = {"opf": "http://www.idpf.org/2007/opf"}
+DC = {"dc": "http://purl.org/dc/elements/1.1/"}
+#: The draft mark, as the Spanish catalogue words it (the fixture is a draft).
+BORRADOR = "BORRADOR \u2013 no es para pacientes"
 
 
 @pytest.fixture
@@ -75,6 +78,7 @@ def test_spanish_pdf_has_spanish_interface_words_and_dates(spanish: TmpProject) 
 
 
 def test_spanish_epub_has_spanish_navigation_landmarks_and_cover(spanish: TmpProject) -> None:
+    """A draft: its cover and title carry the draft mark in Spanish too."""
     assert spanish.run("build", "--no-proofs").exit_code == 0
     with zipfile.ZipFile(spanish.output("es", "calambres", "calambres.epub")) as book:
         nav = etree.fromstring(book.read("EPUB/nav.xhtml"))
@@ -92,7 +96,9 @@ def test_spanish_epub_has_spanish_navigation_landmarks_and_cover(spanish: TmpPro
     img = cover.find(".//x:img", XHTML)
     assert img is not None and img.get("alt") == (
         "Portada: Calambres en las piernas. Información para pacientes de Riverside "
-        "Community Clinic.")
+        f"Community Clinic. {BORRADOR}.")
+    assert opf.findtext(".//dc:title", namespaces=DC) == (
+        f"[{BORRADOR}] Calambres en las piernas")
     section = chapter.find(".//x:section[@class='about']", XHTML)
     assert section is not None
     about = " ".join("".join(str(text) for text in section.itertext()).split())
@@ -105,7 +111,13 @@ def test_spanish_epub_has_spanish_navigation_landmarks_and_cover(spanish: TmpPro
 
 
 def test_spanish_leaflet_page_of_the_site_is_in_spanish(spanish: TmpProject) -> None:
-    assert spanish.run("build", "--no-proofs").exit_code == 0
+    """Approved, so that ``careleaf publish`` puts it on the site."""
+    spanish.write("source/es/calambres.md", SPANISH.replace(
+        "next_review: 2036-11-20\n", f"next_review: 2036-11-20\n{APPROVAL}"))
+    for command in (("build", "--no-proofs"), ("check", "--today", "2026-12-06"),
+                    ("publish", "--today", "2026-12-06")):
+        result = spanish.run(*command)
+        assert result.exit_code == 0, result.output
     root = html.parse(str(spanish.root / "build/site/es/calambres/index.html")).getroot()
     assert root.get("lang") == "es"
     assert root.findtext(".//h2[@id='downloads-heading']") == "Descargas"
@@ -123,7 +135,9 @@ def test_spanish_leaflet_page_of_the_site_is_in_spanish(spanish: TmpProject) -> 
 # --- missing translations -------------------------------------------------------------------
 
 def test_language_without_catalogue_fails_listing_every_message(spanish: TmpProject) -> None:
-    spanish.write("source/fr/crampes.md", SPANISH)
+    """... and is not published: approved, so the catalogue is why."""
+    spanish.write("source/fr/crampes.md", SPANISH.replace(
+        "next_review: 2036-11-20\n", f"next_review: 2036-11-20\n{APPROVAL}"))
     shutil.copy(MESSAGES / "es.po", spanish.root / "layouts/messages/fr.po")
     assert spanish.run("build", "--no-proofs").exit_code == 0
     outputs = [spanish.output("fr", "crampes", name)
@@ -139,6 +153,15 @@ def test_language_without_catalogue_fails_listing_every_message(spanish: TmpProj
         "translate every message)"]
     assert "2 built, 0 up to date, 2 failed" in result.stdout  # Spanish still built
     assert [path.read_bytes() for path in outputs] == before
+    # The check has its own say (its outputs were made while fr.po was there); whatever
+    # it passed, the publish gate refuses a language without its catalogue.
+    assert not isinstance(spanish.run("check", "--today", "2026-12-06").exception, Exception)
+    result = spanish.run("publish", "--today", "2026-12-06")
+    assert result.exit_code == 1
+    assert [line for line in result.stderr.splitlines() if "fr/crampes" in line] == [
+        "source/fr/crampes.md: error: the catalogue of its language "
+        "(layouts/messages/fr.po) is missing or incomplete: run 'careleaf messages' to see "
+        "what it lacks; not published"]
     assert not (spanish.root / "build/site/fr").exists()
 
 

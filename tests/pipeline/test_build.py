@@ -36,9 +36,9 @@ def test_build_writes_pdf_and_epub(minimal: TmpProject) -> None:
     assert minimal.output("en", "minimal", "minimal.epub").is_file()
 
 
-def test_pdf_has_outline_metadata_footer_and_tags(minimal: TmpProject) -> None:
-    assert minimal.run("build", "--layout", "a4").exit_code == 0
-    reader = PdfReader(minimal.output("en", "minimal", "minimal-a4.pdf"))
+def test_pdf_has_outline_metadata_footer_and_tags(approved: TmpProject) -> None:
+    assert approved.run("build", "--layout", "a4").exit_code == 0
+    reader = PdfReader(approved.output("en", "minimal", "minimal-a4.pdf"))
     assert outline_titles(reader) == [
         "Leg cramps",
         ["Causes", ["Tired muscles", "Dehydration"],
@@ -79,9 +79,9 @@ def test_pdf_embeds_fonts_and_body_is_at_least_12pt(minimal: TmpProject) -> None
     assert body and min(body) >= 12 - 0.01, sizes
 
 
-def test_epub_metadata_identifier_and_navigation(minimal: TmpProject) -> None:
-    assert minimal.run("build", "--layout", "epub").exit_code == 0
-    with zipfile.ZipFile(minimal.output("en", "minimal", "minimal.epub")) as book:
+def test_epub_metadata_identifier_and_navigation(approved: TmpProject) -> None:
+    assert approved.run("build", "--layout", "epub").exit_code == 0
+    with zipfile.ZipFile(approved.output("en", "minimal", "minimal.epub")) as book:
         assert book.namelist()[0] == "mimetype"
         assert book.getinfo("mimetype").compress_type == zipfile.ZIP_STORED
         opf = etree.fromstring(book.read("EPUB/content.opf"))
@@ -225,11 +225,11 @@ def test_epub_accessibility_metadata_follows_its_content(minimal: TmpProject) ->
     assert found["dcterms:conformsTo"] == ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
 
 
-def test_epub_has_a_generated_cover_and_landmarks(minimal: TmpProject) -> None:
+def test_epub_has_a_generated_cover_and_landmarks(approved: TmpProject) -> None:
     from PIL import Image
 
-    assert minimal.run("build", "--layout", "epub").exit_code == 0
-    with zipfile.ZipFile(minimal.output("en", "minimal", "minimal.epub")) as book:
+    assert approved.run("build", "--layout", "epub").exit_code == 0
+    with zipfile.ZipFile(approved.output("en", "minimal", "minimal.epub")) as book:
         opf = etree.fromstring(book.read("EPUB/content.opf"))
         nav = etree.fromstring(book.read("EPUB/nav.xhtml"))
         page = etree.fromstring(book.read("EPUB/cover.xhtml"))

@@ -4,9 +4,11 @@ a source or image edited while it renders, and outputs damaged after the build.
 Whatever happened before, the next ``careleaf build`` must leave every output whole
 and matching its source, no temporary file behind, a manifest that is valid JSON and
 true (a second build then has nothing to do), and a project that ``careleaf check``
-passes. The kill test and the concurrency test run the real CLI as separate processes
-(``python -m careleaf``, with the same careleaf as these tests import), because a
-``kill -9`` must take the pool workers with it; the others run it in this process.
+passes and ``careleaf publish`` publishes, offering the very files the build made (the
+leaflets are approved, so the publish gate lets them through). The kill test and the
+concurrency test run the real CLI as separate processes (``python -m careleaf``, with
+the same careleaf as these tests import), because a ``kill -9`` must take the pool
+workers with it; the others run it in this process.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from careleaf.formats.job import Job, Rendered
 from careleaf.outputs import Format
 from careleaf.render.html import render_html
 from careleaf.source.model import Leaflet
-from conftest import COMPLETENESS_ONLY, MINIMAL, REPO, TmpProject
+from conftest import APPROVED, COMPLETENESS_ONLY, MINIMAL, REPO, TmpProject
 
 #: The careleaf these tests import: the CLI run in subprocesses must be the same code.
 SCRIPTS = Path(careleaf.__file__).resolve().parents[1]
@@ -50,7 +52,8 @@ LEAFLETS = ("minimal", "second")
 OUTPUTS = {"a4": ("{id}-a4.pdf",), "booklet-a5": ("{id}-booklet-a5.pdf",
                                                   "{id}-booklet-a5-imposed.pdf"),
            "epub": ("{id}.epub",)}
-CHECK = ("check", *COMPLETENESS_ONLY, "--today", "2026-12-06")
+TODAY = ("--today", "2026-12-06")
+CHECK = ("check", *COMPLETENESS_ONLY, *TODAY)
 #: The treatment sentence each round of edits rewrites: "A warm <word> can help ...".
 SENTENCE = "A warm bath can help the muscle relax."
 WORDS = ("bath", "shower", "towel", "blanket", "compress", "soak", "flannel", "wrap")
@@ -72,7 +75,7 @@ def crash_project(root: Path, word: str = "bath") -> TmpProject:
 
 
 def write_sources(project: TmpProject, word: str) -> None:
-    text = MINIMAL.replace(SENTENCE, f"A warm {word} can help the muscle relax.")
+    text = APPROVED.replace(SENTENCE, f"A warm {word} can help the muscle relax.")
     project.write("source/en/minimal.md", text)
     project.write("source/en/second.md", text.replace("title: Leg cramps",
                                                       "title: Night cramps"))
@@ -175,9 +178,15 @@ def assert_no_temp_files(project: TmpProject) -> None:
     assert not left, f"temporary files left behind: {left}"
 
 
+def outputs(project: TmpProject) -> list[Path]:
+    """Every file the build makes for the download site, each leaflet's in each layout."""
+    return [project.root / "build" / "en" / leaflet / pattern.format(id=leaflet)
+            for leaflet in LEAFLETS for patterns in OUTPUTS.values() for pattern in patterns]
+
+
 def assert_build_whole(project: TmpProject, word: str) -> None:
-    """Every output exists, is whole, says ``A warm <word>`` (the source as it is now)
-    with its proofs, and is what the download site offers; the manifest is valid JSON."""
+    """Every output exists, is whole and says ``A warm <word>`` (the source as it is now)
+    with its proofs; the manifest is valid JSON."""
     build = project.root / "build"
     expected = f"A warm {word} can help the muscle relax."
     for leaflet in LEAFLETS:
@@ -194,17 +203,12 @@ def assert_build_whole(project: TmpProject, word: str) -> None:
                         assert expected in text, f"{path} does not say {expected!r}"
                     for page in range(1, pdf_pages(path) + 1):
                         assert_png_whole(folder / "proofs" / f"{path.stem}-{page}.png")
-                offered = build / "site" / "en" / leaflet / path.name
-                assert offered.read_bytes() == path.read_bytes(), (
-                    f"the site offers another {path.name} than the build made")
     manifest = json.loads((build / ".careleaf-manifest.json").read_text(encoding="utf-8"))
     assert sorted(manifest["outputs"]) == sorted(
         f"en/{leaflet}/{OUTPUTS[layout][0].format(id=leaflet)}"
         for leaflet in LEAFLETS for layout in LAYOUTS)
     for path in (build / ".careleaf-cache").rglob("*.json"):
         json.loads(path.read_text(encoding="utf-8"))
-    for path in (build / "site").rglob("*.png"):
-        assert_png_whole(path)
 
 
 def assert_nothing_to_do(project: TmpProject, context: str = "") -> None:
@@ -216,9 +220,19 @@ def assert_nothing_to_do(project: TmpProject, context: str = "") -> None:
         f"{again.stdout}{again.stderr}")
 
 
-def assert_check_passes(project: TmpProject, context: str = "") -> None:
-    check = run_careleaf(project, *CHECK)
-    assert check.returncode == 0, f"{context}:\n{check.stdout}{check.stderr}"
+def assert_checked_and_published(project: TmpProject, context: str = "") -> None:
+    """A full ``careleaf check`` passes, then ``careleaf publish`` publishes every leaflet,
+    its site offering exactly the files the build made, each whole."""
+    for args in (("check", *TODAY), ("publish", *TODAY)):
+        done = run_careleaf(project, *args)
+        assert done.returncode == 0, f"{context}: {args[0]}:\n{done.stdout}{done.stderr}"
+    site = project.root / "build" / "site"
+    for path in outputs(project):
+        offered = site / "en" / path.parent.name / path.name
+        assert offered.read_bytes() == path.read_bytes(), (
+            f"{context}: the site offers another {path.name} than the build made")
+    for path in site.rglob("*.png"):
+        assert_png_whole(path)
 
 
 # ---------------------------------------------------------------------------------------
@@ -258,7 +272,7 @@ def test_kill_9_at_any_moment_leaves_nothing_broken_after_the_next_build(
         assert_no_temp_files(project)
         assert_build_whole(project, word)
         assert_nothing_to_do(project, context)
-        assert_check_passes(project, context)
+        assert_checked_and_published(project, context)
     assert killed, f"no kill landed during a build (a whole build took {whole_build:.2f} s)"
 
 
@@ -300,7 +314,7 @@ def test_concurrent_builds_all_succeed_and_leave_a_true_manifest(
     assert_no_temp_files(project)
     assert_build_whole(project, word)
     assert_nothing_to_do(project)
-    assert_check_passes(project)
+    assert_checked_and_published(project)
 
 
 # ---------------------------------------------------------------------------------------
@@ -423,15 +437,27 @@ DAMAGES = [Damage("minimal-a4.pdf", "a4"), Damage("minimal-booklet-a5.pdf", "boo
 
 @pytest.mark.parametrize("damage", DAMAGES, ids=[damage.name for damage in DAMAGES])
 def test_a_truncated_output_is_built_again_and_not_offered(
-        minimal: TmpProject, damage: Damage) -> None:
-    minimal.write("careleaf.toml", f"layouts = {json.dumps(list(LAYOUTS))}\n")
-    assert minimal.run("build", "-j1").exit_code == 0
-    path = minimal.output("en", "minimal", damage.name)
+        approved: TmpProject, damage: Damage) -> None:
+    approved.write("careleaf.toml", f"layouts = {json.dumps(list(LAYOUTS))}\n")
+    published = approved.publish(*TODAY)
+    assert published.exit_code == 0, published.output
+    path = approved.output("en", "minimal", damage.name)
     whole = path.read_bytes()
     assert len(whole) > 2000
     os.truncate(path, 2000)  # as `truncate -s 2000`: a copy cut short, a disk that filled
 
-    rebuilt = minimal.run("build", "-j1")
+    site = approved.root / "build" / "site"
+    held = approved.run("publish", *TODAY)
+    assert held.exit_code == 1
+    refusals = [line for line in held.stderr.splitlines() if line.endswith("; not published")]
+    assert len(refusals) == 1, held.stderr
+    assert refusals[0].startswith(f"{approved.root / 'source/en/minimal.md'}: error: ")
+    assert f"{path} is 2,000 bytes, but the build wrote" in refusals[0], refusals
+    assert refusals[0].endswith(": run 'careleaf build'; not published"), refusals
+    assert not (site / "en" / "minimal").exists()
+    assert ", 2 KB" not in (site / "index.html").read_text(encoding="utf-8")
+
+    rebuilt = approved.run("build", "-j1")
     assert rebuilt.exit_code == 0, rebuilt.output
     assert f"1 built, {len(LAYOUTS) - 1} up to date, 0 failed" in rebuilt.stdout, (
         f"a cut-short {damage.name} was taken as up to date:\n{rebuilt.stdout}")
@@ -440,13 +466,13 @@ def test_a_truncated_output_is_built_again_and_not_offered(
         assert "A warm bath" in epub_text(path)
     else:
         assert pdf_text(path)
-    site = minimal.root / "build" / "site"
+    for args in (("check", *TODAY), ("publish", *TODAY)):
+        result = approved.run(*args)
+        assert result.exit_code == 0, result.output
     assert (site / "en" / "minimal" / damage.name).read_bytes() == whole
     for page in (site / "index.html", site / "en" / "minimal" / "index.html"):
         assert ", 2 KB" not in page.read_text(encoding="utf-8"), f"{page} lists a 2 KB file"
-    assert UP_TO_DATE.search(minimal.run("build", "-j1").stdout)
-    check = minimal.run(*CHECK)
-    assert check.exit_code == 0, check.output
+    assert UP_TO_DATE.search(approved.run("build", "-j1").stdout)
 
 
 # ---------------------------------------------------------------------------------------
@@ -462,16 +488,18 @@ def dead_pid() -> int:
 
 @pytest.mark.parametrize("work", ["edited", "nothing-to-do"])
 def test_temporary_files_of_a_killed_build_are_swept_everywhere(
-        minimal: TmpProject, work: str) -> None:
+        approved: TmpProject, work: str) -> None:
     """What ``write_atomic`` leaves when killed between writing and renaming, in each
-    folder a build writes to. With nothing to do, as after a ``build --force`` killed over
-    a complete build (or one killed while writing the site's record): the manifest says
-    every output is fresh, yet the killed build's temporary files must go (its mark of
-    writing under build/ says there are some). With an edit,
-    as after a build killed over outputs of an older text: the site is made again too."""
-    minimal.write("careleaf.toml", f"layouts = {json.dumps(list(LAYOUTS))}\n")
-    assert minimal.run("build", "-j1").exit_code == 0
-    build, pid = minimal.root / "build", dead_pid()
+    folder a build or a publish writes to. With nothing to do, as after a ``build
+    --force`` killed over a complete build (or a publish killed while writing the site's
+    record): the manifest says every output is fresh, yet the killed process's temporary
+    files must go (its mark of writing under build/ says there are some). With an edit,
+    as after a build killed over outputs of an older text: then a publish killed while
+    writing the site leaves its files there, and the next publish sweeps them."""
+    approved.write("careleaf.toml", f"layouts = {json.dumps(list(LAYOUTS))}\n")
+    published = approved.publish(*TODAY)
+    assert published.exit_code == 0, published.output
+    build, pid = approved.root / "build", dead_pid()
     planted = [build / f".careleaf-manifest.json.{pid}.tmp",
                build / f".careleaf-site.json.{pid}.tmp",
                build / ".careleaf-cache" / "pages" / f".{'0' * 64}.json.{pid}.tmp",
@@ -479,14 +507,26 @@ def test_temporary_files_of_a_killed_build_are_swept_everywhere(
                build / "en" / "minimal" / f".minimal-booklet-a5-imposed.pdf.{pid}.tmp",
                build / "en" / "minimal" / "proofs" / f".minimal-a4-1.png.{pid}.tmp"]
     if work == "edited":
-        source = minimal.root / "source" / "en" / "minimal.md"
-        source.write_text(MINIMAL.replace("A warm bath", "A warm shower"), encoding="utf-8")
+        source = approved.root / "source" / "en" / "minimal.md"
+        source.write_text(APPROVED.replace("A warm bath", "A warm shower"), encoding="utf-8")
         planted += [build / "site" / f".index.html.{pid}.tmp",
                     build / "site" / "en" / "minimal" / f".minimal.epub.{pid}.tmp"]
     for path in planted:
         path.write_bytes(b"half a file")
     # What a killed build also leaves: its mark of writing under build/.
     (build / f".careleaf-writing.{pid}").touch()
-    result = minimal.run("build", "-j1")
+    result = approved.run("build", "-j1")
     assert result.exit_code == 0, result.output
-    assert_no_temp_files(minimal)
+    assert_no_temp_files(approved)
+    if work == "edited":
+        assert approved.run("check", *TODAY).exit_code == 0
+        site = build / "site"
+        for path in (site / f".index.html.{pid}.tmp", build / f".careleaf-site.json.{pid}.tmp",
+                     site / "en" / "minimal" / f".minimal-a4.pdf.{pid}.tmp"):
+            path.write_bytes(b"half a file")
+        (build / f".careleaf-writing.{pid}").touch()  # the killed publish's mark
+        result = approved.run("publish", *TODAY)
+        assert result.exit_code == 0, result.output
+        assert_no_temp_files(approved)
+        assert "A warm shower" in (site / "en" / "minimal" / "index.html").read_text(
+            encoding="utf-8")

@@ -24,8 +24,8 @@ from conftest import COMPLETENESS_ONLY, MINIMAL, REPO, TmpProject
 from test_architecture import imports, modules
 
 PACKAGE = REPO / "scripts" / "careleaf"
-#: What ``site.publish`` hands ``toolchain_digest`` for the site.
-SITE_CODE = ("site.publish", "site.pages", "site.model")
+#: What ``site.update`` hands ``toolchain_digest`` for the site.
+SITE_CODE = ("site.update", "site.pages", "site.model")
 
 
 def copy_package(tmp_path: Path) -> Path:
@@ -80,19 +80,19 @@ def test_editing_code_off_the_render_path_leaves_every_output_fresh(
     first = careleaf(code, two, "build")
     assert first.returncode == 0, first.stderr
     assert status_lines(first, "built") == sorted(
-        ["minimal-a4.pdf", "minimal.epub", "second-a4.pdf", "second.epub", "site"])
+        ["minimal-a4.pdf", "minimal.epub", "second-a4.pdf", "second.epub"])
     for name in ("site/serve.py", "check/reports.py", "check/readability.py"):
         comment(code / "careleaf" / name)
     again = careleaf(code, two, "build")
     assert again.returncode == 0, again.stderr
-    assert status_lines(again, "built") == []  # the site too: serve does not draw it
+    assert status_lines(again, "built") == []
     assert "0 built, 4 up to date, 0 failed" in again.stdout
 
 
 def test_editing_the_pdf_renderer_makes_every_pdf_stale(two: TmpProject,
                                                          tmp_path: Path) -> None:
     code = copy_package(tmp_path)
-    assert careleaf(code, two, "build", "--no-site").returncode == 0
+    assert careleaf(code, two, "build").returncode == 0
     comment(code / "careleaf" / "formats" / "pdf.py")
     check = careleaf(code, two, "check", "--no-reports", *COMPLETENESS_ONLY)
     stale = [line for line in check.stderr.splitlines()
@@ -100,7 +100,7 @@ def test_editing_the_pdf_renderer_makes_every_pdf_stale(two: TmpProject,
     # The EPUB too: its page list is laid out by the PDF renderer.
     assert sorted(Path(line.split(":")[0]).name for line in stale) == sorted(
         ["minimal-a4.pdf", "minimal.epub", "second-a4.pdf", "second.epub"])
-    rebuilt = careleaf(code, two, "build", "--no-site")
+    rebuilt = careleaf(code, two, "build")
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert status_lines(rebuilt, "built") == sorted(
         ["minimal-a4.pdf", "minimal.epub", "second-a4.pdf", "second.epub"])
@@ -148,10 +148,10 @@ def test_the_output_version_is_in_the_digest(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_the_site_digest_names_every_module_that_draws_the_site() -> None:
-    """``site.publish`` hashes its own code and the site modules it imports, at any
+    """``site.update`` hashes its own code and the site modules it imports, at any
     depth: a new one it comes to import must be added to the call."""
     known = modules()
-    drawn, todo = set[str](), ["careleaf.site.publish"]
+    drawn, todo = set[str](), ["careleaf.site.update"]
     while todo:
         name = todo.pop()
         if name in drawn:
@@ -159,7 +159,7 @@ def test_the_site_digest_names_every_module_that_draws_the_site() -> None:
         drawn.add(name)
         todo += [target for target, _line, _nested in imports(known[name], name, known)
                  if target.startswith("careleaf.site.")]
-    publish = known["careleaf.site.publish"]
+    publish = known["careleaf.site.update"]
     calls = [node for node in ast.walk(ast.parse(publish.read_text(encoding="utf-8")))
              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
              and node.func.id == "toolchain_digest"]

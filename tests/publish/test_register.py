@@ -25,15 +25,13 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from careleaf.cli import main
 from careleaf.config import Config
 from careleaf.publish.register import COLUMNS, Register, Row, html_text
-from conftest import FIXTURES, MINIMAL, REPO, TmpProject
+from conftest import APPROVED, FIXTURES, MINIMAL, REPO, TmpProject
 
 TODAY = ("--today", "2026-12-06")
-APPROVAL = ("status: approved\nowner: Test team\napproved_by: Test Approver\n"
-            "approved_on: 2026-03-01\n")
-DRAFT = MINIMAL.replace(APPROVAL, "").replace("next_review: 2036-03-01", "next_review: 2030-01-01")
-OVERDUE = MINIMAL.replace("next_review: 2036-03-01", "next_review: 2026-11-24")
+DRAFT = MINIMAL.replace("next_review: 2036-03-01", "next_review: 2030-01-01")
+OVERDUE = APPROVED.replace("next_review: 2036-03-01", "next_review: 2026-11-24")
 #: Approved without its approver: an error at its line, so the source does not load.
-BROKEN = MINIMAL.replace("approved_by: Test Approver\n", "").replace(
+BROKEN = APPROVED.replace("approved_by: Test Approver\n", "").replace(
     "next_review: 2036-03-01", "next_review: 2031-05-01")
 
 # Debian's Chromium as tests/site/test_browser.py drives it (no GPU, no sandbox, none of
@@ -69,7 +67,7 @@ def registered(tmp_path_factory: pytest.TempPathFactory) -> Registered:
     shutil.copytree(REPO / "layouts", root / "layouts")
     (root / "careleaf.toml").write_text('layouts = ["a4", "epub"]\n', encoding="utf-8")
     project = TmpProject(root)
-    for name, text in (("minimal", MINIMAL), ("draft", DRAFT), ("overdue", OVERDUE),
+    for name, text in (("minimal", APPROVED), ("draft", DRAFT), ("overdue", OVERDUE),
                        ("broken", BROKEN)):
         project.write(f"source/en/{name}.md", text)
     project.run("build")  # fails on the broken source, as it should
@@ -164,7 +162,7 @@ def test_html_is_one_self_contained_table(registered: Registered) -> None:
 
 def test_text_from_a_front_matter_is_escaped_and_kept_from_spreadsheet_formulas(
         project: TmpProject) -> None:
-    project.write("source/en/minimal.md", MINIMAL.replace(
+    project.write("source/en/minimal.md", APPROVED.replace(
         "owner: Test team", "owner: '=HYPERLINK(\"http://x\") <script>'"))
     assert project.run("register", *TODAY).exit_code == 0
     reports = project.root / "build" / "reports"
@@ -189,7 +187,7 @@ def test_translations_and_whether_each_is_stale(project: TmpProject) -> None:
     assert rows["es"]["translations"] == ("translation of en, made from version 2.1 (STALE: the "
                                           "original is now 2.2)")
     assert rows["en"]["outputs"] == "0 of 2 built and current; 2 not built"
-    assert rows["es"]["why_not"].startswith("has not been through 'careleaf check'")
+    assert rows["es"]["why_not"].startswith("is a draft")  # the fixture's translations are
 
 
 def test_the_site_may_still_offer_an_older_version() -> None:

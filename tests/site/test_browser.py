@@ -172,7 +172,7 @@ def test_reload_script_is_served_but_never_written(served: Served) -> None:
     status, headers, body = fetch(served.url)
     assert status == 200 and headers["content-type"].startswith("text/html")
     assert b"/__careleaf__/events" in body
-    pages = sorted((served.root / "build" / "site").rglob("*.html"))
+    pages = sorted((served.root / "build" / "preview").rglob("*.html"))
     assert pages
     for path in pages:
         assert b"<script" not in path.read_bytes().lower(), path

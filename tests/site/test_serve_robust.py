@@ -123,7 +123,7 @@ def test_over_long_urls_are_refused_without_a_traceback(served: Served, path: st
 
 
 def test_clients_that_go_away_mid_response_leave_no_traceback(served: Served) -> None:
-    big, printed = served.root / "build" / "site" / "big.pdf", len(served.stderr)
+    big, printed = served.root / "build" / "preview" / "big.pdf", len(served.stderr)
     with big.open("wb") as handle:
         handle.truncate(64 * 1024 * 1024)  # sparse: far more than any socket buffer holds
     try:

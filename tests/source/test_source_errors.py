@@ -136,10 +136,11 @@ FRONT_MATTER_CASES: list[tuple[str, str, list[tuple[int, str]]]] = [
      [(1, "missing required key 'title'"),
       (2, "unknown key 'titel' (did you mean 'title'?); known keys: title, summary, version, "
           "reviewed, next_review, sources, authors, keywords, lang, layouts, translation_of, "
-          "original_version")]),
+          "original_version, status, owner, approved_by, approved_on")]),
     ("unknown-key", edit("keywords:", "colour: blue\nkeywords:"),
      [(12, "unknown key 'colour'; known keys: title, summary, version, reviewed, next_review, "
-           "sources, authors, keywords, lang, layouts, translation_of, original_version")]),
+           "sources, authors, keywords, lang, layouts, translation_of, original_version, "
+           "status, owner, approved_by, approved_on")]),
     ("duplicate-key", edit("keywords:", "title: Cramps\nkeywords:"),
      [(12, "duplicate key 'title'")]),
     *[(f"missing-{key}", edit(line, ""), [(1, f"missing required key '{key}'")])
@@ -362,7 +363,7 @@ def test_every_mistake_is_reported_and_other_leaflets_still_build(minimal: TmpPr
         err(1, "missing required key 'title'"),
         err(2, "unknown key 'titel' (did you mean 'title'?); known keys: title, summary, "
                "version, reviewed, next_review, sources, authors, keywords, lang, layouts, "
-               "translation_of, original_version"),
+               "translation_of, original_version, status, owner, approved_by, approved_on"),
         err(36, "invalid id 'Bad': use lowercase letters, digits and single hyphens, like "
                 "{#stretching}"),
         err(38, "raw HTML is not allowed ('<b>'); write Markdown instead"),

@@ -2,10 +2,11 @@
 
 A FIFO, a device, a folder named ``x.md`` or a link out of the project is a
 located error, found without opening it for reading, and every other leaflet is
-still built. These run the real command in a child process with a time limit and
-a memory limit: a FIFO opened for reading would block forever, ``/dev/zero``
-would fill memory. An id longer than ``MAX_ID_LENGTH`` is an error at its file,
-whatever the build is asked for; the longest allowed id names files a file
+still built (and, approved, published: ``careleaf publish`` leaves the bad source
+out of the download site). These run the real command in a child process with a
+time limit and a memory limit: a FIFO opened for reading would block forever,
+``/dev/zero`` would fill memory. An id longer than ``MAX_ID_LENGTH`` is an error at
+its file, whatever the build is asked for; the longest allowed id names files a file
 system accepts. Direction controls and invisible characters in a title or a
 heading (which become the ebook's, the catalogue's and the site's titles) are
 errors at their line, and an override anywhere in the body too.
@@ -28,7 +29,7 @@ from careleaf.design.layouts import load_layouts
 from careleaf.errors import Report
 from careleaf.files import NAME_MAX, temp_name
 from careleaf.project import Project
-from conftest import MINIMAL, REPO, TmpProject
+from conftest import APPROVED, MINIMAL, REPO, TmpProject
 
 #: Long enough for a build of two small leaflets; a hang is killed after it.
 TIMEOUT = 90
@@ -37,6 +38,8 @@ MEMORY_LIMIT = 2 * 1024**3
 GOOD = ("minimal-a4.pdf", "minimal.epub")
 #: The longest id, as source/README.md documents it (``careleaf.project.MAX_ID_LENGTH``).
 MAX_ID_LENGTH = 100
+#: The fixtures' next review is 2036-03-01: a fixed date keeps them not overdue.
+TODAY = ("--today", "2026-12-06")
 
 
 @dataclass
@@ -79,10 +82,38 @@ def assert_only_error(run: Run, name: str, message: str) -> None:
     assert run.returncode == 1, run.show()
 
 
-def assert_minimal_built(project: TmpProject, site: bool = True) -> None:
+def assert_minimal_built(project: TmpProject) -> None:
     for name in GOOD:
         assert project.output("en", "minimal", name).is_file(), name
-    assert (project.root / "build" / "site" / "en" / "minimal" / "index.html").is_file() == site
+
+
+def check_and_publish(project: TmpProject, name: str) -> Run:
+    """``careleaf check`` then ``careleaf publish``, after a build: each finishes, says
+    the error about ``name`` once and exits 1; publish holds ``name`` back, off the site."""
+    check = careleaf(project, "check", *TODAY)
+    about = [line for line in check.lines if line.startswith(f"{name}:")]
+    assert len(about) == 1 and check.returncode == 1, check.show()
+    assert "Traceback" not in check.stderr and "MemoryError" not in check.stderr, check.show()
+    run = careleaf(project, "publish", *TODAY)
+    assert "Traceback" not in run.stderr and "MemoryError" not in run.stderr, run.show()
+    assert run.returncode == 1, run.show()
+    about = [line for line in run.lines if line.startswith(f"{name}:")]
+    assert len(about) == 1 and about[0].startswith(f"{name}: error: "), run.show()
+    assert about[0].endswith("; not published"), run.show()
+    assert not (project.root / "build" / "site" / "en" / Path(name).stem).exists()
+    return run
+
+
+def published_site(project: TmpProject, run: Run) -> str:
+    """``en/minimal`` (approved) was published, with nothing said against it; the site's
+    front page and catalogue, for the caller to look for what must not be there."""
+    assert not [line for line in run.lines if line.startswith("source/en/minimal.md:")], (
+        run.show())
+    site = project.root / "build" / "site"
+    assert (site / "en" / "minimal" / "index.html").is_file(), run.show()
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "en/minimal/minimal.epub" in index, run.show()
+    return index + (site / "opds.xml").read_text(encoding="utf-8")
 
 
 # --- special files ---------------------------------------------------------------------
@@ -90,11 +121,14 @@ def assert_minimal_built(project: TmpProject, site: bool = True) -> None:
 FIFO = "is a named pipe (FIFO), not a file; remove it"
 
 
-def test_fifo_source_is_an_error_and_the_rest_builds(minimal: TmpProject) -> None:
-    os.mkfifo(minimal.root / "source" / "en" / "fifo.md")
-    run = careleaf(minimal, "build")
+def test_fifo_source_is_an_error_and_the_rest_builds(approved: TmpProject) -> None:
+    """... and is checked and published: neither stage opens the FIFO either."""
+    os.mkfifo(approved.root / "source" / "en" / "fifo.md")
+    run = careleaf(approved, "build")
     assert_only_error(run, "source/en/fifo.md", FIFO)
-    assert_minimal_built(minimal)
+    assert_minimal_built(approved)
+    site = published_site(approved, check_and_publish(approved, "source/en/fifo.md"))
+    assert "fifo" not in site
 
 
 def test_fifo_does_not_stop_a_build_of_another_source(minimal: TmpProject) -> None:
@@ -136,20 +170,39 @@ def test_folder_named_like_a_source(minimal: TmpProject) -> None:
     assert_minimal_built(minimal)
 
 
-def test_link_to_a_file_outside_the_project(minimal: TmpProject,
+def test_link_to_a_file_outside_the_project(approved: TmpProject,
                                             tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Whether every source is built or the link is named: the link keeps its name."""
+    """Whether every source is built or the link is named: the link keeps its name. Both
+    are approved, so only the link keeps the outside file off the download site."""
     outside = tmp_path_factory.mktemp("outside") / "leaked.md"
-    outside.write_text(MINIMAL.replace("Leg cramps", "Leaked secret"), encoding="utf-8")
-    (minimal.root / "source" / "en" / "leaked.md").symlink_to(outside)
+    outside.write_text(APPROVED.replace("Leg cramps", "Leaked secret"), encoding="utf-8")
+    (approved.root / "source" / "en" / "leaked.md").symlink_to(outside)
     message = "is a link to a file outside source/; sources must live in the project"
     for args in ((), ("source/en/leaked.md", "source/en/minimal.md")):
-        run = careleaf(minimal, "build", *args)
+        run = careleaf(approved, "build", *args)
         assert_only_error(run, "source/en/leaked.md", message)
-        assert_minimal_built(minimal)
-    assert not (minimal.root / "build" / "en" / "leaked").exists()
-    site = (minimal.root / "build" / "site" / "index.html").read_text(encoding="utf-8")
-    assert "Leaked secret" not in site
+        assert_minimal_built(approved)
+    assert not (approved.root / "build" / "en" / "leaked").exists()
+    check_and_publish(approved, "source/en/leaked.md")
+    site = approved.root / "build" / "site"
+    for page in (site / "index.html", site / "opds.xml"):
+        assert "Leaked secret" not in page.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("target", ["outside", "/dev/zero"], ids=["outside", "dev-zero"])
+def test_a_bad_link_does_not_hold_the_other_leaflets_back(
+        approved: TmpProject, tmp_path_factory: pytest.TempPathFactory, target: str) -> None:
+    """A link's error is its own source's, like a FIFO's: the rest is published."""
+    if target == "outside":
+        outside = tmp_path_factory.mktemp("outside") / "leaked.md"
+        outside.write_text(APPROVED.replace("Leg cramps", "Leaked secret"), encoding="utf-8")
+        target = str(outside)
+    (approved.root / "source" / "en" / "link.md").symlink_to(target)
+    run = careleaf(approved, "build")
+    assert run.returncode == 1, run.show()
+    assert_minimal_built(approved)
+    site = published_site(approved, check_and_publish(approved, "source/en/link.md"))
+    assert "Leaked secret" not in site and "en/link" not in site
 
 
 # --- long ids --------------------------------------------------------------------------
@@ -165,28 +218,33 @@ def with_booklet(project: TmpProject) -> None:
     project.write("careleaf.toml", 'layouts = ["a4", "epub", "booklet-a5"]\n')
 
 
-@pytest.mark.parametrize("site", [True, False], ids=["site", "no-site"])
-def test_id_too_long_for_file_names_is_an_error(minimal: TmpProject, site: bool) -> None:
-    """Its imposed booklet's name would be 258 bytes, one a file system refuses."""
-    with_booklet(minimal)
+@pytest.mark.parametrize("publish", [True, False], ids=["publish", "build"])
+def test_id_too_long_for_file_names_is_an_error(approved: TmpProject, publish: bool) -> None:
+    """Its imposed booklet's name would be 258 bytes, one a file system refuses. Built,
+    and then checked and published: the site (which makes its own names from the id)
+    leaves it out and publishes the rest. Both are approved, so only the id is why."""
+    with_booklet(approved)
     leaflet_id = long_id(235)
-    minimal.write(f"source/en/{leaflet_id}.md", MINIMAL)
-    run = careleaf(minimal, "build", *(() if site else ("--no-site",)))
+    approved.write(f"source/en/{leaflet_id}.md", APPROVED)
+    run = careleaf(approved, "build")
     assert_only_error(run, f"source/en/{leaflet_id}.md",
                       f"the id is 235 characters; an id may be at most {MAX_ID_LENGTH} "
                       "characters (the names of its outputs are made from it, and a file name "
                       f"may be at most {NAME_MAX} bytes); rename the file")
-    assert_minimal_built(minimal, site)
-    assert not (minimal.root / "build" / "en" / leaflet_id).exists()
+    assert_minimal_built(approved)
+    assert not (approved.root / "build" / "en" / leaflet_id).exists()
+    if publish:
+        run = check_and_publish(approved, f"source/en/{leaflet_id}.md")
+        assert leaflet_id not in published_site(approved, run)
 
 
 def test_id_length_limit(project: TmpProject) -> None:
     """An id of ``MAX_ID_LENGTH`` characters builds, one more is refused; every name the
-    build makes fits in a file name."""
+    build makes fits in a file name. Approved, as the print-shop files refuse drafts."""
     with_booklet(project)
     longest, over = long_id(MAX_ID_LENGTH), long_id(MAX_ID_LENGTH + 1)
-    project.write(f"source/en/{longest}.md", MINIMAL)
-    project.write(f"source/en/{over}.md", MINIMAL)
+    project.write(f"source/en/{longest}.md", APPROVED)
+    project.write(f"source/en/{over}.md", APPROVED)
     run = careleaf(project, "build", "--print-ready")
     about_over = [line for line in run.lines if line.startswith(f"source/en/{over}.md:")]
     assert len(about_over) == 1 and f"the id is {MAX_ID_LENGTH + 1} characters" in \
@@ -285,7 +343,6 @@ def test_invisible_character_is_an_error_at_its_line(here: TmpProject, text: str
     assert result.stderr.splitlines() == [f"{SOURCE}:{expected}"]
     assert result.exit_code == 1
     assert not (here.root / "build" / "en" / "hidden").exists()
-    assert not (here.root / "build" / "site" / "en" / "hidden").exists()
 
 
 def test_invisible_character_in_body_text_is_a_warning(here: TmpProject) -> None:

@@ -1,15 +1,18 @@
-"""Translations kept in sync with their originals, in ``build``, ``check`` and the site.
+"""Translations kept in sync with their originals, in ``build``, ``check`` and the site
+``publish`` writes.
 
 The fixture ``tests/fixtures/translations`` holds the minimal English leaflet and its
 Spanish translation (same ids, Spanish headings). Each case edits one of them and
 runs the real command; the tests assert the complete diagnostics, so a spurious
 extra one fails. Builds use the EPUB layout only: the comparison does not depend on
-the layout, and an EPUB takes a tenth of a second.
+the layout, and an EPUB takes a tenth of a second. The fixture's leaflets are drafts;
+the site's cases approve both (in their own copy, so the lines counted on stay put).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,7 @@ import pytest
 from click.testing import Result
 from lxml import etree, html
 
-from conftest import COMPLETENESS_ONLY, FIXTURES, REPO, TmpProject
+from conftest import APPROVAL, COMPLETENESS_ONLY, FIXTURES, REPO, TmpProject
 
 SOURCES = FIXTURES / "translations" / "source"
 EN = (SOURCES / "en" / "minimal.md").read_text(encoding="utf-8")
@@ -30,6 +33,8 @@ STALE = (f"{ES_PATH}:8: warning: translation of version 2.0, but {EN_PATH} is no
          "2.1 (line 4); update the translation and its 'original_version'")
 NOTICE = "Translation of an older version"  # as the English index says it
 SCHEMA = json.loads((REPO / "scripts/careleaf/check/check-report.schema.json").read_text())
+#: The fixtures' next review is 2036: a fixed date keeps them not overdue.
+TODAY = ("--today", "2026-12-06")
 
 
 def edit(old: str, new: str, text: str) -> str:
@@ -87,6 +92,23 @@ def check_json(project: TmpProject) -> dict[str, Any]:
     data = json.loads((project.root / "build/reports/check.json").read_text(encoding="utf-8"))
     jsonschema.validate(data, SCHEMA)
     return {leaflet["key"]: leaflet for leaflet in data["leaflets"]}
+
+
+def approve(text: str) -> str:
+    """``text`` approved (``APPROVAL`` after its ``next_review`` line), signed off the day
+    it was reviewed: a translation has its own status, and its own review date."""
+    reviewed = re.search(r"^reviewed: (\S+)$", text, re.MULTILINE)
+    assert reviewed is not None
+    approval = APPROVAL.replace("approved_on: 2026-03-01", f"approved_on: {reviewed[1]}")
+    return re.sub(r"^(next_review: .*\n)", lambda line: line[1] + approval, text, count=1,
+                  flags=re.MULTILINE)
+
+
+def publish(project: TmpProject) -> None:
+    """build → check → publish (every layout, every gate: what the publish gate takes);
+    each must succeed."""
+    result = project.publish(*TODAY)
+    assert result.exit_code == 0, result.output
 
 
 def site_page(project: TmpProject, relative: str) -> str:
@@ -281,12 +303,15 @@ def outdated(note: html.HtmlElement) -> bool:
 
 def test_the_site_marks_an_outdated_translation_and_links_its_original(
         here: TmpProject) -> None:
-    assert build(here).exit_code == 0
+    here.write("careleaf.toml", 'layouts = ["epub"]\n')
+    here.write(EN_PATH, approve(EN))
+    here.write(ES_PATH, approve(ES))
+    publish(here)
     (note,), (card,) = notes(here, "es/minimal/index.html"), notes(here, "index.html")
     assert not outdated(note) and not outdated(card)
     assert card.text_content() == "Translated from English"  # the index is in English
-    here.write(ES_PATH, OUTDATED)
-    assert build(here).exit_code == 0
+    here.write(ES_PATH, approve(OUTDATED))
+    publish(here)  # outdated is a warning: still published, with the notice
     (note,), (card,) = notes(here, "es/minimal/index.html"), notes(here, "index.html")
     assert outdated(note) and outdated(card)
     assert card.text_content() == f"Translated from English · {NOTICE}"
@@ -300,18 +325,30 @@ def test_the_site_marks_an_outdated_translation_and_links_its_original(
     assert sorted(alternates, key=str) == sorted([
         ("en/minimal/index.html", None), ("es/minimal/index.html", None),
         ("en/minimal/index.html", "en")], key=str)
-    here.write(ES_PATH, ES)  # brought up to date: the notice goes
-    assert build(here).exit_code == 0
+    here.write(ES_PATH, approve(ES))  # brought up to date: the notice goes
+    publish(here)
     (note,), (card,) = notes(here, "es/minimal/index.html"), notes(here, "index.html")
     assert not outdated(note) and not outdated(card)
 
 
 def test_the_site_leaves_out_a_translation_that_does_not_match(here: TmpProject) -> None:
-    here.write(ES_PATH, edit(WARMTH, "", ES))
-    assert build(here).exit_code == 1
-    assert "es/minimal" not in site_page(here, "index.html")
-    result = check(here)
-    assert "does not list" not in result.stderr  # a source with errors is left out
+    """Both approved: only the mismatch keeps the translation off the site."""
+    here.write("careleaf.toml", 'layouts = ["epub"]\n')
+    here.write(EN_PATH, approve(EN))
+    here.write(ES_PATH, approve(edit(WARMTH, "", ES)))
+    assert here.run("build").exit_code == 1
+    assert here.run("check", *TODAY).exit_code == 1
+    result = here.run("publish", *TODAY)
+    assert result.exit_code == 1
+    held = [line for line in result.stderr.splitlines() if line.startswith(f"{ES_PATH}:")]
+    assert len(held) == 1 and "does not match its original" in held[0], result.stderr
+    assert held[0].endswith("; not published"), result.stderr
+    assert not [line for line in result.stderr.splitlines() if line.startswith(EN_PATH)]
+    index = site_page(here, "index.html")
+    assert "es/minimal" not in index and "en/minimal" in index
+    assert "es/minimal" not in site_page(here, "opds.xml")
+    assert not (here.root / "build/site/es/minimal").exists()
+    assert "does not list" not in result.stderr  # read back: a source with errors is left out
 
 
 # --- the manifest -----------------------------------------------------------------------

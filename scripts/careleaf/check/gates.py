@@ -21,9 +21,9 @@ class Check:
     #: A content gate ``careleaf check --skip NAME`` may leave out, e.g. while drafting.
     skippable: bool = False
     #: Made, and reported for each leaflet, by every run (unless skipped). The others are
-    #: reported only by a run that made them: the site when there is one to read,
-    #: EPUBCheck and Ace when asked for; the glossary's problems are not about one
-    #: leaflet, so they are reported among the others (``other_diagnostics``).
+    #: reported only by a run that made them: EPUBCheck and Ace when asked for; the
+    #: glossary's problems are not about one leaflet, so they are reported among the
+    #: others (``other_diagnostics``).
     every_run: bool = True
 
 
@@ -37,12 +37,11 @@ PLAIN_LANGUAGE = Check("plain-language", skippable=True)
 GLOSSARY = Check("glossary", every_run=False)
 COMPLETENESS = Check("completeness")
 PAGE_LIST = Check("page-list")
-SITE = Check("site", every_run=False)
 EPUBCHECK = Check("epubcheck", every_run=False)
 ACE = Check("ace", every_run=False)
 
 #: Every check, in report order.
 CHECKS = (SOURCE, TRANSLATION, REVIEW, REQUIRED_SECTIONS, READABILITY, PLAIN_LANGUAGE,
-          GLOSSARY, COMPLETENESS, PAGE_LIST, SITE, EPUBCHECK, ACE)
+          GLOSSARY, COMPLETENESS, PAGE_LIST, EPUBCHECK, ACE)
 #: The names ``careleaf check --skip`` accepts.
 SKIPPABLE = tuple(check.name for check in CHECKS if check.skippable)

@@ -23,6 +23,10 @@ NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops
 CHECK = "page-list"
 #: Words after a marker that must be found on its printed page.
 SAMPLE = 4
+#: The text after a marker, but for the draft mark: the PDF repeats it on every page,
+#: wherever its rotated words fall in the text layer.
+FOLLOWING = "following::text()[not(ancestor::*[contains(concat(' ', @class, ' '), " \
+    "' draft-mark ')])]"
 
 
 def check_page_list(epub: Path, pdf: Path, report: Report) -> None:
@@ -45,7 +49,7 @@ def check_page_list(epub: Path, pdf: Path, report: Report) -> None:
             report.error(epub, None, f"page list entry {number} ('{label}' -> {href}) does not "
                          "point at that page's marker", CHECK)
             continue
-        following = pdf_back.source_words(" ".join(_xpath(found[0], "following::text()")))
+        following = pdf_back.source_words(" ".join(_xpath(found[0], FOLLOWING)))
         following = following[:SAMPLE]
         if number <= len(printed) and not _contains(printed[number - 1], following):
             report.error(epub, None, f"page {number} is marked before '{' '.join(following)}', "

@@ -184,7 +184,8 @@ def _testcase(suite: ElementTree.Element, run: CheckRun, result: LeafletResult |
     classname = _key(result.source).replace("/", ".") if result else "project"
     case = ElementTree.SubElement(suite, "testcase", classname=classname, name=check,
                                   file=_rel(run, result.source) if result else "")
-    failing = [d for d in found if d.severity == "error" or run.strict]
+    failing = [d for d in found
+               if d.severity == "error" or (run.strict and d.severity == "warning")]
     if failing:
         failure = ElementTree.SubElement(case, "failure", type=failing[0].severity,
                                          message=f"{len(failing)} problem(s): "

@@ -28,6 +28,10 @@ layout_option = click.option("--layout", "layouts", multiple=True, metavar="NAME
 brand_option = click.option("--brand", default="default", show_default=True, metavar="NAME",
                             help="The clinic brand, layouts/brands/NAME.yml. Outputs of a "
                                  "brand other than the default go to build/brands/NAME/.")
+today_option = click.option(
+    "--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+    help="Compare review dates with this date (YYYY-MM-DD) instead of the clock, so CI "
+         "results do not change overnight.")
 sources_argument = click.argument("sources", nargs=-1,
                                   type=click.Path(dir_okay=False, path_type=Path))
 
@@ -42,11 +46,11 @@ def project_of(folder: Path) -> Project:
 
 def finish(report: Report, strict: bool, summary: str,
             before_summary: Callable[[], None] | None = None) -> None:
-    print_diagnostics(report, lambda line: click.echo(line, err=True))
+    print_diagnostics(report, lambda line: click.echo(line, err=True), click.echo)
     if before_summary:
         before_summary()
     counts = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
-    click.echo(f"{summary}; {counts}" if len(report) else summary)
+    click.echo(f"{summary}; {counts}" if report.errors or report.warnings else summary)
     sys.exit(1 if report.failed(strict) else 0)
 
 

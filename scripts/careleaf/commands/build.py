@@ -1,4 +1,8 @@
-"""``careleaf build``: every leaflet (or SOURCES) in every layout, then the site."""
+"""``careleaf build``: every leaflet (or SOURCES) in every layout.
+
+The download site is not the build's: ``careleaf publish`` makes it, after ``careleaf
+check``, of what the check passed (see ``careleaf.publish``).
+"""
 
 from __future__ import annotations
 
@@ -24,7 +28,6 @@ from careleaf.commands import (
 from careleaf.errors import Report, display_path
 from careleaf.pipeline.build import Progress
 from careleaf.pipeline.build import build as run_build
-from careleaf.site.publish import update_site
 
 
 @click.command()
@@ -40,12 +43,10 @@ from careleaf.site.publish import update_site
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for rendering. Default: the number of cores.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
-@click.option("--site/--no-site", default=True, show_default=True,
-              help="Then update the download site and OPDS catalogue in build/site/.")
 @strict_option
 def build(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...], brand: str,
           print_ready: bool, proofs: bool, force: bool, jobs: int | None, quiet: bool,
-          site: bool, strict: bool) -> None:
+          strict: bool) -> None:
     """Build every leaflet (or SOURCES) in every layout, skipping what is up to date."""
     project, report, started = project_of(project_dir), Report(), time.perf_counter()
     with _progress(quiet) as progress:
@@ -53,8 +54,6 @@ def build(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...]
                            sources=sources_of(project, sources), brand_name=brand,
                            print_ready=print_ready, proofs=proofs, force=force, jobs=jobs,
                            progress=progress)
-        if site:
-            update_site(project, report, result, progress)
     finish(report, strict, f"{len(result.built)} built, {len(result.fresh)} up to date, "
             f"{len(result.failed)} failed in {time.perf_counter() - started:.2f} s")
 

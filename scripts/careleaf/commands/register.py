@@ -11,16 +11,10 @@ from pathlib import Path
 
 import click
 
-from careleaf.commands import brand_option, finish, project_of, project_option
+from careleaf.commands import brand_option, finish, project_of, project_option, today_option
 from careleaf.errors import Report, display_path
 from careleaf.files import writing_under
 from careleaf.publish.register import Register, gather, write_register
-
-# As ``careleaf publish`` has it; not imported from there, which would load the site's code.
-today_option = click.option(
-    "--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-    help="Compare review dates with this date (YYYY-MM-DD) instead of the clock, so the "
-         "register (and the publish gate it reports) do not change overnight.")
 
 
 @click.command()

@@ -30,7 +30,7 @@ from careleaf.formats import page_starts
 from careleaf.formats.job import Job, Rendered
 from careleaf.formats.pdf import printed_page_starts
 from careleaf.i18n.messages import Messages, messages_for
-from careleaf.render.cover import cover_alt, cover_png
+from careleaf.render.cover import cover_alt, cover_png, draft_title
 from careleaf.render.html import render_html
 from careleaf.source.model import Leaflet
 
@@ -51,7 +51,7 @@ def render_epub(job: Job, report: Report) -> Rendered:
     leaflet = job.leaflet
     messages = messages_for(job.layout.folder.parent, leaflet.lang)
     book = epub.EpubBook()
-    _metadata(book, leaflet)
+    _metadata(book, leaflet, messages)
     book.set_direction(leaflet.direction)
     book.add_metadata("DC", "publisher", job.brand.organisation)
     starts = _print_pages(job, book, report)
@@ -97,9 +97,9 @@ def render_epub(job: Job, report: Report) -> Rendered:
     return Rendered(data)
 
 
-def _metadata(book: Any, leaflet: Leaflet) -> None:
+def _metadata(book: Any, leaflet: Leaflet, messages: Messages) -> None:
     book.set_identifier(identifier(leaflet))
-    book.set_title(leaflet.title)
+    book.set_title(draft_title(leaflet, messages))
     book.set_language(leaflet.lang)
     for author in leaflet.authors:
         book.add_author(author)

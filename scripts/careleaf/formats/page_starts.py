@@ -47,6 +47,8 @@ class PageStart:
     def id(self) -> str:
         return f"page_{self.number}"  # ``_`` cannot occur in a source id, so never clashes
 
+#: The class of what a layout repeats on every page (the draft mark): not body text.
+REPEATED = "draft-mark"
 
 def cache_key(html: str, layout_digest: str) -> str:
     return hashlib.sha256(f"{layout_digest}\0{html}".encode()).hexdigest()
@@ -119,6 +121,8 @@ def _block_keys(root: Any) -> dict[int, tuple[str, int]]:
     counts: dict[str, int] = {}
 
     def walk(element: Any, anchor: str, depth: int) -> None:
+        if REPEATED in (element.get("class") or "").split():
+            return  # on every page (fixed), so never where a page's own text begins
         if element.get("id"):
             anchor = element.get("id")
         elif depth == 1 and not anchor:  # a child of <body>

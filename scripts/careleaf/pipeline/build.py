@@ -19,7 +19,7 @@ from pathlib import Path
 
 from careleaf.design.brand import DEFAULT_BRAND, Brand, load_brand
 from careleaf.design.layouts import Layout, load_layouts, select_layouts
-from careleaf.errors import Diagnostic, Report
+from careleaf.errors import Diagnostic, Location, Report
 from careleaf.files import writing_under
 from careleaf.formats.job import Job
 from careleaf.i18n.messages import catalogue_files, load_messages
@@ -79,11 +79,13 @@ def _build(project: Project, report: Report, layout_names: list[str] | None,
     leaflets = [leaflet for leaflet in load_leaflets(project, report, list(stale))
                 if _layouts_exist(leaflet, available, report)]
     leaflets, translations = publishable(project, leaflets, report)
+    notes = _draft_notes(leaflets, report, print_ready)
     tasks = plan.tasks(leaflets, stale, proofs)
     usable = {leaflet.path for leaflet in leaflets}
+    drafts = {leaflet.path for leaflet in leaflets if leaflet.is_draft}
     result.failed += [output_path(project, source, layout, variant)  # errors already reported
-                      for source in stale if source not in usable
-                      for layout, variant in stale[source]]
+                      for source in stale for layout, variant in stale[source]
+                      if source not in usable or (variant.print_ready and source in drafts)]
     # Hashed once, before any rendering: what is recorded is never newer than what was read.
     inputs = {task.target: plan.manifest.hash_inputs(plan.inputs_of(task.job.leaflet))
               for task in tasks}
@@ -93,9 +95,11 @@ def _build(project: Project, report: Report, layout_names: list[str] | None,
         getattr(result, outcome.status).append(outcome.task.target)
         if progress:
             progress(outcome.task.target, outcome.status, outcome.seconds)
-    # The warnings of each translation's comparison, said again by builds that skip it.
-    plan.record_leaflets(leaflets, {path: list(status.diagnostics)
-                                    for path, status in translations.items()})
+    # The warnings of each translation's comparison, and the note that a leaflet is a
+    # draft, said again by builds that skip it.
+    for path, status in translations.items():
+        notes.setdefault(path, []).extend(status.diagnostics)
+    plan.record_leaflets(leaflets, notes)
     _save(plan.manifest, report)
     return result
 
@@ -123,6 +127,24 @@ def publishable(project: Project, leaflets: list[Leaflet], report: Report
     catalogued = {lang: load_messages(project, lang, report) is not None
                   for lang in sorted({leaflet.lang for leaflet in leaflets})}
     return [leaflet for leaflet in leaflets if catalogued[leaflet.lang]], translations
+
+
+def _draft_notes(leaflets: list[Leaflet], report: Report, print_ready: bool
+                 ) -> dict[Path, list[Diagnostic]]:
+    """Say once per leaflet that it is a draft; a print shop gets no file of one."""
+    notes: dict[Path, list[Diagnostic]] = {}
+    for leaflet in (leaflet for leaflet in leaflets if leaflet.is_draft):
+        line = leaflet.key_lines.get("status", 1)  # else the front matter, where it goes
+        if print_ready:
+            report.error(leaflet.path, line, f"{leaflet.key} is a draft: print-shop files "
+                         "(--print-ready) are made only of approved leaflets; have it approved "
+                         "('status: approved', with 'owner', 'approved_by' and 'approved_on')")
+        note = Diagnostic(Location(leaflet.path, line), "is a draft (it has no 'status: "
+                          "approved'): built with a DRAFT mark on every page, for review only; "
+                          "it is never published", "note")
+        report.diagnostics.append(note)
+        notes[leaflet.path] = [note]
+    return notes
 
 
 def _save(manifest: Manifest, report: Report) -> None:
@@ -175,7 +197,8 @@ class _Plan:
                          record_pages=layout.name in self.page_sources),
                      output_path(self.project, leaflet.path, layout, variant), proofs)
                 for leaflet in leaflets
-                for layout, variant in stale[leaflet.path] if leaflet.wants(layout.name)]
+                for layout, variant in stale[leaflet.path] if leaflet.wants(layout.name)
+                and not (variant.print_ready and leaflet.is_draft)]
 
     def inputs_of(self, leaflet: Leaflet) -> list[Path]:
         """The files an output of ``leaflet`` is made from, besides its layouts and brand."""

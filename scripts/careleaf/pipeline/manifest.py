@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from careleaf import __version__
-from careleaf.errors import Diagnostic, Location
+from careleaf.errors import Diagnostic, Location, Severity
 from careleaf.files import UnreadableFile, file_problem, read_regular, write_atomic
 from careleaf.project import Project
 
@@ -136,8 +136,8 @@ class Notes:
     moved on), valid while the files they are about hash as ``inputs`` says."""
 
     inputs: dict[str, str]
-    #: Each warning's line, message and check.
-    warnings: tuple[tuple[int | None, str, str], ...]
+    #: Each warning's (or note's) line, message, check and severity.
+    warnings: tuple[tuple[int | None, str, str, Severity], ...]
 
 
 class Manifest:
@@ -269,7 +269,7 @@ class Manifest:
         self.notes.pop(key, None)
         if warnings:
             self.notes[key] = Notes(dict(inputs), tuple(
-                (d.location.line, d.message, d.check) for d in warnings))
+                (d.location.line, d.message, d.check, d.severity) for d in warnings))
         self._changed["notes"].add(key)
 
     def recorded_notes(self, source: Path) -> list[Diagnostic]:
@@ -277,8 +277,8 @@ class Manifest:
         notes = self.notes.get(source.relative_to(self.project.root).as_posix())
         if notes is None or any(self.hash_input(n) != d for n, d in notes.inputs.items()):
             return []
-        return [Diagnostic(Location(source, line), message, "warning", check)
-                for line, message, check in notes.warnings]
+        return [Diagnostic(Location(source, line), message, severity, check)
+                for line, message, check, severity in notes.warnings]
 
     def save(self) -> None:
         """Write what this run changed over the manifest as it is on disk now (another
@@ -365,10 +365,15 @@ def _source(value: Any) -> tuple[str, list[str] | None] | None:
     return digest, layouts
 
 
+def _severity(value: Any) -> Severity:
+    return "note" if value == "note" else "warning"  # never "error": errors are said anew
+
+
 def _notes(value: Any) -> Notes | None:
     try:
         inputs = _hashes(value["inputs"])
-        warnings = tuple((w[0] if isinstance(w[0], int) else None, str(w[1]), str(w[2]))
+        warnings = tuple((w[0] if isinstance(w[0], int) else None, str(w[1]), str(w[2]),
+                          _severity(w[3] if len(w) > 3 else "warning"))
                          for w in value["warnings"])
     except (TypeError, KeyError, IndexError):
         return None

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
 SIZE = (1200, 1800)
 MARGIN = 90
+#: The band that marks a draft's cover: the red of the draft mark on its pages.
+DRAFT_COLOUR = "#b3261e"
 FONT_FOLDERS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 #: The style names that fonts give each weight (DejaVu calls its regular "Book").
 STYLES = {"bold": ("Bold",), "regular": ("Regular", "Book")}
@@ -73,6 +75,10 @@ def cover_png(leaflet: Leaflet, brand: Brand, messages: Messages | None = None) 
     _lines(draw, brand.organisation, other, ("regular", 52), on_primary, (200, 70))
     y = _lines(draw, leaflet.title, own, ("bold", 110), brand.colours["primary"], (620, 140))
     _lines(draw, leaflet.summary, own, ("regular", 54), brand.colours["text"], (y + 40, 76))
+    if leaflet.is_draft:  # across the foot of the cover, where no title can hide it
+        draw.rectangle((0, SIZE[1] - 260, SIZE[0], SIZE[1] - 80), fill=DRAFT_COLOUR)
+        _lines(draw, draft_mark(messages).upper(), own, ("bold", 64), "#ffffff",
+               (SIZE[1] - 215, 80))
     buffer = io.BytesIO()
     # A few flat colours and their anti-aliased edges: 64 palette entries look the same,
     # halve the file and encode faster than full RGB.
@@ -83,9 +89,22 @@ def cover_png(leaflet: Leaflet, brand: Brand, messages: Messages | None = None) 
 
 def cover_alt(leaflet: Leaflet, brand: Brand, messages: Messages | None = None) -> str:
     """The cover's text alternative, in the language of ``messages`` (English if none)."""
-    return (messages or english()).gettext(
+    alt = (messages or english()).gettext(
         "Cover: {title}. Patient information from {organisation}.", title=leaflet.title,
         organisation=brand.organisation)
+    return f"{alt} {draft_mark(messages)}." if leaflet.is_draft else alt
+
+
+def draft_mark(messages: Messages | None = None) -> str:
+    """What marks a leaflet not yet approved, wherever it shows (pages, title, cover)."""
+    # Translators: marks every page, the title and the ebook cover of a leaflet that is
+    # not yet approved for patients.
+    return (messages or english()).gettext("DRAFT – not for patients")  # noqa: RUF001 (a dash, as typeset)
+
+
+def draft_title(leaflet: Leaflet, messages: Messages | None = None) -> str:
+    """The leaflet's title, marked when it is a draft: what a reading app lists."""
+    return f"[{draft_mark(messages)}] {leaflet.title}" if leaflet.is_draft else leaflet.title
 
 
 def _setting(leaflet: Leaflet, *, own_text: bool) -> _Setting:

@@ -1,23 +1,17 @@
 """Check the download site as a browser and an ebook app would read it.
 
-``careleaf check`` calls this after checking the outputs, when the site exists (a
-build with ``--no-site`` has none to check). Every page's links, images and
-stylesheets must name a file of the site (or an element of the page); every link to
-a download must say how big the file is, and say it truly; the OPDS catalogue's
-links must resolve and its lengths be true; every leaflet with a valid source must
-be listed, and no leaflet without one; each download must be the same bytes as the
-built output, or it gets a staleness warning, like an output built from an older source;
-and each must stand for a built file that this run of the check read back (of the
-leaflets and layouts it was asked to check), so the site never offers a file that
-no check has read.
+``careleaf publish`` calls this after writing the site. Every page's links, images
+and stylesheets must name a file of the site (or an element of the page); every link
+to a download must say how big the file is, and say it truly; the OPDS catalogue's
+links must resolve and its lengths be true; every leaflet the publish gate let
+through must be listed, and no other; and each download must be a file the gate
+allowed, the same bytes as the built output ``careleaf check`` passed.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -26,7 +20,7 @@ from lxml import etree, html
 from careleaf.errors import CareleafError, Report, display_path
 from careleaf.i18n.messages import Messages, english, messages_for
 from careleaf.project import Project
-from careleaf.site.model import INDEX, OPDS, site_dir
+from careleaf.site.model import INDEX, OPDS, Listing, site_dir
 
 #: How ``Messages.file_size`` writes a size, whose ``{count}`` is a number.
 SIZE_MESSAGES = ("1 byte", "{count} bytes", "{count} KB", "{count} MB")
@@ -34,22 +28,9 @@ DOWNLOAD_TYPES = (".epub", ".pdf")
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-@dataclass(frozen=True)
-class ReadBack:
-    """What this run of the check read back of the built files (all resolved)."""
-
-    files: Collection[Path]
-    #: The outputs it was asked to check; None: every layout's (no ``--layout``).
-    scope: Collection[Path] | None = None
-
-
-def check_site(project: Project, report: Report, brand_name: str,
-               sources: list[Path] | None = None, broken: Collection[Path] = (),
-               read: ReadBack | None = None) -> int:
-    """Check the site of ``brand_name``; the number of its pages and feeds read (0: none).
-
-    ``broken`` are sources found to have errors, which the site leaves out; ``read``,
-    the built files the check read back, of which every download must be one."""
+def check_site(project: Project, report: Report, brand_name: str, listing: Listing) -> int:
+    """Check the site of ``brand_name`` against ``listing``, what the gate let through;
+    the number of its pages and feeds read (0: there is no site)."""
     folder = site_dir(project, brand_name)
     if not (folder / INDEX).is_file():
         return 0
@@ -57,10 +38,8 @@ def check_site(project: Project, report: Report, brand_name: str,
     for page in pages:
         _check_page(folder, page, report, project.layouts_dir)
     _check_feed(folder, folder / OPDS, report)
-    _check_listed(project, folder, report, sources or project.sources(), broken)
-    _check_copies(project, folder, brand_name, report)
-    if read is not None:
-        _check_read(project, folder, brand_name, report, sources or project.sources(), read)
+    _check_listed(project, folder, report, listing)
+    _check_offered(project, folder, brand_name, report, listing)
     return len(pages) + 1
 
 
@@ -130,7 +109,7 @@ def _mismatch(report: Report, page: Path, line: int | None, target: Path, messag
     """A page that misdescribes a file it is older than is stale; otherwise it is wrong."""
     if target.stat().st_mtime > page.stat().st_mtime:
         report.warning(page, line, f"{message}: the file changed after the site was made; "
-                       "run 'careleaf build' to update the site")
+                       "run 'careleaf publish' to update the site")
     else:
         report.error(page, line, message)
 
@@ -155,57 +134,41 @@ def _check_feed(folder: Path, feed: Path, report: Report) -> None:
                       f"bytes, but the file has {target.stat().st_size}")
 
 
-def _check_listed(project: Project, folder: Path, report: Report, sources: list[Path],
-                  broken: Collection[Path]) -> None:
-    """Every valid source has a page linked from the index; every page has a source."""
+def _check_listed(project: Project, folder: Path, report: Report, listing: Listing) -> None:
+    """Every leaflet published has a page linked from the index; every page is of one."""
     index = folder / INDEX
     root = html.parse(str(index)).getroot()
     linked = {target for _e, _a, link, _p in root.iterlinks()
               if not urlsplit(link).scheme and (target := _target(folder, index,
                                                                   urlsplit(link).path))}
-    left_out = {path.resolve() for path in broken} | {d.location.path.resolve()
-                                                      for d in report.errors}
-    for source in sources:
+    published = set(listing.files)
+    for source in sorted(published):
         page = (folder / source.parent.name / source.stem / INDEX).resolve()
-        if source.resolve() not in left_out and page not in linked:
+        if page not in linked:
             report.error(index, None, f"does not list {source.parent.name}/{source.stem} "
-                         f"({display_path(source)}); run 'careleaf build' to update the site")
+                         f"({display_path(source)}), which is published")
     for page in sorted(folder.glob(f"*/*/{INDEX}")):
         source = project.source_dir / page.parent.parent.name / f"{page.parent.name}.md"
-        if not source.is_file():
-            report.error(page, None, f"is the page of a leaflet that has no source "
-                         f"({display_path(source)}); run 'careleaf build' to update the site")
+        if source.resolve() not in published:
+            report.error(page, None, f"is the page of a leaflet that is not published "
+                         f"({display_path(source)})")
 
 
-def _check_copies(project: Project, folder: Path, brand_name: str, report: Report) -> None:
-    """Each download must be the built file itself (or the same bytes): one that is not
-    was replaced since the site was made, by a build with ``--no-site``."""
+def _check_offered(project: Project, folder: Path, brand_name: str, report: Report,
+                   listing: Listing) -> None:
+    """Each download must be a file the gate allowed, and the built file itself (or the
+    same bytes): the one ``careleaf check`` passed."""
     for copy in _downloads(folder):
         lang, leaflet_id = copy.parent.parent.name, copy.parent.name
         built = project.output_dir(lang, leaflet_id, brand_name) / copy.name
-        if not built.is_file() or os.path.samefile(copy, built):
-            continue
-        if built.read_bytes() != copy.read_bytes():
-            report.warning(copy, None, f"is older than {display_path(built)}; run "
-                           "'careleaf build' to update the download site")
-
-
-def _check_read(project: Project, folder: Path, brand_name: str, report: Report,
-                sources: list[Path], read: ReadBack) -> None:
-    """Every download of a leaflet checked must stand for a built file read back in this
-    run; one of a layout left out by ``--layout`` is not this run's to judge."""
-    checked = {(source.parent.name, source.stem) for source in sources}
-    for copy in _downloads(folder):
-        lang, leaflet_id = copy.parent.parent.name, copy.parent.name
-        built = (project.output_dir(lang, leaflet_id, brand_name) / copy.name).resolve()
-        if (lang, leaflet_id) not in checked or (read.scope is not None
-                                                 and built not in read.scope):
-            continue
-        if built not in read.files:
-            report.error(copy, None, f"is offered for download, but the check did not read "
-                         f"back {display_path(built)}, which it stands for (it is not an "
-                         "output of a valid leaflet in a layout of the project, or was not "
-                         "there to read); run 'careleaf build' to update the site")
+        source = (project.source_dir / lang / f"{leaflet_id}.md").resolve()
+        if built.resolve() not in listing.files.get(source, frozenset()):
+            report.error(copy, None, f"is offered for download, but the publish gate did "
+                         f"not allow {display_path(built)}")
+        elif not (built.is_file() and (os.path.samefile(copy, built)
+                                       or built.read_bytes() == copy.read_bytes())):
+            report.error(copy, None, f"is not the same file as {display_path(built)}, "
+                         "which 'careleaf check' passed")
 
 
 def _downloads(folder: Path) -> list[Path]:

@@ -2,7 +2,8 @@
 
 A ``Download`` is one file offered for a leaflet, an ``Entry`` a leaflet as the site
 lists it, ``SiteContext`` and ``LeafletPageContext`` what the ``site`` layout's
-templates get. ``site_dir`` says where a brand's site goes.
+templates get. ``Listing`` is what the publish gate lets the site offer. ``site_dir``
+says where a brand's site (and serve's preview of it) goes.
 """
 
 from __future__ import annotations
@@ -137,9 +138,32 @@ class LeafletPageContext(RenderContext):
 Files = dict[str, bytes | Path]
 
 
-def site_dir(project: Project, brand_name: str = "default") -> Path:
-    """``build/site``; ``build/brands/<name>/site`` for a brand other than the default."""
-    return project.brand_dir(brand_name) / "site"
+@dataclass(frozen=True)
+class Listing:
+    """What the publish gate lets the site offer: for each leaflet published (its source,
+    resolved), the built files (resolved) it may offer, each as the check passed it.
+
+    The site without a listing is serve's preview: every leaflet, drafts included (its
+    pages carry the draft banner), each with whatever of it is built and fresh.
+    """
+
+    files: dict[Path, frozenset[Path]]
+
+    def allows(self, leaflet: Leaflet) -> bool:
+        return leaflet.path.resolve() in self.files
+
+    def offers(self, leaflet: Leaflet, path: Path) -> bool:
+        return path.resolve() in self.files.get(leaflet.path.resolve(), frozenset())
+
+    def digest_lines(self) -> list[str]:
+        return [f"{source}:{','.join(sorted(map(str, files)))}"
+                for source, files in sorted(self.files.items())]
+
+
+def site_dir(project: Project, brand_name: str = "default", *, preview: bool = False) -> Path:
+    """``build/site``; ``build/brands/<name>/site`` for a brand other than the default.
+    Serve's preview, which shows drafts, is ``preview`` beside it: never the site."""
+    return project.brand_dir(brand_name) / ("preview" if preview else "site")
 
 
 def from_page(brand: Brand, root: str) -> Brand:

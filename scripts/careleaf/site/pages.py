@@ -1,6 +1,6 @@
 """The download site's content: each leaflet's downloads, cover and pages, rendered.
 
-``careleaf.site.publish`` decides whether the site must be remade and writes it; this
+``careleaf.site.update`` decides whether the site must be remade and writes it; this
 module makes it, only when something changed: it parses the sources, finds the
 outputs each leaflet has, takes the cover out of the EPUB (the very bytes the ebook
 shows; drawn anew only for a leaflet without one), makes its thumbnail, and renders
@@ -39,6 +39,7 @@ from careleaf.site.model import (
     Files,
     LanguageGroup,
     LeafletPageContext,
+    Listing,
     Original,
     SiteContext,
     from_page,
@@ -52,18 +53,24 @@ _OPF = {"opf": "http://www.idpf.org/2007/opf"}
 
 
 def leaflet_entries(manifest: Manifest, report: Report, brand: Brand, offered: list[Layout],
-                    sources: list[Path]) -> list[Entry]:
+                    sources: list[Path], listing: Listing | None = None) -> list[Entry]:
     """Each valid leaflet with the downloads it has, as ``manifest`` (what each output
-    was built from, and how it was written) tells; a source with errors is left out."""
+    was built from, and how it was written) tells; a source with errors is left out.
+    With a ``listing`` (the publish gate's), only its leaflets, and of each only the
+    files it allows."""
     project = manifest.project
-    # The same leaflets as the build publishes. Their errors are the build's and the
-    # check's to report: a failing build is not one to publish, so the site need not
+    # The same leaflets as the build builds. Their errors are the build's and the
+    # check's to report: a failing build is not one to show, so the site need not
     # keep what it had of them.
     leaflets, translations = publishable(project, load_leaflets(project, Report(), sources),
                                          Report())
+    if listing is not None:
+        leaflets = [leaflet for leaflet in leaflets if listing.allows(leaflet)]
     listed = {leaflet.path.resolve() for leaflet in leaflets}
     return [Entry(leaflet, f"{leaflet.lang}/{leaflet.id}/",
-                  tuple(_downloads(manifest, report, brand, leaflet, offered)),
+                  tuple(download for download in
+                        _downloads(manifest, report, brand, leaflet, offered)
+                        if listing is None or listing.offers(leaflet, download.file)),
                   identifier(leaflet),
                   cover_alt(leaflet, brand, messages_for(project.layouts_dir, leaflet.lang)),
                   _original(translations.get(leaflet.path), listed))

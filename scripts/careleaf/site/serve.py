@@ -1,11 +1,14 @@
-"""``careleaf serve``: the download site on localhost, rebuilt and reloaded on every edit.
+"""``careleaf serve``: a preview of the download site on localhost, rebuilt and reloaded
+on every edit.
 
-``serve`` binds the port first (so a busy port fails at once), builds the outputs and
-the site exactly as ``careleaf build`` does, then serves the site folder
-(``site.server``) and watches ``source/``, ``layouts/`` and the configuration with
-watchfiles. Each change runs the same incremental build again; when the site's files
-changed, every open page reloads. A build with errors prints them and leaves the last
-good site in place, and it keeps being served.
+``serve`` binds the port first (so a busy port fails at once), builds the outputs
+exactly as ``careleaf build`` does and a preview of the site, ``build/preview``, which
+unlike the published site shows every leaflet, drafts (bannered) and all, because
+writers preview their drafts there. It serves that folder (``site.server``) and
+watches ``source/``, ``layouts/`` and the configuration with watchfiles. Each change
+runs the same incremental build again; when the preview's files changed, every open
+page reloads. A build with errors prints them and leaves the last good preview in
+place, and it keeps being served.
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ from careleaf.errors import Report, display_path, print_diagnostics
 from careleaf.pipeline.build import build
 from careleaf.project import Project
 from careleaf.site.model import site_dir
-from careleaf.site.publish import update_site
 from careleaf.site.server import Site, bind, bind_error, url_of
+from careleaf.site.update import update_preview
 
 #: Files whose changes rebuild the site, besides everything in source/ and layouts/.
 CONFIG_FILES = ("pyproject.toml", "careleaf.toml")
@@ -71,7 +74,7 @@ def serve(project: Project, settings: Settings, host: str, port: int) -> int:
 
 
 def rebuild(project: Project, settings: Settings, *, first: bool = False) -> Path:
-    """Build the outputs, then the site, as ``careleaf build`` does; print what went wrong.
+    """Build the outputs as ``careleaf build`` does, then the preview; print what went wrong.
 
     After the first build, a build with errors leaves the site as it was: the site
     would drop the leaflet that failed, and the writer would lose the page being fixed.
@@ -81,13 +84,13 @@ def rebuild(project: Project, settings: Settings, *, first: bool = False) -> Pat
                    proofs=settings.proofs, jobs=settings.jobs)
     kept = bool(report.errors) and not first
     if not kept:
-        update_site(project, report, result)
-    print_diagnostics(report, lambda line: click.echo(line, err=True))
+        update_preview(project, report, result)
+    print_diagnostics(report, lambda line: click.echo(line, err=True), click.echo)
     click.echo(f"{len(result.built)} built, {len(result.fresh)} up to date, "
                f"{len(result.failed)} failed in {time.perf_counter() - started:.2f} s; "
                f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
                + ("; still serving the last good site" if kept else ""))
-    return site_dir(project, settings.brand)
+    return site_dir(project, settings.brand, preview=True)
 
 
 class _Watcher:

@@ -25,7 +25,14 @@ from careleaf.project import LANG_RE
 from careleaf.source.model import Reference
 
 REQUIRED_KEYS = ("title", "summary", "version", "reviewed", "next_review", "sources")
-OPTIONAL_KEYS = ("authors", "keywords", "lang", "layouts", "translation_of", "original_version")
+OPTIONAL_KEYS = ("authors", "keywords", "lang", "layouts", "translation_of", "original_version",
+                 "status", "owner", "approved_by", "approved_on")
+#: What ``status`` may say. A leaflet without one is a draft: built, never published.
+STATUSES = ("draft", "approved")
+#: What an approved leaflet must also say, and why, for the message that asks for it.
+APPROVAL_KEYS = {"owner": "the person or team responsible for it",
+                 "approved_by": "who signed it off",
+                 "approved_on": "the date they signed it off"}
 KNOWN_KEYS = REQUIRED_KEYS + OPTIONAL_KEYS
 FENCE = "---"
 _SENTENCE_END = re.compile(r"[.!?\u3002]['\"\u201d\u2019)]*\s*(\S)")
@@ -51,6 +58,11 @@ class FrontMatter:
     #: was made from (``translation_of`` and ``original_version``).
     translation_of: str | None = None
     original_version: str | None = None
+    #: Document control: ``draft`` (the default) or ``approved``, and who and when.
+    status: str = "draft"
+    owner: str | None = None
+    approved_by: str | None = None
+    approved_on: date | None = None
     lines: dict[str, int] = field(default_factory=dict)
     #: Every text in the values, as (key, line, text), for the character rules of
     #: ``validate``: each of them ends up as metadata somewhere.
@@ -139,6 +151,7 @@ class _Checker:
         for key in KNOWN_KEYS:
             if key in self.front.lines:
                 getattr(self, f"check_{key}")(self.value_lines[key], data[key])
+        self.check_approval()
         self.front.texts = [(str(key_node.value), self.line(scalar), str(scalar.value))
                             for key_node, value_node in node.value
                             for scalar in _scalars(value_node)]
@@ -253,6 +266,47 @@ class _Checker:
 
     def check_lang(self, node: yaml.Node, value: Any) -> None:
         self.front.lang = self.text(node, value, "lang") or None
+
+    def check_status(self, node: yaml.Node, value: Any) -> None:
+        if isinstance(value, str) and value.strip() in STATUSES:
+            self.front.status = value.strip()
+            return
+        self.error(node, f"'status' must be {' or '.join(STATUSES)}, not "
+                   f"{_shown(value)}: a draft is built for review and never published")
+
+    def check_owner(self, node: yaml.Node, value: Any) -> None:
+        self.front.owner = self.text(node, value, "owner") or None
+
+    def check_approved_by(self, node: yaml.Node, value: Any) -> None:
+        self.front.approved_by = self.text(node, value, "approved_by") or None
+
+    def check_approved_on(self, node: yaml.Node, value: Any) -> None:
+        self.front.approved_on = self.date(node, value, "approved_on")
+
+    def check_approval(self) -> None:
+        """An approved leaflet says who owns it and who signed off what, and when.
+
+        Sign-off comes after the review it signs off: an ``approved_on`` before
+        ``reviewed`` means the content was reviewed (and maybe changed) again since it
+        was approved, so the approval no longer covers it.
+        """
+        front, line = self.front, self.front.lines.get("status")
+        if front.status != "approved" or line is None:
+            return
+        for key, meaning in APPROVAL_KEYS.items():
+            if key not in front.lines:
+                self.report.error(self.path, line, f"'status: approved' needs '{key}' "
+                                  f"({meaning}): add it, or write 'status: draft'")
+        if front.approved_on and front.reviewed and front.approved_on < front.reviewed:
+            self.report.error(self.path, front.lines["approved_on"],
+                              f"'approved_on' ({front.approved_on}) is before 'reviewed' "
+                              f"({front.reviewed}): the leaflet was reviewed again after it "
+                              "was approved; have it approved again and update "
+                              "'approved_on', or write 'status: draft'")
+        if front.approved_on and front.next_review and front.approved_on >= front.next_review:
+            self.report.error(self.path, front.lines["approved_on"],
+                              f"'approved_on' ({front.approved_on}) must be before "
+                              f"'next_review' ({front.next_review})")
 
 
 def _scalars(node: yaml.Node) -> Iterator[yaml.ScalarNode]:

@@ -64,6 +64,8 @@ def load_text(text: str, path: Path, project: Project, report: Report) -> Leafle
         layouts=front.layouts, layouts_line=front.lines.get("layouts"),
         overview_located=body.overview_located, key_lines=dict(front.lines),
         translation_of=front.translation_of, original_version=front.original_version,
+        status=front.status, owner=front.owner, approved_by=front.approved_by,
+        approved_on=front.approved_on,
     )
 
 

@@ -120,8 +120,20 @@ class Leaflet:
     #: original's ``version`` it was made from.
     translation_of: str | None = None
     original_version: str | None = None
+    #: Document control: ``draft`` (no ``status``, or ``status: draft``) is built for
+    #: review, with a mark on every page, and never published; ``approved`` names its
+    #: owner, who approved it and when (the front matter requires them).
+    status: str = "draft"
+    owner: str | None = None
+    approved_by: str | None = None
+    approved_on: date | None = None
     #: Line of each front-matter key, for messages about dates, sources and the like.
     key_lines: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def is_draft(self) -> bool:
+        """Not approved: built with a DRAFT mark for review, never offered to patients."""
+        return self.status != "approved"
 
     def wants(self, layout_name: str) -> bool:
         return self.layouts is None or layout_name in self.layouts

@@ -37,19 +37,18 @@ from careleaf.outputs import Variant, output_path
 from careleaf.pipeline.build import BuildResult, Progress
 from careleaf.pipeline.manifest import Manifest, toolchain_digest
 from careleaf.project import Project
-from careleaf.site.model import SITE_LAYOUT, Files, site_dir
+from careleaf.site.model import SITE_LAYOUT, Files, Listing, site_dir
 from careleaf.site.pages import leaflet_entries, render_pages
 
-#: Beside the site, not in it: the site folder is published as it is.
-RECORD = ".careleaf-site.json"
 #: Bumped when what the site is made of changes shape, so old records never match.
 _FORMAT = "1"
 
 
-def update_site(project: Project, report: Report, result: BuildResult,
-                progress: Progress | None = None) -> Path | None:
-    """After a build: the site of its brand, offering every configured layout that exists
-    (not only those the build was limited to). None when the brand could not be read."""
+def update_preview(project: Project, report: Report, result: BuildResult,
+                   progress: Progress | None = None) -> Path | None:
+    """After a build: serve's preview of its brand's site, drafts included, offering every
+    configured layout that exists (not only those the build was limited to). None when
+    the brand could not be read."""
     if result.brand is None:
         return None
     offered = select_layouts(project, Report(), None, result.layouts)  # errors: the build's
@@ -58,8 +57,14 @@ def update_site(project: Project, report: Report, result: BuildResult,
 
 
 def build_site(project: Project, report: Report, brand: Brand, layouts: Sequence[Layout], *,
-               site_layout: Layout | None = None, progress: Progress | None = None) -> Path:
-    """Bring the download site of ``brand`` up to date; return its folder.
+               site_layout: Layout | None = None, progress: Progress | None = None,
+               listing: Listing | None = None) -> Path | None:
+    """Bring the download site of ``brand`` up to date; return its folder, or None when
+    it could not be (no site layout, a template mistake, a write error).
+
+    With a ``listing`` (the publish gate's) it is the site itself, ``build/site``, and
+    offers only what the listing allows; without, it is serve's preview,
+    ``build/preview``, of every leaflet built (drafts bannered).
 
     ``layouts`` are the layouts whose outputs the site offers (those without a format
     are ignored); of them, it offers what exists for every source of the project,
@@ -71,25 +76,26 @@ def build_site(project: Project, report: Report, brand: Brand, layouts: Sequence
     an error at its line, and the previous site stays as it was. ``progress``, if
     given, hears of the site folder once: ``built``, ``fresh`` or ``failed``.
     """
-    folder, started = site_dir(project, brand.name), time.perf_counter()
+    folder = site_dir(project, brand.name, preview=listing is None)
+    started = time.perf_counter()
     site_layout = site_layout or _find_site_layout(project, report)
     if site_layout is None:
-        return folder
+        return None
     offered = [layout for layout in layouts if layout.format]
     sources = project.sources()
     # Read once: the digest and the downloads both ask what each output was built from.
     manifest = Manifest(project)
-    digest = _inputs_digest(manifest, brand, site_layout, offered, sources)
+    digest = _inputs_digest(manifest, brand, site_layout, offered, sources, listing)
     if _is_current(folder, digest):
         if progress:
             progress(folder, "fresh", 0.0)
         return folder
-    files = _make(manifest, report, brand, site_layout, offered, sources, folder)
+    files = _make(manifest, report, brand, site_layout, offered, sources, folder, listing)
     with writing_under(folder.parent):  # a killed build's temporary files are swept
         written = files is not None and _written(folder, files, digest, report)
     if progress:
         progress(folder, "built" if written else "failed", time.perf_counter() - started)
-    return folder
+    return folder if written else None
 
 
 def _find_site_layout(project: Project, report: Report) -> Layout | None:
@@ -101,7 +107,7 @@ def _find_site_layout(project: Project, report: Report) -> Layout | None:
 
 
 def _inputs_digest(manifest: Manifest, brand: Brand, site_layout: Layout,
-                   offered: list[Layout], sources: list[Path]) -> str:
+                   offered: list[Layout], sources: list[Path], listing: Listing | None) -> str:
     """A hash over everything the site is made of, computed without parsing a source.
 
     A source that cannot be one (a FIFO, a device, a folder, an id too long to name
@@ -113,8 +119,9 @@ def _inputs_digest(manifest: Manifest, brand: Brand, site_layout: Layout,
         sha.update("\0".join(map(str, parts)).encode() + b"\n")
 
     # The site's own code (not serve's, nor the site check's) and the render path.
-    add(_FORMAT, toolchain_digest("site.publish", "site.pages", "site.model"),
-        site_layout.digest(), brand.name, brand.digest(project.root), *map(repr, offered))
+    add(_FORMAT, toolchain_digest("site.update", "site.pages", "site.model"),
+        site_layout.digest(), brand.name, brand.digest(project.root), *map(repr, offered),
+        *(listing.digest_lines() if listing is not None else ["preview"]))
     extra_inputs = set[str]()
     for source in sources:
         if (problem := project.source_problem(source)) is not None:
@@ -141,20 +148,33 @@ def _mtime(path: Path) -> int | None:
         return None
 
 
+def record_path(folder: Path) -> Path:
+    """Beside the site, not in it (the site folder is published as it is)."""
+    return folder.parent / f".careleaf-{folder.name}.json"
+
+
 def _is_current(folder: Path, digest: str) -> bool:
+    """Made from these inputs, and every file still as written (by size and time: a
+    page edited by hand or a download replaced is put right by the next run)."""
     try:
-        record = json.loads((folder.parent / RECORD).read_text(encoding="utf-8"))
-        return bool(record["digest"] == digest
-                    and all((folder / name).is_file() for name in record["files"]))
-    except (OSError, ValueError, KeyError, TypeError):
+        record = json.loads(record_path(folder).read_text(encoding="utf-8"))
+        return bool(record["digest"] == digest and all(
+            _stamp(folder / name) == list(stamp) for name, stamp in record["files"].items()))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
 
 
+def _stamp(path: Path) -> list[int]:
+    info = path.stat()
+    return [info.st_size, info.st_mtime_ns]
+
+
 def _make(manifest: Manifest, report: Report, brand: Brand, site_layout: Layout,
-          offered: list[Layout], sources: list[Path], folder: Path) -> Files | None:
+          offered: list[Layout], sources: list[Path], folder: Path,
+          listing: Listing | None) -> Files | None:
     """Every file of the site, in memory (outputs by path); None after a template error."""
     local = Report()
-    entries = leaflet_entries(manifest, local, brand, offered, sources)
+    entries = leaflet_entries(manifest, local, brand, offered, sources, listing)
     files: Files = {}
     try:
         render_pages(manifest.project, brand, site_layout, entries, files, folder)
@@ -169,8 +189,8 @@ def _written(folder: Path, files: Files, digest: str, report: Report) -> bool:
     next build tries again (each file is whole: the old one or the new one)."""
     try:
         _write(folder, files)
-        write_atomic(folder.parent / RECORD,
-                     json.dumps({"digest": digest, "files": sorted(files)}).encode())
+        stamps = {name: _stamp(folder / name) for name in sorted(files)}
+        write_atomic(record_path(folder), json.dumps({"digest": digest, "files": stamps}).encode())
     except OSError as exc:
         where = Path(exc.filename) if isinstance(exc.filename, str) else folder
         report.error(where, None, f"could not be written: {exc.strerror or exc}; the download "
