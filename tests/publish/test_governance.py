@@ -9,6 +9,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from conftest import APPROVAL, APPROVED, MINIMAL, TmpProject
@@ -105,33 +106,26 @@ def test_an_overdue_leaflet_is_refused_then_published_once_reviewed(
     assert (site(approved) / "en" / "minimal" / "minimal-a4.pdf").is_file()
 
 
-def test_approval_needs_who_and_when_at_the_status_line(project: TmpProject) -> None:
-    text = APPROVED.replace("approved_by: Test Approver\n", "")
+@pytest.mark.parametrize(("old", "new", "key", "message"), [
+    ("approved_by: Test Approver\n", "", "status:", "'status: approved' needs 'approved_by' "
+     "(who signed it off): add it, or write 'status: draft'"),
+    ("approved_on: 2026-03-01", "approved_on: 2026-02-01", "approved_on:",
+     "'approved_on' (2026-02-01) is before 'reviewed' (2026-03-01): the leaflet was reviewed "
+     "again after it was approved"),
+    ("approved_on: 2026-03-01", "approved_on: 2036-03-01", "approved_on:",
+     "'approved_on' (2036-03-01) must be before 'next_review' (2036-03-01)"),
+    ("status: approved", "status: final", "status:",
+     "'status' must be draft or approved, not 'final'"),
+], ids=["no-approver", "approved-before-review", "approved-at-next-review", "unknown-status"])
+def test_document_control_mistakes_are_errors_at_their_line(
+        project: TmpProject, old: str, new: str, key: str, message: str) -> None:
+    text = APPROVED.replace(old, new)
     project.write("source/en/minimal.md", text)
     result = project.run("build")
     assert result.exit_code == 1
-    assert (f"minimal.md:{line_of(text, 'status:')}: error: 'status: approved' needs "
-            "'approved_by' (who signed it off): add it, or write 'status: draft'"
-            ) in result.output
+    assert f"minimal.md:{line_of(text, key)}: error: {message}" in result.stderr
     assert "Traceback" not in result.output
-
-
-def test_an_approval_older_than_the_review_is_an_error(project: TmpProject) -> None:
-    text = APPROVED.replace("approved_on: 2026-03-01", "approved_on: 2026-02-01")
-    project.write("source/en/minimal.md", text)
-    result = project.run("build")
-    assert result.exit_code == 1
-    assert (f"minimal.md:{line_of(text, 'approved_on:')}: error: 'approved_on' (2026-02-01) "
-            "is before 'reviewed' (2026-03-01)") in result.output
-
-
-def test_an_unknown_status_is_an_error_at_its_line(project: TmpProject) -> None:
-    text = APPROVED.replace("status: approved", "status: final")
-    project.write("source/en/minimal.md", text)
-    result = project.run("build")
-    assert result.exit_code == 1
-    assert (f"minimal.md:{line_of(text, 'status:')}: error: 'status' must be draft or "
-            "approved, not 'final'") in result.output
+    assert not (project.root / "build" / "en").exists()  # nothing half-made of it
 
 
 def test_the_gate_takes_only_what_the_check_passed(approved: TmpProject) -> None:
