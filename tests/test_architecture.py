@@ -23,7 +23,7 @@ PACKAGE = REPO / "scripts" / "careleaf"
 STAGES = (
     ("errors", "files", "yamlfile", "project", "config", "outputs"),
     ("design",), ("i18n",), ("source",), ("render",), ("formats",), ("pipeline",),
-    ("site",), ("check",), ("publish",),
+    ("site",), ("check",), ("ingest",), ("publish",),
     ("commands",), ("cli", "__main__"),
 )
 
