@@ -3,15 +3,18 @@
 Only settings that belong to a whole catalogue live here: which layouts every
 leaflet is built in by default, which sections a clinic requires (``see-a-doctor``
 unless its configuration says otherwise), and the limits of the content quality
-gates (readability targets, plain-language lint). Unknown
-keys are errors with a suggestion, like unknown front-matter keys, so a typo never
-silently does nothing.
+gates (readability targets, plain-language lint), and the extra heading words
+``careleaf import`` recognises sections by (``[tool.careleaf.import.headings.<lang>]``).
+Unknown keys are errors with a suggestion, like unknown front-matter keys, so a typo
+never silently does nothing.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,7 +23,13 @@ from careleaf.errors import Report
 
 T = TypeVar("T", "Readability", "Lint")
 
-KNOWN_KEYS = ("layouts", "required_sections", "review_warning_days", "readability", "lint")
+KNOWN_KEYS = ("layouts", "required_sections", "review_warning_days", "readability", "lint",
+              "import")
+#: The sections ``careleaf import`` recognises from heading words: those
+#: ``i18n.sections.HEADINGS`` lists (this module comes before i18n in the stage order,
+#: so it names them itself; tests/ingest checks that the two lists agree).
+IMPORT_SECTIONS = ("causes", "symptoms", "treatment", "see-a-doctor")
+_LANG = re.compile(r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|[0-9]{3}))?$")
 #: Required unless a project says otherwise (``required_sections = []`` requires none):
 #: a leaflet must tell its reader when to see a doctor.
 DEFAULT_REQUIRED_SECTIONS = ("see-a-doctor",)
@@ -57,6 +66,9 @@ class Config:
     review_warning_days: int = 90
     readability: Readability = field(default_factory=Readability)
     lint: Lint = field(default_factory=Lint)
+    #: Extra heading words for ``careleaf import``: language -> section id -> headings,
+    #: matched like ``i18n.sections``' own lists and tried before them.
+    import_headings: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     #: The keys the configuration file set; the others are defaults (for messages that
     #: say where a rule comes from).
     settings: frozenset[str] = frozenset()
@@ -94,6 +106,7 @@ def _parse(path: Path, data: Any, report: Report) -> Config:
                   DEFAULT_REQUIRED_SECTIONS if required is None else required, days,
                   _table(path, data, "readability", Readability, report),
                   _table(path, data, "lint", Lint, report),
+                  _import_headings(path, data.get("import", {}), report),
                   frozenset(key for key in data if key in KNOWN_KEYS))
 
 
@@ -133,6 +146,46 @@ def _table(path: Path, data: dict[str, Any], key: str, kind: type[T], report: Re
                 report.error(path, None, f"'{key}.{name}' must be a "
                              f"{'whole ' if integer else ''}number greater than 0")
     return kind(**values)
+
+
+def _import_headings(path: Path, table: Any, report: Report
+                     ) -> dict[str, dict[str, tuple[str, ...]]]:
+    """``[tool.careleaf.import.headings.<lang>]``: section id -> extra heading words."""
+    if not isinstance(table, dict):
+        report.error(path, None, "'import' must be a table, like [tool.careleaf.import]")
+        return {}
+    _unknown(path, table, ("headings",), "import.", report)
+    headings = table.get("headings", {})
+    if not isinstance(headings, dict):
+        report.error(path, None, "'import.headings' must be a table of languages, like "
+                     "[tool.careleaf.import.headings.en]")
+        return {}
+    found: dict[str, dict[str, tuple[str, ...]]] = {}
+    for lang, sections in headings.items():
+        if not _LANG.match(lang) or not isinstance(sections, dict):
+            report.error(path, None, f"'import.headings.{lang}' must be a language tag like "
+                         "en or es with a table of section ids, like "
+                         "[tool.careleaf.import.headings.en]")
+            continue
+        found[lang] = _section_headings(path, f"import.headings.{lang}", sections, report)
+    return found
+
+
+def _section_headings(path: Path, where: str, sections: dict[str, Any], report: Report
+                      ) -> dict[str, tuple[str, ...]]:
+    """One language's extra headings, each a non-empty list of non-empty texts."""
+    _unknown(path, sections, IMPORT_SECTIONS, f"{where}.", report)
+    found: dict[str, tuple[str, ...]] = {}
+    for section_id, phrasings in sections.items():
+        if section_id not in IMPORT_SECTIONS:
+            continue
+        if (not isinstance(phrasings, list) or not phrasings
+                or not all(isinstance(p, str) and p.strip() for p in phrasings)):
+            report.error(path, None, f"'{where}.{section_id}' must be a list of headings, "
+                         'like ["what brings it on"]')
+            continue
+        found[section_id] = tuple(phrasings)
+    return found
 
 
 def _number(value: Any, *, integer: bool) -> bool:
