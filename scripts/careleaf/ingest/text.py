@@ -9,7 +9,8 @@ Plain text has no markup, so structure is recovered from how people lay text out
   Spanish ("When to see a doctor?");
 - a **list entry** is a line starting ``-``, ``*``, ``•``, ``1.`` or ``1)``; the lines
   under it that do not start a new entry continue it;
-- everything else is a **paragraph**, its lines joined with single spaces.
+- everything else is a **paragraph**, its lines joined with single spaces;
+- a heading before anything else is the **title** (level 1).
 
 A ``.md`` file is read the same way, but its ``#`` headings are headings (with their
 ``{#id}`` kept as the anchor, so a careleaf source imported back keeps its ids), its
@@ -25,7 +26,7 @@ site's, not the article's.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -127,6 +128,9 @@ def read(path: Path, data: bytes) -> Document:
         if _debris(chunk, blocks, dropped):
             continue
         blocks.extend(_blocks(chunk, markdown))
+    if blocks and blocks[0].kind == "heading" and blocks[0].level == 2 and not markdown:
+        # The first line of a text, a heading-like line before any paragraph, is its title.
+        blocks[0] = replace(blocks[0], level=1)
     if not title and blocks and blocks[0].kind == "heading" and blocks[0].level == 1:
         title = blocks[0].text
     return Document(path=path, kind="text", blocks=tuple(blocks), title=title,
