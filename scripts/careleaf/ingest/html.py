@@ -255,9 +255,10 @@ def careleaf_furniture(root: HtmlElement) -> set[HtmlElement]:
 
 def article(root: HtmlElement, found: list[Found], furniture: set[HtmlElement]) -> set[int]:
     """The ``id``s of the found blocks that trafilatura says are the article."""
-    candidates = [f for f in found if not any(a in furniture for a in lineage(f.element))]
+    candidates = [f for f in found if not any(n in furniture for n in marked(f))]
     if furniture:  # careleaf's own page: all but its furniture is the leaflet
         return {id(f) for f in candidates}
+    candidates = [f for f in candidates if not never_article(f)]
     extracted = extract(root)
     if not extracted:
         raise ImportProblem(NO_ARTICLE)
@@ -270,6 +271,20 @@ def article(root: HtmlElement, found: list[Found], furniture: set[HtmlElement]) 
                 kept.add(id(candidates[index]))
     kept |= title_heading(found, kept)
     return kept
+
+
+def marked(found: Found) -> list[HtmlElement]:
+    """The elements whose markup says what a block is: its own and its ancestors, and,
+    for a container's loose text, the inline elements that hold it."""
+    inline = [c for c in found.element.iterchildren() if c.tag not in BLOCK_TAGS]
+    return [*lineage(found.element), *(inline if found.element.tag in CONTAINERS else [])]
+
+
+def never_article(found: Found) -> bool:
+    """A cookie banner, a comment or anything in a ``<nav>``: debris even when the
+    extractor takes it (it does, on a page with nothing else)."""
+    in_nav = any(n.tag == "nav" or n.get("role") == "navigation" for n in marked(found))
+    return in_nav or reason(found, set()) in ("cookie banner", "comments")
 
 
 def extract(root: HtmlElement) -> list[str]:
@@ -343,9 +358,7 @@ def reason(found: Found, furniture: set[HtmlElement]) -> str:
     for words, why in TEXT_REASONS:
         if re.search(words, text):
             return why
-    inline = [c for c in found.element.iterchildren() if c.tag not in BLOCK_TAGS]
-    for node in [*(inline if found.element.tag in CONTAINERS else []),
-                 *lineage(found.element)]:
+    for node in marked(found):
         if node in furniture:
             return "careleaf page furniture"
         marks = markup_words(node)
