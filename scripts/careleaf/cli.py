@@ -1,5 +1,5 @@
-"""The command line: ``careleaf build``, ``check``, ``publish``, ``register``, ``diff``,
-``layouts``, ``messages``, ``serve``.
+"""The command line: ``careleaf new``, ``import``, ``build``, ``check``, ``publish``,
+``register``, ``diff``, ``layouts``, ``messages``, ``serve``.
 
 The commands live in ``careleaf.commands``, one module each, and a command's module
 is loaded only when it runs, so a build with nothing to do loads no more than the
@@ -23,8 +23,10 @@ COMMANDS = {
     "build": "careleaf.commands.build:build",
     "check": "careleaf.commands.check:check",
     "diff": "careleaf.commands.diff:diff",
+    "import": "careleaf.commands.import_:import_command",
     "layouts": "careleaf.commands.layouts:list_layouts",
     "messages": "careleaf.commands.messages:messages_command",
+    "new": "careleaf.commands.new:new",
     "publish": "careleaf.commands.publish:publish",
     "register": "careleaf.commands.register:register",
     "serve": "careleaf.commands.serve:serve",
