@@ -75,7 +75,11 @@ def crash_project(root: Path, word: str = "bath") -> TmpProject:
 
 
 def write_sources(project: TmpProject, word: str) -> None:
-    text = APPROVED.replace(SENTENCE, f"A warm {word} can help the muscle relax.")
+    """The two leaflets with ``word`` in a sentence, each text approved on its own day
+    (an approval covers the text it approved, so each edit is approved again)."""
+    day = f"2026-03-{2 + WORDS.index(word):02d}" if word in WORDS else "2026-03-01"
+    text = APPROVED.replace(SENTENCE, f"A warm {word} can help the muscle relax.").replace(
+        "approved_on: 2026-03-01", f"approved_on: {day}")
     project.write("source/en/minimal.md", text)
     project.write("source/en/second.md", text.replace("title: Leg cramps",
                                                       "title: Night cramps"))
@@ -508,7 +512,8 @@ def test_temporary_files_of_a_killed_build_are_swept_everywhere(
                build / "en" / "minimal" / "proofs" / f".minimal-a4-1.png.{pid}.tmp"]
     if work == "edited":
         source = approved.root / "source" / "en" / "minimal.md"
-        source.write_text(APPROVED.replace("A warm bath", "A warm shower"), encoding="utf-8")
+        source.write_text(APPROVED.replace("A warm bath", "A warm shower").replace(
+            "approved_on: 2026-03-01", "approved_on: 2026-03-02"), encoding="utf-8")
         planted += [build / "site" / f".index.html.{pid}.tmp",
                     build / "site" / "en" / "minimal" / f".minimal.epub.{pid}.tmp"]
     for path in planted:

@@ -200,3 +200,25 @@ def test_serve_previews_drafts_bannered_but_never_in_the_site(project: TmpProjec
     assert f'<aside class="draft-mark" aria-label="{WORDS}">{WORDS}</aside>' in page
     assert (folder / "en" / "minimal" / "minimal-a4.pdf").is_file()
     assert not site(project).exists()  # the preview is never the published site
+
+
+def test_an_approval_covers_the_text_it_approved(approved: TmpProject) -> None:
+    publish_all(approved, *TODAY)
+    old = (site(approved) / "en" / "minimal" / "minimal-a4.pdf").read_bytes()
+    # Edited under the same version and approval: checked fine, but not approved.
+    edited = APPROVED.replace("A warm bath", "A hot bath")
+    approved.write("source/en/minimal.md", edited)
+    result = approved.publish(*TODAY)
+    assert result.exit_code == 1
+    assert (f"minimal.md:{line_of(edited, 'approved_on:')}: error: changed since version 2.1 "
+            "was published with the approval of 2026-03-01: have the change approved (a new "
+            "'approved_on'; a new 'version' too for more than a correction); not published"
+            ) in result.output
+    assert not (site(approved) / "en" / "minimal").exists()
+    # Approved again (a correction: the same version): published, the old text archived.
+    approved.write("source/en/minimal.md", edited.replace("approved_on: 2026-03-01",
+                                                          "approved_on: 2026-03-02"))
+    publish_all(approved, *TODAY)
+    assert (site(approved) / "en" / "minimal" / "minimal-a4.pdf").read_bytes() != old
+    kept = approved.root / "build" / "archive" / "en" / "minimal" / "2.1"
+    assert (kept / "minimal-a4.pdf").read_bytes() == old

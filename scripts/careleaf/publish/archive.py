@@ -25,7 +25,7 @@ from typing import Any
 from careleaf.errors import Report
 from careleaf.files import make_folder, write_atomic
 from careleaf.project import Project
-from careleaf.publish.gate import Decision
+from careleaf.publish.gate import Decision, Previous
 
 NAME = ".careleaf-published.json"
 
@@ -41,6 +41,11 @@ class Published:
     since: str
     #: Each file offered, by its name in the site folder (``<lang>/<id>/<file>``).
     files: tuple[str, ...]
+    #: The hash of the source published ("" in a record older than this field).
+    source_sha: str = ""
+
+    def previous(self) -> Previous:
+        return Previous(self.version, self.approved_on, self.source_sha)
 
 
 def archive_dir(project: Project, brand_name: str) -> Path:
@@ -52,7 +57,8 @@ def load_published(project: Project, brand_name: str) -> dict[str, Published]:
     try:
         data: Any = json.loads((project.brand_dir(brand_name) / NAME).read_text("utf-8"))
         return {str(key): Published(**{f: str(value[f]) for f in _TEXT},
-                                    files=tuple(map(str, value["files"])))
+                                    files=tuple(map(str, value["files"])),
+                                    source_sha=str(value.get("source_sha", "")))
                 for key, value in data.items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
@@ -71,10 +77,12 @@ def now_published(before: dict[str, Published], decisions: list[Decision], today
             continue
         key = leaflet.key
         kept = before.get(key)
-        since = kept.since if kept and kept.version == leaflet.version else today.isoformat()
+        same = kept is not None and not _replaced(kept, leaflet.version, decision.source_sha)
+        since = kept.since if kept and same else today.isoformat()
         after[key] = Published(leaflet.version, leaflet.approved_by or "",
                                str(leaflet.approved_on or ""), leaflet.reviewed.isoformat(),
-                               since, tuple(sorted(f"{key}/{f.name}" for f in decision.files)))
+                               since, tuple(sorted(f"{key}/{f.name}" for f in decision.files)),
+                               decision.source_sha)
     return after
 
 
@@ -85,12 +93,16 @@ def archive_superseded(project: Project, brand_name: str, site: Path,
     False (with an error) if one could not be kept: the site must then stay as it is."""
     for key, old in sorted(before.items()):
         new = after.get(key)
-        if new is not None and new.version == old.version:
+        if new is not None and not _replaced(old, new.version, new.source_sha):
             continue
         decision = decisions.get(key)
-        why = (f"replaced by version {new.version}" if new else
-               decision.reason if decision else "its source was removed")
-        folder = archive_dir(project, brand_name) / key / _safe(old.version)
+        why = (f"replaced by version {new.version}" if new and new.version != old.version
+               else f"replaced by the text approved on {new.approved_on}" if new
+               else decision.reason if decision else "its source was removed")
+        # A version approved again keeps each approved text apart.
+        name = old.version if not new or new.version != old.version else \
+            f"{old.version}-approved-{old.approved_on}"
+        folder = archive_dir(project, brand_name) / key / _safe(name)
         try:
             _keep(site, folder, old, why, today)
         except OSError as exc:
@@ -101,8 +113,15 @@ def archive_superseded(project: Project, brand_name: str, site: Path,
     return True
 
 
+def _replaced(old: Published, version: str, source_sha: str) -> bool:
+    """Another version, or the same version's text approved again (a record older than
+    the source hashes cannot tell, and counts as the same)."""
+    return version != old.version or bool(old.source_sha and source_sha != old.source_sha)
+
+
 def save_published(project: Project, brand_name: str, after: dict[str, Published]) -> None:
-    data = {key: {**{f: getattr(p, f) for f in _TEXT}, "files": list(p.files)}
+    data = {key: {**{f: getattr(p, f) for f in _TEXT}, "files": list(p.files),
+                  "source_sha": p.source_sha}
             for key, p in sorted(after.items())}
     write_atomic(project.brand_dir(brand_name) / NAME, json.dumps(data, indent=1).encode())
 

@@ -11,7 +11,9 @@ given is the one a writer acts on first:
 4. ``careleaf check`` has a verdict on it (``check.verdicts``) from a full run (no
    ``--skip``, no ``--layout``), made from the source as it is now;
 5. that run found no error in it, its outputs or the project's shared files;
-6. every file it offers (each layout's output and imposed sheets) still has the
+6. if the site published this version before, the text is the one approved then, or
+   the approval is new (``approved_on``): an approval covers the text it approved;
+7. every file it offers (each layout's output and imposed sheets) still has the
    bytes the check passed.
 
 Every refusal is one diagnostic at the source line to change, ending "not published";
@@ -47,6 +49,8 @@ class Decision:
     refusal: Diagnostic | None = None
     #: The built files (resolved) the site may offer, when published.
     files: frozenset[Path] = frozenset()
+    #: The hash of the source the check passed, when published.
+    source_sha: str = ""
 
     @property
     def published(self) -> bool:
@@ -67,19 +71,47 @@ def refused(source: Path, line: int | None, message: str,
                                              severity, "publish"))
 
 
+@dataclass(frozen=True)
+class Previous:
+    """The version of a leaflet the site published last: what its approval covered."""
+
+    version: str
+    approved_on: str
+    #: The hash of its source then ("" in a record older than this field).
+    source_sha: str
+
+
 def decide(manifest: Manifest, leaflet: Leaflet, verdict: Verdict | None,
-           layouts: list[Layout], brand_name: str, today: date) -> Decision:
-    """The gate for one loaded leaflet."""
-    refusal = _status(leaflet, today) or _verdict(manifest, leaflet, verdict)
+           layouts: list[Layout], brand_name: str, today: date,
+           previous: Previous | None = None) -> Decision:
+    """The gate for one loaded leaflet; ``previous`` is what the site published of it."""
+    refusal = (_status(leaflet, today) or _verdict(manifest, leaflet, verdict)
+               or _reapproval(leaflet, verdict, previous))
     if refusal is not None:
         return Decision(leaflet.path, leaflet, _at(leaflet, refusal))
     files, problem = _files(manifest, leaflet, verdict, layouts, brand_name)
     if problem:
         return Decision(leaflet.path, leaflet, _at(leaflet, (None, problem, "error")))
-    return Decision(leaflet.path, leaflet, None, files)
+    assert verdict is not None
+    return Decision(leaflet.path, leaflet, None, files, verdict.source_sha)
 
 
 Refusal = tuple[int | None, str, Severity]
+
+
+def _reapproval(leaflet: Leaflet, verdict: Verdict | None,
+                previous: Previous | None) -> Refusal | None:
+    """An approval covers the text it approved: a published leaflet changed since, under
+    the same version and approval date, carries no approval of the change."""
+    if (verdict is None or previous is None or not previous.source_sha
+            or previous.version != leaflet.version
+            or previous.approved_on != str(leaflet.approved_on)
+            or previous.source_sha == verdict.source_sha):
+        return None
+    return (leaflet.key_lines.get("approved_on"), f"changed since version {leaflet.version} "
+            f"was published with the approval of {previous.approved_on}: have the change "
+            "approved (a new 'approved_on'; a new 'version' too for more than a correction)",
+            "error")
 
 
 def _at(leaflet: Leaflet, refusal: Refusal) -> Diagnostic:
@@ -143,8 +175,11 @@ def _files(manifest: Manifest, leaflet: Leaflet, verdict: Verdict | None,
 
 
 def decide_all(project: Project, manifest: Manifest, verdicts: dict[str, Verdict],
-               layouts: list[Layout], brand_name: str, today: date) -> list[Decision]:
-    """The gate for every source of the project, in source order."""
+               layouts: list[Layout], brand_name: str, today: date,
+               previous: dict[str, Previous] | None = None) -> list[Decision]:
+    """The gate for every source of the project, in source order; ``previous``: what
+    the site published of each, by ``<lang>/<id>``."""
+    previous = previous or {}
     quiet = Report()  # the sources' own problems are the build's and the check's to say
     sources = project.sources()
     loaded = load_leaflets(project, quiet, sources)
@@ -157,7 +192,7 @@ def decide_all(project: Project, manifest: Manifest, verdicts: dict[str, Verdict
         leaflet = by_path.get(source.resolve())
         if leaflet is not None:
             decisions.append(decide(manifest, leaflet, verdicts.get(leaflet.key), layouts,
-                                    brand_name, today))
+                                    brand_name, today, previous.get(leaflet.key)))
         else:
             decisions.append(refused(source, None, _unusable(source, unmatched, loaded_paths)))
     return decisions

@@ -57,11 +57,12 @@ def publish(project: Project, report: Report, *, brand_name: str, today: date) -
     layouts = [layout for layout in select_layouts(project, report, None, available)
                if layout.format]
     manifest = Manifest(project)
+    before = load_published(project, brand_name)
     result.decisions = decide_all(project, manifest, load_verdicts(project, brand_name),
-                                  layouts, brand_name, today)
+                                  layouts, brand_name, today,
+                                  {key: p.previous() for key, p in before.items()})
     report.diagnostics.extend(d.refusal for d in result.decisions if d.refusal)
     folder = result.site = site_dir(project, brand_name)
-    before = load_published(project, brand_name)
     after = now_published(before, result.decisions, today)
     by_key = {d.leaflet.key: d for d in result.decisions if d.leaflet is not None}
     with writing_under(project.brand_dir(brand_name)):
