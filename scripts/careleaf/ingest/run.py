@@ -45,6 +45,7 @@ READERS = {
     ".markdown": "careleaf.ingest.text:read",
     ".html": "careleaf.ingest.html:read",
     ".htm": "careleaf.ingest.html:read",
+    ".xhtml": "careleaf.ingest.html:read",  # an ebook's content document
     ".docx": "careleaf.ingest.docx:read",
     ".pdf": "careleaf.ingest.pdf:read",
 }

@@ -1,0 +1,27 @@
+"""careleaf's own outputs imported back with the real CLI keep the source's ids: the
+ebook's content document (an XHTML page), as a web page would be saved."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+from conftest import REPO, TmpProject
+
+IDS = re.compile(r"(?m)^#{2,3} .*\{#([a-z0-9-]+)\}$")
+
+
+def test_the_ebook_page_imported_back_has_the_sources_ids(project: TmpProject) -> None:
+    source = REPO / "source" / "en" / "chronic-muscle-spasms.md"
+    project.write("source/en/chronic-muscle-spasms.md", source.read_text(encoding="utf-8"))
+    assert project.run("build", "--layout", "epub").exit_code == 0
+    epub = project.output("en", "chronic-muscle-spasms", "chronic-muscle-spasms.epub")
+    page = project.root / "leaflet.xhtml"
+    with zipfile.ZipFile(epub) as book:
+        page.write_bytes(book.read("EPUB/leaflet.xhtml"))
+    result = project.run("import", str(page), "--id", "back")
+    assert result.exit_code == 0, result.output
+    back = (project.root / "source" / "en" / "back.md").read_text(encoding="utf-8")
+    assert IDS.findall(back) == IDS.findall(source.read_text(encoding="utf-8"))
+    assert len(IDS.findall(back)) == 16
+    assert "status: draft" in back
