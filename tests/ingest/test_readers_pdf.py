@@ -4,14 +4,19 @@ and on inputs it must refuse (encrypted, not a PDF, no text layer)."""
 from __future__ import annotations
 
 import io
+import re
+import shutil
+import time
 from pathlib import Path
 
 import pypdf
 import pytest
 
+from careleaf.ingest import html, pdf
 from careleaf.ingest.model import Document, ImportProblem
 from careleaf.ingest.pdf import read
-from conftest import TmpProject
+from careleaf.source.body import slug
+from conftest import MINIMAL, REPO, TmpProject
 
 #: The minimal fixture's headings: (level, text, id) as its source gives them.
 HEADINGS = [
@@ -77,9 +82,66 @@ def test_running_footer_and_draft_mark_are_dropped_not_lost(built_pdf: Path) -> 
     assert "DRAFT" in dropped["watermark (rotated text)"].text
     everything = " ".join(f"{b.lead} {b.text}" for b in document.blocks)
     assert "Page 1 of 1" not in everything and "DRAFT" not in everything
-    urgent = next(b for b in document.blocks if b.lead)
-    assert urgent.lead == "When you need help urgently:"
-    assert urgent.text.startswith("If you feel very unwell")
+
+
+def test_careleafs_page_furniture_is_dropped_not_lost(built_pdf: Path) -> None:
+    document = read_file(built_pdf)
+    furniture = [d.text for d in document.dropped if d.why == "careleaf page furniture"]
+    assert furniture[0] == "Scan for the ebook"
+    assert furniture[1].startswith("When you need help urgently: If you feel very unwell")
+    assert furniture[2].startswith("Riverside Community Clinic · Phone 01632 960 000")
+    assert furniture[3].startswith("Written by Test Author. Based on: Test source.")
+    letterhead = [d.text for d in document.dropped if d.why == "letterhead"]
+    assert letterhead == ["PATIENT INFORMATION · RIVERSIDE COMMUNITY CLINIC"]
+    everything = " ".join(f"{b.lead} {b.text}" for b in document.blocks)
+    assert "Riverside" not in everything and "urgently" not in everything
+
+
+def test_the_pdf_and_html_readers_know_the_same_furniture() -> None:
+    """Every furniture class of html.CARELEAF_FURNITURE that a printed page shows has
+    a rule in the PDF reader, so a change to one list is seen in the other."""
+    templates = " ".join((REPO / "layouts" / name).read_text(encoding="utf-8") for name in
+                         ("base/leaflet.html", "print/leaflet.html", "paper/_macros.html"))
+    classes = {c for value in re.findall(r'class="([^"]*)"', templates) for c in value.split()}
+    printed = classes & set(html.CARELEAF_FURNITURE)
+    assert printed and printed <= set(pdf.CARELEAF_FURNITURE)
+
+
+def _headings(markdown: str) -> list[str]:
+    """The ``{#id}`` of each ``##`` and ``###`` heading, in order, slugged when it has none."""
+    found = re.findall(r"^#{2,3} (.*?)(?: \{#([a-z0-9-]+)\})?$", markdown, re.MULTILINE)
+    return [anchor or slug(text) for text, anchor in found]
+
+
+def _paragraphs(markdown: str) -> list[str]:
+    """The body's paragraphs and list entries as plain text (emphasis and links undone)."""
+    body = markdown.split("\n---\n", 1)[1]
+    plain = re.sub(r"\[([^]]*)\]\([^)]*\)", r"\1", body).replace("**", "").replace("*", "")
+    plain = plain.replace("\u2019", "'")  # careleaf typesets an apostrophe as U+2019
+    blocks = (" ".join(b.split()).removeprefix("- ") for b in re.split(r"\n\s*\n|\n- ", plain))
+    return [b for b in blocks if b and not b.startswith(("#", "!["))]
+
+
+@pytest.mark.parametrize("leaflet", ["minimal", "chronic-muscle-spasms"])
+def test_careleafs_own_a4_pdf_imports_back_with_its_ids(tmp_path: Path, leaflet: str) -> None:
+    source = (MINIMAL if leaflet == "minimal" else
+              (REPO / "source/en/chronic-muscle-spasms.md").read_text(encoding="utf-8"))
+    project = TmpProject(tmp_path)
+    shutil.copytree(REPO / "layouts", tmp_path / "layouts")
+    project.write("careleaf.toml", 'layouts = ["a4"]\n')
+    project.write(f"source/en/{leaflet}.md", source)
+    assert project.run("build", "--layout", "a4").exit_code == 0
+    started = time.perf_counter()
+    built = project.output("en", leaflet, f"{leaflet}-a4.pdf")
+    result = project.run("import", str(built), "--id", "back")
+    elapsed = time.perf_counter() - started
+    assert result.exit_code == 0, result.output
+    back = (tmp_path / "source/en/back.md").read_text(encoding="utf-8")
+    assert _headings(back) == _headings(source)
+    missing = [p for p in _paragraphs(source) if p not in _paragraphs(back)]
+    assert not missing
+    assert "Riverside" not in back and "Scan for the ebook" not in back
+    assert elapsed < 1
 
 
 def weasyprint_pdf(html: str) -> bytes:

@@ -9,7 +9,15 @@ page the way a person does:
   watermark (careleaf's "DRAFT" mark) and is dropped.
 - **Running headers and footers**: a line near the top or bottom edge that repeats on
   every page (digits aside: "Page 1 of 2", "Page 2 of 2"), or that carries a page
-  number there ("Page 1 of 1" on a one-page leaflet), is dropped, whole.
+  number there ("Page 1 of 1" on a one-page leaflet), is dropped, whole. Top and
+  bottom are told apart, so a title at the top is never taken for the footer that
+  repeats it.
+- **careleaf's page furniture**: in a PDF careleaf made (its creator says
+  "careleaf", or its kicker above the title names an organisation whose contact block
+  follows), the kicker is dropped as "letterhead", and the QR code's caption, the
+  urgent-help line, the contact block and the "About" text as "careleaf page
+  furniture", as the HTML reader drops them by class (``CARELEAF_FURNITURE`` says how
+  each is known here). Other PDFs keep all their text.
 - **Headings**: the body size is the most common size. Bigger text is a heading; the
   biggest, if it appears once, is the title (level 1), the next size a section (2),
   smaller ones items (3); bold text of body size alone on its line is an item (3).
@@ -55,6 +63,24 @@ NUMBERED = re.compile(r"^(\d{1,2}|[a-z])[.)]\s")
 PAGE_NUMBER = re.compile(r"(?i)^(page\s+)?#+(\s*(of|/)\s*#+)?$|\bpage\s+#+\s+of\s+#+")
 BOLD_NAME = re.compile(r"(?i)bold|black|heavy|semibold|demi")
 LINE_BREAK_HYPHENS = ("\u00ad", "\u2010")
+#: Why careleaf's page furniture is dropped, as the HTML reader says it.
+FURNITURE = "careleaf page furniture"
+#: careleaf's page furniture as a printed PDF shows it, by the class the templates
+#: give it (``html.CARELEAF_FURNITURE`` names the same classes on a web page; the PDF
+#: has no classes, so each is known by its place, size or words instead).
+CARELEAF_FURNITURE = {
+    "draft-mark": "rotated text: dropped as a watermark",
+    "running-footer": "repeated at the bottom edge: dropped as a running footer",
+    "kicker": "what stands above the title heading: dropped as 'letterhead'",
+    "masthead-qr": "text set smaller than the body between the title and the first "
+                   "section (the QR code's caption, 'Scan for the ebook')",
+    "contact": "from the last paragraph that opens with the kicker's organisation, to "
+               "the end",
+    "about": "after the contact block, to the end ('Written by … Based on: …')",
+    "urgent-line": "the bold lead-in paragraph just above the contact block",
+    "urgent": "the bold lead-in paragraph just above the contact block (when the "
+              "leaflet has no see-a-doctor section)",
+}
 #: A text style: its size and whether it is bold.
 _Style = tuple[float, bool]
 
@@ -129,7 +155,8 @@ def read(path: Path, data: bytes) -> Document:
         meta = pdf.get_metadata_dict()
         # WeasyPrint hyphenates with U+2010, so its "-" are always real (field notes).
         marked = meta.get("Producer", "").startswith("WeasyPrint")
-        blocks = _Blocks(lines, _outline(pdf), _destinations(pdf), marked).blocks()
+        reader = _Blocks(lines, _outline(pdf), _destinations(pdf), marked)
+        blocks = _without_furniture(reader.placed(), reader.body, meta, dropped)
         return Document(path=path, kind="pdf", blocks=tuple(blocks),
                         title=_title(meta.get("Title", ""), blocks),
                         authors=_authors(meta.get("Author", "")), origin=path.name,
@@ -256,8 +283,13 @@ def _take_marker(line: _Line) -> None:
 def _drop_running(pages: list[list[_Line]], heights: list[float],
                   dropped: list[Dropped]) -> list[_Line]:
     """Every line but the running headers and footers, which go to ``dropped``."""
-    def key(line: _Line) -> str:
+    def text(line: _Line) -> str:
         return re.sub(r"\d+", "#", line.text.casefold())
+
+    def key(line: _Line) -> tuple[bool, str]:
+        # The edge is part of the key: a title at the top of page 1 is no running
+        # footer, though the footer repeats its words at the bottom of every page.
+        return line.top > heights[line.page] * (1 - EDGE), text(line)
 
     def at_edge(line: _Line) -> bool:
         height = heights[line.page]
@@ -266,7 +298,7 @@ def _drop_running(pages: list[list[_Line]], heights: list[float],
     counts = Counter(k for lines in pages for k in {key(line) for line in lines if at_edge(line)})
     needed = len(pages) if len(pages) < 3 else len(pages) - 1  # page 1 often has none
     running = [line for lines in pages for line in lines if at_edge(line) and (
-        (len(pages) > 1 and counts[key(line)] >= needed) or PAGE_NUMBER.search(key(line)))]
+        (len(pages) > 1 and counts[key(line)] >= needed) or PAGE_NUMBER.search(text(line)))]
     # A footer's other parts on the page number's baseline ("Leg cramps · Version 2.1")
     # go with it, though a one-page leaflet cannot show that they repeat.
     baselines = {(line.page, round(line.y)) for line in running}
@@ -394,7 +426,11 @@ class _Blocks:
         return self.levels[style]
 
     def blocks(self) -> list[Block]:
-        blocks: list[Block] = []
+        return [block for block, _ in self.placed()]
+
+    def placed(self) -> list[tuple[Block, _Line]]:
+        """Each block with its first line (its size and place tell furniture apart)."""
+        placed: list[tuple[Block, _Line]] = []
         group: list[_Line] = []
         kind: str = ""
         for line in self.lines:
@@ -405,11 +441,11 @@ class _Blocks:
                 group.append(line)
                 continue
             if group:
-                blocks.append(self._block(group, kind))
+                placed.append((self._block(group, kind), group[0]))
             group, kind = [line], line_kind
         if group:
-            blocks.append(self._block(group, kind))
-        return [block for block in blocks if block.text or block.lead]
+            placed.append((self._block(group, kind), group[0]))
+        return [(block, line) for block, line in placed if block.text or block.lead]
 
     def _continues(self, group: list[_Line], kind: str, line: _Line, line_kind: str) -> bool:
         """Whether ``line`` goes on the block ``group`` is."""
@@ -463,6 +499,80 @@ class _Blocks:
         best = min(near, key=lambda dest: (dest.top or 0) - line.top)
         self.destinations.remove(best)
         return best.name
+
+
+def _without_furniture(placed: list[tuple[Block, _Line]], body: float,
+                       meta: dict[str, str], dropped: list[Dropped]) -> list[Block]:
+    """The blocks, less careleaf's page furniture when careleaf made the PDF (its
+    creator says so, or its kicker names an organisation whose contact block follows);
+    what goes is added to ``dropped``. Other PDFs keep every block."""
+    blocks = [block for block, _ in placed]
+    organisation = _organisation(blocks)
+    if not (meta.get("Creator", "").startswith("careleaf") or organisation):
+        return blocks
+    furniture = _furniture(placed, body, organisation)
+    dropped.extend(Dropped(_whole(block), furniture[index], block.where)
+                   for index, block in enumerate(blocks) if index in furniture)
+    return [block for index, block in enumerate(blocks) if index not in furniture]
+
+
+def _furniture(placed: list[tuple[Block, _Line]], body: float,
+               organisation: str) -> dict[int, str]:
+    """Which blocks are furniture (see ``CARELEAF_FURNITURE``), by index, and why."""
+    blocks = [block for block, _ in placed]
+    title = _title_index(blocks)
+    found = dict.fromkeys(range(title if title is not None else 0), "letterhead")
+    first_section = next((i for i, b in enumerate(blocks) if b.kind == "heading"
+                          and b.level > 1), len(blocks))
+    for index in range((title or 0) + 1, first_section):
+        if title is not None and placed[index][1].size < body:
+            found[index] = FURNITURE  # the QR code's caption, small beside the summary
+    contact = _contact_index(blocks, organisation) if organisation else None
+    if contact is not None:
+        found |= dict.fromkeys(range(contact, len(blocks)), FURNITURE)
+        if contact > first_section and blocks[contact - 1].lead:
+            found[contact - 1] = FURNITURE  # the urgent-help line, just above it
+    return found
+
+
+def _title_index(blocks: list[Block]) -> int | None:
+    """Where the title heading is: the first heading, when it is a level-1 one."""
+    first = next((i for i, b in enumerate(blocks) if b.kind == "heading"), None)
+    return first if first is not None and blocks[first].level == 1 else None
+
+
+def _organisation(blocks: list[Block]) -> str:
+    """The organisation careleaf's kicker names ("PATIENT INFORMATION · RIVERSIDE
+    COMMUNITY CLINIC", above the title), when a later block (its contact block) opens
+    with it: careleaf's letterhead, whatever the PDF's metadata says."""
+    title = _title_index(blocks)
+    if not title:
+        return ""
+    kicker = _plain(_whole(blocks[title - 1]))
+    named = kicker.rpartition(" · ")[2] if " · " in kicker else ""
+    if named and _contact_index(blocks, named) is not None:
+        return named
+    return ""
+
+
+def _contact_index(blocks: list[Block], organisation: str) -> int | None:
+    """The contact block: the last paragraph after the sections that opens with the
+    organisation's name (careleaf sets it in bold, so it is the block's lead)."""
+    title = _title_index(blocks) or 0
+    wanted = _plain(organisation)
+    found = [index for index, block in enumerate(blocks) if index > title
+             and block.kind != "heading" and _plain(_whole(block)).startswith(wanted)]
+    return found[-1] if found else None
+
+
+def _whole(block: Block) -> str:
+    return f"{block.lead} {block.text}".strip()
+
+
+def _plain(text: str) -> str:
+    """Text to compare: case folded (the kicker is set in capitals), bidi isolates
+    (careleaf's ``isolate`` filter) and extra spaces gone."""
+    return " ".join(re.sub("[\u2066-\u2069]", "", text).split()).casefold()
 
 
 def _title(metadata_title: str, blocks: list[Block]) -> str:

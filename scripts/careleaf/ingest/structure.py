@@ -1,24 +1,28 @@
 """Structure recovery: a reader's flat run of blocks becomes a leaflet's draft.
 
 - **Sections** start at ``##`` headings (level 2; a level-1 heading after the title
-  too). A heading is recognised as a known section (``causes``, ``treatment``,
-  ``see-a-doctor``, ``symptoms``) from its words in the leaflet's language: the
-  project's extra words (``[tool.careleaf.import.headings.<lang>]``) first, then
-  ``i18n.sections``' lists, matched the same tolerant way. Any other heading is kept
-  as a plain section with an id made from its words: nothing is dropped.
-- **Items** come from ``###`` headings, from bold lead-ins ("**Rest.** Stop…") and,
-  under ``causes`` and ``treatment``, from list entries (one item per entry, titled by
-  its lead or its first words). A ``causes`` or ``treatment`` section of paragraphs
-  only is kept as the section's introduction and flagged (``no_items``): the editor
-  must split it, since only a person can tell where one cause ends and the next
-  begins.
+  too, as a Word document's Heading 1s). A heading is recognised as a known section
+  (``causes``, ``treatment``, ``see-a-doctor``, ``symptoms``) from its words in the
+  leaflet's language: the project's extra words (``[tool.careleaf.import.headings.
+  <lang>]``) first, then ``i18n.sections``' lists, matched the same tolerant way. Any
+  other heading is kept as a plain section with an id made from its words: nothing is
+  dropped.
+- **Items** come from ``###`` headings; in a section with none, from bold lead-ins
+  ("**Rest.** Stop…") and, under ``causes`` and ``treatment``, from list entries (one
+  item per entry, titled by its lead or its first words). A list or lead-in under a
+  ``###`` heading is that item's text (careleaf's "Stretching" item and its list). A
+  ``causes`` or ``treatment`` section of paragraphs only is kept as the section's
+  introduction and flagged (``no_items``): the editor must split it, since only a
+  person can tell where one cause ends and the next begins.
 - **Ids**: the input's anchor when it gives one (a careleaf page imported back keeps
   its ids), else the known section's id, else made from the title; unique within the
   leaflet and at most ``MAX_ID_LENGTH`` characters.
-- **Title**: the input's, else a level-1 heading, else the subject of the first known
-  section's heading ("Common Causes of *Chronic Muscle Spasms*"), else the file's name;
-  ``title_from`` says which, for the report. The **summary** is the first sentence of
-  the first paragraph.
+- **Title**: the input's, else the first heading when it is a level-1 one (never a
+  section, with or without text above it, such as a PDF's letterhead), else the
+  subject of the first known section's heading ("Common Causes of *Chronic Muscle
+  Spasms*"), else the file's name; ``title_from`` says which, for the report. The
+  **summary** is the first sentence of the first paragraph under the title (careleaf
+  prints a leaflet's summary there), else of the first paragraph.
 """
 
 from __future__ import annotations
@@ -100,18 +104,31 @@ def structure(document: Document, lang: str, extra: Extra | None = None) -> Draf
     """The draft of ``document`` in ``lang``, with ``extra`` heading words per language."""
     blocks = list(document.blocks)
     title, title_from = document.title, "the document"
-    if not title and blocks and blocks[0].kind == "heading" and blocks[0].level == 1:
-        title, title_from = blocks.pop(0).text, "its first heading"
-    elif blocks and blocks[0].kind == "heading" and blocks[0].level == 1:
-        blocks.pop(0)  # the title again, as the page's <h1>
+    heading = _title_heading(blocks)
+    before = blocks.index(heading) if heading is not None else 0
+    if heading is not None:
+        # The title (again, when the input's metadata gave it): never a section.
+        blocks.remove(heading)
+        if not title:
+            title, title_from = heading.text, "its first heading"
     overview, groups = _split(blocks)
     ids = _Ids()
     sections = tuple(_section(heading, body, lang, extra or {}, ids) for heading, body in groups)
     if not title:
         title, title_from = _fallback_title(document, sections)
-    return Draft(title=title, summary=_summary(overview, sections, lang), overview=overview,
+    # Text above the title is a letterhead; a leaflet's summary is set under its title.
+    under = overview[before:] if any(t.kind == "paragraph" for t in overview[before:]) else overview
+    return Draft(title=title, summary=_summary(under, sections, lang), overview=overview,
                  sections=sections, lang=lang, document=document, title_from=title_from,
                  dropped=document.dropped)
+
+
+def _title_heading(blocks: list[Block]) -> Block | None:
+    """The title's heading: the first heading, when it is a level-1 one. Text above it
+    (a letterhead, a PDF's kicker) does not make it a section; level-1 headings after
+    it do start sections (a Word document's Heading 1s often are its sections)."""
+    first = next((b for b in blocks if b.kind == "heading"), None)
+    return first if first is not None and first.level == 1 else None
 
 
 def _split(blocks: list[Block]) -> tuple[tuple[Text, ...], list[tuple[Block, list[Block]]]]:
@@ -162,15 +179,17 @@ def _in_order(phrasing: tuple[str, ...], heading: tuple[str, ...]) -> bool:
 
 def _items(body: list[Block], entries_are_items: bool, ids: _Ids
            ) -> tuple[tuple[Text, ...], tuple[DraftItem, ...]]:
-    """A section's introduction and items: from ``###`` headings, lead-ins and (where
+    """A section's introduction and items: from ``###`` headings when it has any (a
+    lead-in or list under one is that item's text), else from lead-ins and (where
     ``entries_are_items``) list entries; text after an item belongs to it."""
     intro: list[Text] = []
     items: list[tuple[str, str, str, list[Text]]] = []  # id, title, where, texts
+    headed = any(block.kind == "heading" for block in body)
     for block in body:
         if block.kind == "heading":
             items.append((ids.take(block.anchor or slug(block.text), "item"), block.text,
                           block.where, []))
-        elif block.lead or (entries_are_items and block.kind == "item"):
+        elif not headed and (block.lead or (entries_are_items and block.kind == "item")):
             title, rest = _entry_title(block)
             items.append((ids.take(block.anchor or slug(title), "item"), title, block.where,
                           [Text("paragraph", rest, block.where)] if rest else []))
