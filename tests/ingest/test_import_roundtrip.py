@@ -25,3 +25,6 @@ def test_the_ebook_page_imported_back_has_the_sources_ids(project: TmpProject) -
     assert IDS.findall(back) == IDS.findall(source.read_text(encoding="utf-8"))
     assert len(IDS.findall(back)) == 16
     assert "status: draft" in back
+    # The summary, set as its own line under the title, is said once: in the front matter.
+    summary = "What can cause muscle spasms that keep coming back"
+    assert back.count(summary) == 1 and f'summary: "{summary}' in back

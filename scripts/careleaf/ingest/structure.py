@@ -118,9 +118,21 @@ def structure(document: Document, lang: str, extra: Extra | None = None) -> Draf
         title, title_from = _fallback_title(document, sections)
     # Text above the title is a letterhead; a leaflet's summary is set under its title.
     under = overview[before:] if any(t.kind == "paragraph" for t in overview[before:]) else overview
-    return Draft(title=title, summary=_summary(under, sections, lang), overview=overview,
+    summary = _summary(under, sections, lang)
+    return Draft(title=title, summary=summary, overview=_without(overview, summary),
                  sections=sections, lang=lang, document=document, title_from=title_from,
                  dropped=document.dropped)
+
+
+def _without(overview: tuple[Text, ...], summary: str) -> tuple[Text, ...]:
+    """The overview less a paragraph that is the summary and nothing more (careleaf sets a
+    leaflet's summary as its own line under the title): said once, in the front matter.
+    A longer first paragraph stays whole; an overview of nothing else stays as it is."""
+    same = next((t for t in overview if t.kind == "paragraph"
+                 and t.text.strip() == summary.strip()), None)
+    rest = [t for t in overview if t is not same]
+    return tuple(rest) if same is not None and any(t.kind == "paragraph" for t in rest) \
+        else overview
 
 
 def _title_heading(blocks: list[Block]) -> Block | None:
