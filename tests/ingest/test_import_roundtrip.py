@@ -28,3 +28,15 @@ def test_the_ebook_page_imported_back_has_the_sources_ids(project: TmpProject) -
     # The summary, set as its own line under the title, is said once: in the front matter.
     summary = "What can cause muscle spasms that keep coming back"
     assert back.count(summary) == 1 and f'summary: "{summary}' in back
+
+
+def test_a_web_pages_known_sections_take_careleafs_ids(project: TmpProject) -> None:
+    """The page calls its treatment section "#relief": recognised by its words
+    ("How to ease a cramp"), it becomes careleaf's treatment section."""
+    page = project.root / "article.html"
+    page.write_bytes((REPO / "tests/fixtures/import/leg-cramps-article.html").read_bytes())
+    result = project.run("import", str(page), "--id", "cramps")
+    assert result.exit_code == 0, result.output
+    draft = (project.root / "source/en/cramps.md").read_text(encoding="utf-8")
+    sections = re.findall(r"(?m)^## .*\{#([a-z0-9-]+)\}$", draft)
+    assert sections == ["causes", "treatment", "see-a-doctor"]

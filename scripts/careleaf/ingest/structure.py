@@ -14,9 +14,10 @@
   ``causes`` or ``treatment`` section of paragraphs only is kept as the section's
   introduction and flagged (``no_items``): the editor must split it, since only a
   person can tell where one cause ends and the next begins.
-- **Ids**: the input's anchor when it gives one (a careleaf page imported back keeps
-  its ids), else the known section's id, else made from the title; unique within the
-  leaflet and at most ``MAX_ID_LENGTH`` characters.
+- **Ids**: a known section's id for a section recognised by its words, else the
+  input's anchor when it gives one (a careleaf page imported back keeps its ids), else
+  made from the title; unique within the leaflet and at most ``MAX_ID_LENGTH``
+  characters.
 - **Title**: the input's, else the first heading when it is a level-1 one (never a
   section, with or without text above it, such as a PDF's letterhead), else the
   subject of the first known section's heading ("Common Causes of *Chronic Muscle
@@ -167,7 +168,9 @@ def _text(block: Block) -> Text:
 def _section(heading: Block, body: list[Block], lang: str, extra: Extra,
              ids: _Ids) -> DraftSection:
     known = recognise(heading.text, lang, extra) or ""
-    wanted = heading.anchor or (known if known and known not in ids.used else "")
+    # A section recognised by its words takes careleaf's id (a web page's "#relief" is
+    # the treatment section); the input's own id names any other section.
+    wanted = (known if known and known not in ids.used else "") or heading.anchor
     section_id = ids.take(wanted or slug(heading.text), "section")
     intro, items = _items(body, section_id in ITEM_SECTIONS, ids)
     return DraftSection(section_id, heading.text, known, intro, items, heading.where)
