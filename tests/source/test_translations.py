@@ -94,12 +94,13 @@ def check_json(project: TmpProject) -> dict[str, Any]:
     return {leaflet["key"]: leaflet for leaflet in data["leaflets"]}
 
 
-def approve(text: str) -> str:
-    """``text`` approved (``APPROVAL`` after its ``next_review`` line), signed off the day
-    it was reviewed: a translation has its own status, and its own review date."""
+def approve(text: str, on: str = "") -> str:
+    """``text`` approved (``APPROVAL`` after its ``next_review`` line), signed off ``on``
+    or the day it was reviewed: a translation has its own status, and its own review
+    date. A text changed after it was published is approved again on another day."""
     reviewed = re.search(r"^reviewed: (\S+)$", text, re.MULTILINE)
     assert reviewed is not None
-    approval = APPROVAL.replace("approved_on: 2026-03-01", f"approved_on: {reviewed[1]}")
+    approval = APPROVAL.replace("approved_on: 2026-03-01", f"approved_on: {on or reviewed[1]}")
     return re.sub(r"^(next_review: .*\n)", lambda line: line[1] + approval, text, count=1,
                   flags=re.MULTILINE)
 
@@ -310,7 +311,7 @@ def test_the_site_marks_an_outdated_translation_and_links_its_original(
     (note,), (card,) = notes(here, "es/minimal/index.html"), notes(here, "index.html")
     assert not outdated(note) and not outdated(card)
     assert card.text_content() == "Translated from English"  # the index is in English
-    here.write(ES_PATH, approve(OUTDATED))
+    here.write(ES_PATH, approve(OUTDATED, on="2026-04-02"))
     publish(here)  # outdated is a warning: still published, with the notice
     (note,), (card,) = notes(here, "es/minimal/index.html"), notes(here, "index.html")
     assert outdated(note) and outdated(card)
@@ -325,7 +326,7 @@ def test_the_site_marks_an_outdated_translation_and_links_its_original(
     assert sorted(alternates, key=str) == sorted([
         ("en/minimal/index.html", None), ("es/minimal/index.html", None),
         ("en/minimal/index.html", "en")], key=str)
-    here.write(ES_PATH, approve(ES))  # brought up to date: the notice goes
+    here.write(ES_PATH, approve(ES, on="2026-04-03"))  # brought up to date: the notice goes
     publish(here)
     (note,), (card,) = notes(here, "es/minimal/index.html"), notes(here, "index.html")
     assert not outdated(note) and not outdated(card)
