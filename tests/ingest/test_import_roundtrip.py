@@ -40,3 +40,42 @@ def test_a_web_pages_known_sections_take_careleafs_ids(project: TmpProject) -> N
     draft = (project.root / "source/en/cramps.md").read_text(encoding="utf-8")
     sections = re.findall(r"(?m)^## .*\{#([a-z0-9-]+)\}$", draft)
     assert sections == ["causes", "treatment", "see-a-doctor"]
+
+
+SPANISH = """\
+¿No encontraste lo que buscabas?
+
+Los calambres en las piernas son contracciones dolorosas y repentinas de un músculo.
+
+Por Ana López
+4 minutos de lectura
+
+Causas de los calambres
+
+- Músculos cansados después de hacer ejercicio.
+- No beber suficiente agua.
+
+Cómo aliviar un calambre
+
+- Estire el músculo con suavidad hasta que pase el calambre.
+
+Cuándo consultar a un médico
+
+Consulte a un médico si los calambres vuelven cada noche.
+
+Artículos relacionados
+"""
+
+
+def test_spanish_text_has_its_sections_recognised_and_its_debris_dropped(
+        project: TmpProject) -> None:
+    page = project.write("calambres.txt", SPANISH)
+    result = project.run("import", str(page), "--lang", "es", "--id", "calambres")
+    assert result.exit_code == 0, result.output
+    draft = (project.root / "source/es/calambres.md").read_text(encoding="utf-8")
+    sections = re.findall(r"(?m)^## .*\{#([a-z0-9-]+)\}$", draft)
+    assert sections == ["causes", "treatment", "see-a-doctor"]
+    assert len(re.findall(r"(?m)^### ", draft)) == 3  # one item per list entry
+    for debris in ("No encontraste", "Ana López", "minutos de lectura", "relacionados"):
+        assert debris not in draft, debris
+        assert debris in result.output  # reported as dropped, not lost silently
