@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from careleaf.errors import CareleafError, Diagnostic, Location, Report
-from careleaf.formats import impose, page_starts
+from careleaf.formats import impose, overflow, page_starts
 from careleaf.formats.clipping import check_clipping
 from careleaf.formats.fetcher import (
     FONT_FOLDERS,
@@ -166,11 +166,8 @@ def _check_fit(job: Job, document: Any) -> None:
     over = [s for s in sections if any(first_page.get(part, 0) >= limit - 1
                                        for part in (s.id, *(item.id for item in s.items)))]
     over = over or list(sections[-1:])
-    names = ", ".join(f"'{s.title}'" for s in over)
-    raise CareleafError(Diagnostic(
-        Location(job.leaflet.path),
-        f"does not fit the {job.layout.name} layout: {len(over)} of {len(sections)} sections "
-        f"overflow ({names}); shorten it or use another layout"))
+    # The last panel is the back: what reached it, or past it, did not fit.
+    raise CareleafError(overflow.too_long(job, over, overflow.measure(pages, limit - 1, sections)))
 
 
 def _produce(job: Job, data: bytes) -> Rendered:

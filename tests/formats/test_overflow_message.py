@@ -1,0 +1,36 @@
+"""A leaflet too long for a tri-fold: the error says how much to cut, and how to leave
+the layout out (``layouts:``)."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import MINIMAL, TmpProject
+
+
+def long_leaflet(project: TmpProject, paragraphs: int) -> None:
+    """The minimal leaflet with ``paragraphs`` extra items of 150 words in 'Treatment'."""
+    extra = "".join(f"\n### Extra advice {n} {{#extra-{n}}}\n\n" + "Keep warm and rest well. " * 30
+                    + "\n" for n in range(paragraphs))
+    project.write("source/en/minimal.md",
+                  MINIMAL.replace("\n## When to see a doctor", extra + "\n## When to see a doctor"))
+
+
+def test_the_overflow_error_says_how_much_and_how_to_leave_the_layout_out(
+        minimal: TmpProject) -> None:
+    long_leaflet(minimal, 12)
+    result = minimal.run("build", "--layout", "trifold-a4")
+    assert result.exit_code == 1
+    source = minimal.root / "source" / "en" / "minimal.md"
+    line = next(line for line in result.stderr.splitlines() if "does not fit" in line)
+    assert line.startswith(f"{source}: error: does not fit the trifold-a4 layout")
+    found = re.search(r"About (\d+) lines \((\d+) words\) do not fit: 'Treatment' (\d+) lines "
+                      r"\((\d+) words\), 'When to see a doctor' (\d+) lines? \((\d+) words?\)",
+                      line)
+    assert found, line
+    total, words, *each = (int(n) for n in found.groups())
+    assert total == each[0] + each[2] and words == each[1] + each[3]
+    # Twelve extra paragraphs of 150 words: most of them cannot have fitted.
+    assert 600 < words < 2500 and total > 20
+    assert re.search(r"give it 'layouts: \[[^]]*\ba4\b[^]]*\]' in its front matter", line)
+    assert "trifold-a4," not in line.split("layouts: [")[1]
