@@ -14,9 +14,19 @@ Imposing copies each page's content unscaled onto a sheet, together with its lin
 (pypdf moves their rectangles with the content). The document's title and other
 /Info entries, its /Lang, its outline and its named destinations are carried over,
 each outline entry and destination pointing at the sheet and spot where its page
-landed, so that careleaf's completeness check can read an imposed file. The tagging
-(structure tree) and the XMP packet are not: the sheets are not the tagged pages,
-and the XMP would claim a PDF/UA conformance the imposed file does not have.
+landed, so that careleaf's completeness check can read an imposed file. Readers get
+what they need to name the file: /ViewerPreferences << /DisplayDocTitle true >> and
+an XMP packet made from the /Info entries and /Lang (``formats.pdfmeta``; its dates
+are the source's, so the bytes stay reproducible).
+
+The tagging (structure tree) is not carried over, and the imposed file says so with
+``/MarkInfo << /Marked false >>``: merging several tagged pages onto one sheet puts
+their marked-content ids (MCIDs, numbered from 0 on every page) side by side, so they
+collide, and the structure tree's /Pg and parent tree point at pages that no longer
+exist. Renumbering every MCID in the content streams and rebuilding the parent tree
+is more than pypdf offers; a /Marked true over tags that no longer match is worse for
+a screen reader than an honest "untagged". The imposed sheets are for printing; the
+tagged reading-order PDF is the one for reading. The XMP claims no PDF/UA conformance.
 
 pypdf is imported by the functions that use it, not at the top: ``formats.pdf``
 imports this module, and a build with nothing to do must not pay for loading pypdf.
@@ -28,6 +38,8 @@ import io
 from collections.abc import Sequence
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any, Literal
+
+from careleaf.formats.pdfmeta import xmp_packet
 
 if TYPE_CHECKING:
     from pypdf import PageObject, PdfReader, PdfWriter
@@ -188,20 +200,48 @@ def _place(sheet: PageObject, page: PageObject, x: float, y: float) -> tuple[flo
 
 def _finish(reader: PdfReader, writer: PdfWriter, placement: Placement) -> bytes:
     """Compress the sheets; carry metadata, /Lang, outline and named destinations over."""
-    from pypdf.generic import NameObject, TextStringObject
-
     for sheet in writer.pages:
         sheet.compress_content_streams()
-    if reader.metadata:
-        writer.add_metadata(reader.metadata)
-    if "/Lang" in reader.root_object:
-        language = str(reader.root_object["/Lang"])
-        writer.root_object[NameObject("/Lang")] = TextStringObject(language)
+    _carry_metadata(reader, writer)
     _copy_outline(reader, writer, reader.outline, placement, None)
     for name, destination in reader.named_destinations.items():
         if target := _target(reader, destination, placement):
             writer.add_named_destination(name, *target)
     return _write(writer)
+
+
+def _carry_metadata(reader: PdfReader, writer: PdfWriter) -> None:
+    """/Info, /Lang, DisplayDocTitle, an XMP packet to match, and an honest /MarkInfo."""
+    from pypdf.generic import BooleanObject, DictionaryObject, NameObject, TextStringObject
+
+    info = {str(key): str(value) for key, value in (reader.metadata or {}).items()}
+    if info:
+        writer.add_metadata(info)
+    language = str(reader.root_object["/Lang"]) if "/Lang" in reader.root_object else None
+    root = writer.root_object
+    if language:
+        root[NameObject("/Lang")] = TextStringObject(language)
+    root[NameObject("/ViewerPreferences")] = DictionaryObject(
+        {NameObject("/DisplayDocTitle"): BooleanObject(True)})
+    # Untagged, and saying so: see the module docstring for why tags are not carried.
+    root[NameObject("/MarkInfo")] = DictionaryObject(
+        {NameObject("/Marked"): BooleanObject(False)})
+    _set_xmp(writer, xmp_packet(info, language))
+
+
+def _set_xmp(writer: PdfWriter, packet: bytes) -> None:
+    """Store ``packet`` as the catalogue's /Metadata stream, typed as XMP readers expect.
+
+    pypdf's setter writes the stream uncompressed (metadata scanners look for the
+    packet's plain text) but without /Type and /Subtype, which PDF requires.
+    """
+    from pypdf.generic import NameObject, StreamObject
+
+    writer.xmp_metadata = packet
+    stream = writer.root_object["/Metadata"].get_object()
+    assert isinstance(stream, StreamObject)  # the setter just made it one
+    stream[NameObject("/Type")] = NameObject("/Metadata")
+    stream[NameObject("/Subtype")] = NameObject("/XML")
 
 
 def _copy_outline(reader: PdfReader, writer: PdfWriter,
