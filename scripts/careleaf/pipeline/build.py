@@ -25,6 +25,7 @@ from careleaf.formats.job import Job
 from careleaf.i18n.messages import catalogue_files, load_messages
 from careleaf.outputs import Variant, output_path
 from careleaf.pipeline.manifest import Manifest, toolchain_digest
+from careleaf.pipeline.orphans import remove_orphans
 from careleaf.pipeline.workers import Outcome, Task, run_tasks
 from careleaf.project import Project
 from careleaf.source.load import load_leaflets
@@ -68,13 +69,24 @@ def _build(project: Project, report: Report, layout_names: list[str] | None,
         return result
     plan = _Plan(project, Manifest(project), toolchain_digest(), brand, layouts, print_ready,
                  available)
-    sources = _usable_sources(project, sources or project.sources(), report)
+    named, sources = sources, _usable_sources(project, sources or project.sources(), report)
     stale = plan.stale_outputs(sources, force, result, progress)
     for source in (source for source in sources if source not in stale):
         # Warnings the last load gave (a translation's original moved on), said again.
         report.diagnostics.extend(plan.manifest.recorded_notes(source))
-    if not stale:
-        return result
+    if stale:
+        _make(plan, report, stale, result, proofs, jobs, progress)
+    # After the leaflets' ``layouts:`` are recorded: what they want now decides.
+    if remove_orphans(project, plan.manifest, brand.name, available, named, report) or stale:
+        _save(plan.manifest, report)
+    return result
+
+
+def _make(plan: _Plan, report: Report, stale: dict[Path, list[tuple[Layout, Variant]]],
+          result: BuildResult, proofs: bool, jobs: int | None, progress: Progress | None
+          ) -> None:
+    """Load the stale sources, render their outputs and record what was built."""
+    project, available, print_ready = plan.project, plan.available, plan.print_ready
     # Only now pay for Markdown, Jinja2 and the renderers.
     leaflets = [leaflet for leaflet in load_leaflets(project, report, list(stale))
                 if _layouts_exist(leaflet, available, report)]
@@ -100,8 +112,6 @@ def _build(project: Project, report: Report, layout_names: list[str] | None,
     for path, status in translations.items():
         notes.setdefault(path, []).extend(status.diagnostics)
     plan.record_leaflets(leaflets, notes)
-    _save(plan.manifest, report)
-    return result
 
 
 def _usable_sources(project: Project, sources: list[Path], report: Report) -> list[Path]:
@@ -165,7 +175,7 @@ class _Plan:
     def __init__(self, project: Project, manifest: Manifest, toolchain: str, brand: Brand,
                  layouts: list[Layout], print_ready: bool, available: dict[str, Layout]) -> None:
         self.project, self.manifest, self.toolchain = project, manifest, toolchain
-        self.brand, self.available = brand, available
+        self.brand, self.available, self.print_ready = brand, available, print_ready
         variants = [Variant(brand.name), *([Variant(brand.name, True)] if print_ready else [])]
         self.outputs = _outputs(layouts, variants)
         self.looks = output_looks(project, brand, layouts, available)

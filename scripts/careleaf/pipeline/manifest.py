@@ -254,6 +254,13 @@ class Manifest:
         digest, layouts = self.sources.get(key, ("", None))
         return layouts if digest and digest == self.hash_input(key) else None
 
+    def knows_layouts(self, source: Path) -> bool:
+        """Whether the ``layouts:`` recorded for ``source`` are of its bytes as they are now
+        (then ``recorded_layouts`` None means it asks for none in particular)."""
+        key = source.relative_to(self.project.root).as_posix()
+        digest = self.sources.get(key, ("", None))[0]
+        return bool(digest) and digest == self.hash_input(key)
+
     def record_layouts(self, source: Path, digest: str, layouts: tuple[str, ...] | None
                        ) -> None:
         """``source``, whose bytes hashed to ``digest`` when loaded, asks for ``layouts``."""
