@@ -29,7 +29,7 @@ APPROVAL = ("status: approved\nowner: Test team\napproved_by: Test Approver\n"
             "approved_on: 2026-03-01\n")
 APPROVED = MINIMAL.replace("next_review: 2036-03-01\n", f"next_review: 2036-03-01\n{APPROVAL}")
 #: For tests of the completeness check, whose made-up text reads badly on purpose.
-COMPLETENESS_ONLY = ("--skip", "readability", "--skip", "plain-language")
+COMPLETENESS_ONLY = ("--skip", "readability", "--skip", "plain-language", "--skip", "fill")
 
 
 @dataclass

@@ -62,7 +62,7 @@ def test_skip_offers_the_skippable_checks() -> None:
     skip = next(p for p in command.params if p.name == "skipped")
     assert isinstance(skip.type, click.Choice)
     assert list(skip.type.choices) == list(SKIPPABLE)
-    assert SKIPPABLE == ("review", "required-sections", "readability", "plain-language")
+    assert SKIPPABLE == ("review", "required-sections", "readability", "plain-language", "fill")
 
 
 def test_every_tag_in_the_code_is_a_check() -> None:

@@ -127,8 +127,12 @@ def test_trifold_is_one_sheet_of_two_pages_and_passes_the_check(minimal: TmpProj
         sizes = text_sizes(minimal.output("en", "minimal", f"minimal-{name}.pdf"))
         assert min(sizes.values()) >= 9 - 0.01
     result = minimal.run("check", "--layout", "trifold-a4", "--layout", "trifold-letter",
-                         "--strict")
+                         "--strict", "--skip", "fill")
     assert result.exit_code == 0, result.output
+    # A leaflet this short leaves inside panels blank, and check says so (issue 15:
+    # the panels are not balanced yet).
+    result = minimal.run("check", "--layout", "trifold-a4")
+    assert "warning: the trifold-a4 layout leaves panel 5 of 6" in result.output
 
 
 def test_a_leaflet_too_long_for_the_trifold_fails_with_the_sections_that_overflow(

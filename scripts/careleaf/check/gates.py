@@ -37,11 +37,13 @@ PLAIN_LANGUAGE = Check("plain-language", skippable=True)
 GLOSSARY = Check("glossary", every_run=False)
 COMPLETENESS = Check("completeness")
 PAGE_LIST = Check("page-list")
+#: A tri-fold panel or a print layout's last page more than 60% empty (``check/fill.py``).
+FILL = Check("fill", skippable=True)
 EPUBCHECK = Check("epubcheck", every_run=False)
 ACE = Check("ace", every_run=False)
 
 #: Every check, in report order.
 CHECKS = (SOURCE, TRANSLATION, REVIEW, REQUIRED_SECTIONS, READABILITY, PLAIN_LANGUAGE,
-          GLOSSARY, COMPLETENESS, PAGE_LIST, EPUBCHECK, ACE)
+          GLOSSARY, COMPLETENESS, PAGE_LIST, FILL, EPUBCHECK, ACE)
 #: The names ``careleaf check --skip`` accepts.
 SKIPPABLE = tuple(check.name for check in CHECKS if check.skippable)

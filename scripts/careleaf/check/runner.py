@@ -5,7 +5,8 @@ Load and validate the sources; compare each translation with its original
 prove each output holds every cause and treatment (``completeness``), is still what
 the build wrote, and that every other file written for it (imposed sheets,
 proofs) reads back whole (``written``), and that the ebook's page list matches
-the print (``page_list``); measure each leaflet against the content gates
+the print (``page_list``), and that no tri-fold panel or last page is mostly
+empty (``fill``); measure each leaflet against the content gates
 (``quality``: review dates, required sections, readability) and the
 plain-language lint; then the slow external validators, EPUBCheck and DAISY Ace,
 when asked for. Each stage's diagnostics are tagged with the check that found
@@ -24,7 +25,8 @@ from typing import TypeVar
 from careleaf.check.ace import run_ace
 from careleaf.check.completeness import check as check_outputs
 from careleaf.check.epubcheck import run_epubcheck
-from careleaf.check.gates import ACE, CHECKS, EPUBCHECK, PLAIN_LANGUAGE, Check
+from careleaf.check.fill import check_fill
+from careleaf.check.gates import ACE, CHECKS, EPUBCHECK, FILL, PLAIN_LANGUAGE, Check
 from careleaf.check.lint import Term, glossary_path, lint, load_glossary
 from careleaf.check.quality import check_quality
 from careleaf.check.reports import CheckRun, LeafletResult
@@ -54,6 +56,9 @@ def run_checks(project: Project, report: Report, *, today: date, strict: bool = 
     verified = check_outputs(project, report, layout_names=layout_names, sources=sources,
                              brand_name=brand_name)
     check_translations(project, verified.loaded, report)  # tagged "translation" already
+    if FILL.name not in skip:
+        check_fill(project, verified.loaded, report, layout_names=layout_names,
+                   brand_name=brand_name)
     results = {path.resolve(): LeafletResult(path) for path in sources or project.sources()}
     glossaries: dict[str, list[Term]] = {}
     for leaflet in verified.loaded:
