@@ -77,7 +77,8 @@ def _build(project: Project, report: Report, layout_names: list[str] | None,
     if stale:
         _make(plan, report, stale, result, proofs, jobs, progress)
     # After the leaflets' ``layouts:`` are recorded: what they want now decides.
-    if remove_orphans(project, plan.manifest, brand.name, available, named, report) or stale:
+    if remove_orphans(project, plan.manifest, brand.name, available, named, report,
+                      layout_names or ()) or stale:
         _save(plan.manifest, report)
     return result
 

@@ -11,6 +11,7 @@ only those (and the sources deleted since).
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from pathlib import Path
 
 from careleaf.design.layouts import Layout, select_layouts
@@ -22,11 +23,17 @@ from careleaf.project import Project
 
 def remove_orphans(project: Project, manifest: Manifest, brand: str,
                    available: dict[str, Layout], sources: list[Path] | None,
-                   report: Report) -> bool:
-    """Remove the outputs of ``brand`` no longer built, say so in one note; True if any."""
+                   report: Report, asked: Collection[str] = ()) -> bool:
+    """Remove the outputs of ``brand`` no longer built, say so in one note; True if any.
+
+    A build told which layouts to make (``asked``, from ``--layout``) judges no layout:
+    it removes only the outputs of deleted sources. Layouts built that way on purpose
+    (a Letter edition for one clinic) stay until a build of the project's layouts."""
     # A throwaway report: a bad layout name in the configuration is the build's to say.
     wanted = {layout.name for layout in select_layouts(project, Report(), None, available)}
     judged = None if sources is None else {source.resolve() for source in sources}
+    if asked:
+        judged = set()  # no source's layouts are judged; deleted sources still go
     found: dict[Path, str] = {}
     for output in _recorded_outputs(project, manifest, brand):
         reason = _why_orphaned(project, manifest, output, brand, wanted, available, judged)
