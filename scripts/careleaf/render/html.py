@@ -14,6 +14,7 @@ site import this module even for a build with nothing to render.
 from __future__ import annotations
 
 import math
+import re
 import string
 import traceback
 import unicodedata
@@ -54,6 +55,9 @@ class RenderContext:
     def of(cls, leaflet: Leaflet, layout: Layout, brand: Brand) -> RenderContext:
         return cls(leaflet, layout, brand, brand.ebook_url(leaflet.lang, leaflet.id))
 
+
+#: An e-mail address in a clinic's text (the feedback line).
+_EMAIL = re.compile(r"([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
 
 def template_variables(context: DataclassInstance) -> dict[str, object]:
     """A typed context as template variables: each of its fields under its own name."""
@@ -96,8 +100,17 @@ def isolate(text: str, direction: str) -> Markup:
     fallback = "ltr" if any(char.isdigit() for char in text) else direction
     own_direction = {"L": "ltr", "R": "rtl", "AL": "rtl"}.get(own or "", fallback)
     if own_direction == direction:
-        return Markup.escape(text)
-    return Markup('<span dir="{}">{}</span>').format(own_direction, text)
+        return _unbroken(text)
+    return Markup('<span dir="{}">{}</span>').format(own_direction, _unbroken(text))
+
+
+def _unbroken(text: str) -> Markup:
+    """``text`` with each e-mail address kept on one line: a line may break at a
+    hyphen, and "leaflets@riverside-" / "clinic.example.org" reads as two addresses."""
+    parts = _EMAIL.split(text)  # text, address, text, address, ..., text
+    return Markup("").join(Markup('<span class="unbroken">{}</span>').format(part)
+                           if index % 2 else Markup.escape(part)
+                           for index, part in enumerate(parts))
 
 
 def long_date(value: date) -> str:
