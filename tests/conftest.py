@@ -62,6 +62,15 @@ class TmpProject:
         return self.root / "build" / lang / leaflet_id / name
 
 
+def long_leaflet(project: TmpProject, paragraphs: int) -> None:
+    """The minimal leaflet with ``paragraphs`` extra items of 150 words in 'Treatment':
+    long enough to need more pages, or not to fit a tri-fold."""
+    extra = "".join(f"\n### Extra advice {n} {{#extra-{n}}}\n\n" + "Keep warm and rest well. " * 30
+                    + "\n" for n in range(paragraphs))
+    project.write("source/en/minimal.md",
+                  MINIMAL.replace("\n## When to see a doctor", extra + "\n## When to see a doctor"))
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> TmpProject:
     """An empty project with the repository's layouts."""

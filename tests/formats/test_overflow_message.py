@@ -5,15 +5,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import MINIMAL, TmpProject
-
-
-def long_leaflet(project: TmpProject, paragraphs: int) -> None:
-    """The minimal leaflet with ``paragraphs`` extra items of 150 words in 'Treatment'."""
-    extra = "".join(f"\n### Extra advice {n} {{#extra-{n}}}\n\n" + "Keep warm and rest well. " * 30
-                    + "\n" for n in range(paragraphs))
-    project.write("source/en/minimal.md",
-                  MINIMAL.replace("\n## When to see a doctor", extra + "\n## When to see a doctor"))
+from conftest import TmpProject, long_leaflet
 
 
 def test_the_overflow_error_says_how_much_and_how_to_leave_the_layout_out(

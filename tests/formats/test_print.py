@@ -8,7 +8,7 @@ from pathlib import Path
 from pypdf import PageObject, PdfReader
 
 from careleaf.formats.proofs import render_page
-from conftest import COMPLETENESS_ONLY, MINIMAL, TmpProject
+from conftest import COMPLETENESS_ONLY, TmpProject, long_leaflet
 
 
 def text_sizes(path: Path) -> dict[str, float]:
@@ -63,13 +63,6 @@ def test_large_print_uses_bold_not_italics_for_emphasis(minimal: TmpProject) -> 
 
 def page_texts(path: Path) -> list[str]:
     return [page.extract_text() for page in PdfReader(path).pages]
-
-
-def long_leaflet(project: TmpProject, paragraphs: int) -> None:
-    extra = "".join(f"\n### Extra advice {n} {{#extra-{n}}}\n\n" + "Keep warm and rest well. " * 30
-                    + "\n" for n in range(paragraphs))
-    project.write("source/en/minimal.md",
-                  MINIMAL.replace("\n## When to see a doctor", extra + "\n## When to see a doctor"))
 
 
 def test_booklet_is_padded_to_a_multiple_of_4_and_imposed_in_saddle_stitch_order(
