@@ -1,13 +1,15 @@
 """The fill check: a mostly empty tri-fold panel or last page is a warning at the leaflet.
 
-Measured (filled %, from ``careleaf.check.fill.measure``): the minimal leaflet fills its
-A4 page 86% and its tri-fold's panel 2 72%, leaving panels 3-5 empty (0%);
-chronic-muscle-spasms leaves its tri-fold's panel 5 empty and its Letter page 3 12%
-filled (the contact block alone), and fills its A4 page 2 99%.
+Measured (filled %, from ``careleaf.check.fill.measure``): the minimal leaflet (130
+words) fills its A4 page 86%; on the tri-fold, spread over the inside spread at 11 pt,
+panels 3-5 hold 29%, 30% and 20%. chronic-muscle-spasms fills its tri-fold's inside
+panels 82%, 88% and 81% (before ``formats/panels.py``: 100%, 100% and 0%), its Letter
+page 3 12% (the contact block alone), and its A4 page 2 99%.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 
 from careleaf.check.fill import measure
@@ -18,13 +20,17 @@ from conftest import REPO, TmpProject
 
 
 def test_a_mostly_empty_trifold_panel_is_a_warning_at_the_leaflet(minimal: TmpProject) -> None:
+    # 130 words: even spread over the inside spread at the largest type, each panel
+    # is mostly empty. The flap shows its designed questions and notes: not measured.
     assert minimal.run("build", "--layout", "trifold-a4").exit_code == 0
     result = minimal.run("check", "--layout", "trifold-a4")
     assert result.exit_code == 0, result.output
-    for panel in (3, 4, 5):
-        assert (f"minimal.md: warning: the trifold-a4 layout leaves panel {panel} of 6 100% "
-                f"empty (filled 0%)") in result.output
-    assert "panel 2 of 6" not in result.output  # 72% filled
+    warned = re.findall(r"minimal.md: warning: the trifold-a4 layout leaves panel (\d) of 6 "
+                        r"(\d+)% empty \(filled (\d+)%\)", result.output)
+    assert [panel for panel, _, _ in warned] == ["3", "4", "5"], result.output
+    assert all(int(empty) + int(filled) == 100 and 60 < int(empty) < 100
+               for _, empty, filled in warned)  # spread over all three, none blank
+    assert "panel 2 of 6" not in result.output
     assert "panel 1 of 6" not in result.output and "panel 6 of 6" not in result.output
     assert minimal.run("check", "--layout", "trifold-a4", "--strict").exit_code != 0
 
@@ -47,6 +53,8 @@ def test_the_repository_leaflet_is_measured_in_every_print_layout(project: TmpPr
         layouts[name])} for name in names}
     assert fills["a4"]["page 2 of 2 (the last)"] > 90
     assert fills["letter"]["page 3 of 3 (the last)"] < 40  # only the contact block
-    assert fills["trifold-a4"]["panel 5 of 6"] < 40 < fills["trifold-a4"]["panel 2 of 6"]
+    inside = [fills["trifold-a4"][f"panel {n} of 6"] for n in (3, 4, 5)]
+    assert min(inside) >= 40, fills["trifold-a4"]  # the inside spread, balanced
+    assert "panel 2 of 6" not in fills["trifold-a4"]  # the flap's designed questions
     result = project.run("check", "--layout", "letter")
     assert "the letter layout leaves page 3 of 3 (the last)" in result.output

@@ -38,7 +38,7 @@ def test_a_3000_letter_word_in_the_trifold_overview_fails_at_its_line(
     assert result.exit_code == 1
     line = line_of(source, LONG_WORD)
     found = re.search(
-        rf'^{re.escape(str(source))}:{line}: error: text is cut off at the edge of panel 2 '
+        rf'^{re.escape(str(source))}:{line}: error: text is cut off at the edge of panel 3 '
         r'of the trifold-a4 layout \("Pneumonoultraxxxxxxx…", (\d),(\d{3}) characters do not '
         r"fit\); break the long word or shorten the line$", result.stderr, re.MULTILINE)
     assert found, result.stderr

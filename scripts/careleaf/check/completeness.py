@@ -26,6 +26,7 @@ from careleaf.check.written import FileCheck, Output
 from careleaf.design.brand import DEFAULT_BRAND, load_brand
 from careleaf.design.layouts import load_layouts, select_layouts
 from careleaf.errors import Report, display_path
+from careleaf.formats.panels import panel_regions
 from careleaf.outputs import Variant, output_path
 from careleaf.pipeline.build import output_looks
 from careleaf.project import Project
@@ -94,7 +95,9 @@ def _check_output(output: Output, files: FileCheck, report: Report) -> Coverage 
     files.freshness(output)
     assert layout.format is not None
     try:
-        readback = read_output(target, layout.format)
+        # A tri-fold sheet is read panel by panel, in reading order.
+        regions = panel_regions(layout, leaflet.direction) if output.is_sheet else ()
+        readback = read_output(target, layout.format, regions)
     except UnreadableOutput as exc:
         report.error(target, None, str(exc), CHECK)
         return None

@@ -13,7 +13,9 @@ What is measured: a page layout's last page only, as every earlier page is full 
 flow (a booklet's blank pages padded on after it are the imposition's, not the text's:
 the last page with text is measured). A tri-fold's panels 2 to 5: panel 1 is the
 cover, a designed panel in solid colour with the title, and panel 6 the back, which
-holds the contact block and the QR code and is sparse by design. The tri-fold PDF on
+holds the contact block and the QR code and is sparse by design; panel 2 neither when
+it shows its designed questions and notes (``formats/panels.py`` puts them there when
+the text fits the inside spread). The tri-fold PDF on
 disk is the imposed sheet (``formats/impose.py``), so each panel is the slot its
 ``fold_order`` gives it on its side of the sheet, mirrored for a right-to-left language.
 """
@@ -23,14 +25,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 from careleaf.check.gates import FILL
 from careleaf.design.layouts import Layout, length_pt, load_layouts, select_layouts
 from careleaf.errors import Report
-from careleaf.formats.impose import mirrored
+from careleaf.formats.panels import FLAP_ID, panel_regions
 from careleaf.i18n.languages import language
 from careleaf.outputs import Variant, output_path
 from careleaf.project import Project
@@ -40,6 +41,9 @@ from careleaf.source.model import Leaflet
 MAX_EMPTY = 0.6
 #: The tri-fold panels measured: not the designed cover (1) and back (6).
 MEASURED_PANELS = (2, 3, 4, 5)
+#: The inside flap: not measured either when it shows its designed questions and
+#: lines for notes (``formats/panels.py``), which run to its foot but are not text.
+FLAP = 2
 _PAGE_RULE = re.compile(r"@page\s*\{([^{}]*)")
 _MARGIN = re.compile(r"(?:^|;)\s*margin\s*:\s*([^;]+)")
 _COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
@@ -112,7 +116,9 @@ def measure(pdf: Path, layout: Layout, rtl: bool = False) -> list[Fill]:
     finally:
         document.close()
     if layout.impose == "trifold":
-        return _panels(pages, sizes, layout, margins, rtl)
+        designed = FLAP_ID in _destinations(pdf)  # the flap's own questions and notes
+        measured = tuple(n for n in MEASURED_PANELS if not (designed and n == FLAP))
+        return _panels(pages, sizes, layout, margins, rtl, measured)
     return _last_page(pages, sizes, layout, margins)
 
 
@@ -133,21 +139,16 @@ def _last_page(pages: list[list[tuple[float, float, float]]], sizes: list[tuple[
 
 def _panels(pages: list[list[tuple[float, float, float]]], sizes: list[tuple[float, float]],
             layout: Layout, margins: tuple[float, float, float, float],
-            rtl: bool) -> list[Fill]:
+            rtl: bool, measured: tuple[int, ...]) -> list[Fill]:
     """The fill of each measured panel, found by its slot on the imposed sheet."""
-    order = mirrored((layout.fold_order[0], layout.fold_order[1]), "rtl" if rtl else "ltr")
     top, right, bottom, left = margins
     fills = []
-    for side, panels in enumerate(order[:len(pages)]):
-        widths = [layout.panels[panel - 1] for panel in panels]
-        height = sizes[side][1]
-        for panel, x in zip(panels, accumulate([0.0, *widths]), strict=False):
-            if panel in MEASURED_PANELS:
-                width = layout.panels[panel - 1]
-                area = Area(x + left, bottom, x + width - right, height - top)
-                fills.append((panel, Fill(f"panel {panel} of {len(layout.panels)}",
-                                          _filled(pages[side], area))))
-    return [fill for _, fill in sorted(fills, key=lambda pair: pair[0])]
+    regions = panel_regions(layout, "rtl" if rtl else "ltr")
+    for panel, (side, x0, x1) in enumerate(regions, start=1):
+        if panel in measured and side < len(pages):
+            area = Area(x0 + left, bottom, x1 - right, sizes[side][1] - top)
+            fills.append(Fill(f"panel {panel} of {len(regions)}", _filled(pages[side], area)))
+    return fills
 
 
 def _filled(chars: list[tuple[float, float, float]], area: Area) -> float:
@@ -157,6 +158,13 @@ def _filled(chars: list[tuple[float, float, float]], area: Area) -> float:
     if not inside or area.top <= area.bottom:
         return 0.0
     return min(1.0, max(0.0, (area.top - min(inside)) / (area.top - area.bottom)))
+
+
+def _destinations(pdf: Path) -> set[str]:
+    """The named destinations of ``pdf``: every element id (imposing keeps them)."""
+    from pypdf import PdfReader
+
+    return set(PdfReader(pdf).named_destinations)
 
 
 def _bottoms(page: Any) -> list[tuple[float, float, float]]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import hashlib
+import math
 import posixpath
 import re
 import unicodedata
@@ -113,7 +114,13 @@ class Readback:
         return words(reading_order(text, self.visual_rtl))
 
 
-def read_pdf(path: Path) -> Readback:
+#: Parts of pages read as pages of their own, in reading order: (page index, left x,
+#: right x) in points. A tri-fold sheet's panels (``formats.panels.panel_regions``): a
+#: paragraph may run on from one panel to the next as from one page to the next.
+Regions = tuple[tuple[int, float, float], ...]
+
+
+def read_pdf(path: Path, regions: Regions = ()) -> Readback:
     import pypdfium2 as pdfium  # type: ignore[import-untyped]
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
@@ -123,35 +130,60 @@ def read_pdf(path: Path) -> Readback:
         toc = _outline(reader, reader.outline)
         anchors = set(reader.named_destinations)
         rtl = language(str(reader.root_object.get("/Lang", "en"))).rtl
-        pages = [words(reading_order(text, rtl)) for text in page_texts(path, rtl)]
+        pages = [words(reading_order(text, rtl)) for text in page_texts(path, rtl, regions)]
     except (PyPdfError, pdfium.PdfiumError, OSError, ValueError, KeyError, TypeError) as exc:
         raise UnreadableOutput(f"cannot be read as a PDF: {exc}") from exc
     return Readback("PDF", "PDF outline", pages, toc, anchors, visual_rtl=rtl)
 
 
-def page_texts(path: Path, rtl: bool) -> list[str]:
-    """The text of each page, line by line in reading order (``rtl``: the paragraphs')."""
+def page_texts(path: Path, rtl: bool, regions: Regions = ()) -> list[str]:
+    """The text of each page (or of each of ``regions``), line by line in reading order
+    (``rtl``: the paragraphs')."""
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(path)
     try:
-        return [_page_text(document[index], rtl) for index in range(len(document))]
+        if not regions:
+            return [_page_text(document[index], rtl) for index in range(len(document))]
+        return [_page_text(document[index], rtl, (left, right))
+                for index, left, right in regions if index < len(document)]
     finally:
         document.close()
 
 
-def _page_text(page: Any, rtl: bool) -> str:
+def _page_text(page: Any, rtl: bool, span: tuple[float, float] | None = None) -> str:
+    """The page's text; with ``span``, of the characters whose middle is in that range
+    of x (the panels of a sheet are drawn one after another, so lines never mix)."""
     import pypdfium2.raw as raw  # type: ignore[import-untyped]
 
     textpage = page.get_textpage()
     try:
         chars = _characters([raw.FPDFText_GetUnicode(textpage.raw, index)
                              for index in range(textpage.count_chars())])
+        if span is not None:
+            chars = _within(textpage, chars, span)
         lines = [_line_text(textpage.raw, line, chars, rtl) for line in _lines(chars)]
     finally:
         textpage.close()
         page.close()
     return "\n".join(lines)
+
+
+def _within(textpage: Any, chars: list[str], span: tuple[float, float]) -> list[str]:
+    """``chars`` with those outside ``span`` emptied, and turned ones (a draft's mark
+    across the panel, which PDFium may run into the panel's last line); line ends stay,
+    to end lines."""
+    import pypdfium2.raw as raw
+
+    kept = list(chars)
+    for index, char in enumerate(chars):
+        if char and char not in "\r\n":
+            left, _, right, _ = textpage.get_charbox(index)
+            angle = raw.FPDFText_GetCharAngle(textpage.raw, index)
+            turned = min(angle, 2 * math.pi - angle) > 0.01
+            if turned or not span[0] <= (left + right) / 2 < span[1]:
+                kept[index] = ""
+    return kept
 
 
 def _characters(codes: list[int]) -> list[str]:
@@ -331,15 +363,17 @@ def _nav_entries(ol: Any) -> list[TocEntry]:
     return entries
 
 
-def read_output(path: Path, kind: str) -> Readback:
+def read_output(path: Path, kind: str, regions: Regions = ()) -> Readback:
     """The output at ``path`` read back by its format's reader (``outputs.FORMATS``),
     once per version of the file: the completeness and page-list checks both need the A4
-    PDF's text."""
+    PDF's text. A PDF with ``regions`` (a tri-fold sheet) is read region by region."""
     # Keyed by content, not by mtime, whose resolution can miss a quick rewrite.
-    return _read_cached(path, kind, hashlib.sha256(path.read_bytes()).hexdigest())
+    return _read_cached(path, kind, hashlib.sha256(path.read_bytes()).hexdigest(), regions)
 
 
 @functools.lru_cache(maxsize=8)
-def _read_cached(path: Path, kind: str, digest: str) -> Readback:
+def _read_cached(path: Path, kind: str, digest: str, regions: Regions) -> Readback:
+    if regions:
+        return read_pdf(path, regions)
     readback: Readback = FORMATS[kind].read_back(path)
     return readback

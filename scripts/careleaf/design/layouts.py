@@ -27,7 +27,7 @@ from careleaf.yamlfile import read_mapping
 
 KNOWN_KEYS = ("name", "description", "format", "extends", "page_size", "stylesheets",
               "template", "output", "qr_size", "pad_to", "impose", "sheet", "panels",
-              "fold_order", "imposed_output", "page_list")
+              "fold_order", "imposed_output", "page_list", "type_sizes")
 #: How pages can be put on sheets (see careleaf.formats.impose): a name a layout may choose.
 IMPOSITIONS = ("saddle-stitch", "trifold")
 _UNITS = {"mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pt": 1.0}
@@ -67,6 +67,9 @@ class Layout:
     imposed_output: str = "{id}-{layout}-imposed.{ext}"
     #: The PDF layout whose printed pages an ebook marks (``page_list: a4``).
     page_list: str | None = None
+    #: Body type in points a tri-fold may set: (smallest, designed, largest); a long
+    #: leaflet steps down before it is too long, a short one up (``formats/panels.py``).
+    type_sizes: tuple[float, float, float] = (9.5, 9.5, 9.5)
 
     @property
     def extension(self) -> str:
@@ -207,7 +210,18 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "sheet": lambda v: _lengths_problem(v, 2, "a width and a height, like '297mm 210mm'"),
     "panels": lambda v: _lengths_problem(v, None, "a list of panel widths, like [100mm, 97mm]"),
     "fold_order": _fold_order_problem,
+    "type_sizes": lambda v: _lengths_problem(v, 3, "three type sizes, smallest, designed and "
+                                             "largest, like [9pt, 9.5pt, 11pt]")
+    or _ascending_problem(v),
 }
+
+
+def _ascending_problem(value: Any) -> str | None:
+    items = value.split() if isinstance(value, str) else value
+    sizes = [length_pt(item) or 0.0 for item in items]
+    ok = sizes == sorted(sizes)
+    return None if ok else "must go from the smallest size to the largest, like [9pt, 9.5pt, 11pt]"
+
 
 
 def _millimetres(text: Any) -> float | None:
@@ -286,7 +300,15 @@ def _resolve(name: str, raw: dict[str, tuple[Path, dict[str, Any]]], report: Rep
         else parent.fold_order if parent else (),
         imposed_output=str(data.get("imposed_output", "{id}-{layout}-imposed.{ext}")),
         page_list=inherit("page_list", None),
+        type_sizes=_triple(data["type_sizes"]) if "type_sizes" in data
+        else parent.type_sizes if parent else (9.5, 9.5, 9.5),
     )
+
+
+def _triple(value: str | list[str]) -> tuple[float, float, float]:
+    items = value.split() if isinstance(value, str) else value
+    smallest, designed, largest = (length_pt(item) or 0.0 for item in items)
+    return smallest, designed, largest
 
 
 def _pair(text: str) -> tuple[float, float]:

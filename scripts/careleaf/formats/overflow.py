@@ -2,8 +2,9 @@
 
 A layout with a fixed number of panels (a tri-fold) cannot spread a leaflet further:
 what lands past its last reading panel is too long. The error says, per section, how
-many lines and words landed there, so an author knows how much to cut, and how to
-leave the layout out instead (``layouts:`` in the front matter).
+many lines and words landed there (at the smallest type the layout allows: a tri-fold
+steps its type down first), so an author knows how much to cut, and how to leave the
+layout out instead (``layouts:`` in the front matter).
 """
 
 from __future__ import annotations
@@ -74,12 +75,19 @@ def too_long(job: Job, over: list[Section], spills: list[Spill]) -> Diagnostic:
     if spills:
         lines, words = sum(s.lines for s in spills), sum(s.words for s in spills)
         each = ", ".join(f"'{s.section.title}' {_amount(s.lines, s.words)}" for s in spills)
-        message += f". About {_amount(lines, words)} do not fit: {each}"
+        message += f". About {_amount(lines, words)} do not fit{_at_smallest(job)}: {each}"
     others = [name for name in _wanted(job) if name != job.layout.name]
     if others:
         message += (f". To build it without this layout, give it 'layouts: "
                     f"[{', '.join(others)}]' in its front matter")
     return Diagnostic(Location(job.leaflet.path), message)
+
+
+def _at_smallest(job: Job) -> str:
+    """When the layout steps its type down before giving up (``formats/panels.py``): at
+    which size the lines were counted."""
+    smallest, designed, _ = job.layout.type_sizes
+    return f" even at {smallest:g} pt type" if smallest < designed else ""
 
 
 def _amount(lines: int, words: int) -> str:

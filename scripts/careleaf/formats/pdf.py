@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from careleaf.errors import CareleafError, Diagnostic, Location, Report
-from careleaf.formats import impose, overflow, page_starts
+from careleaf.formats import impose, overflow, page_starts, panels
 from careleaf.formats.clipping import check_clipping
 from careleaf.formats.fetcher import (
     FONT_FOLDERS,
@@ -77,7 +77,7 @@ def render_pdf(job: Job, report: Report) -> Rendered:
     if job.print_ready:
         sheets.append(_print_shop_sheet())
     with _weasyprint_warnings() as logged:
-        html, document = _lay_out(job, fetcher, sheets)
+        html, document = _fitted(job, fetcher, sheets)
         _check_loaded(job, sheets, fetcher, logged)  # first: a left-out image is not overflow
         if job.layout.panels:
             _check_fit(job, document)
@@ -129,6 +129,22 @@ def _lay_out(job: Job, fetcher: Sandbox, sheets: list[_Stylesheet]) -> tuple[Any
     document = html.render(stylesheets=[sheet.css for sheet in sheets],
                            font_config=_font_config())
     return html, document
+
+
+def _fitted(job: Job, fetcher: Sandbox, sheets: list[_Stylesheet]) -> tuple[Any, Any]:
+    """``_lay_out``, and for a tri-fold, fitted to its panels (``formats/panels.py``)."""
+    if not job.layout.panels:
+        return _lay_out(job, fetcher, sheets)
+    return panels.fit(job.layout,
+                      lambda css: _lay_out(job, fetcher, [*sheets, _css_sheet(css)]))
+
+
+def _css_sheet(text: str) -> _Stylesheet:
+    """A few rules careleaf writes (they warn of nothing). Not kept: each leaflet's
+    fit differs, and parsing them costs well under a millisecond."""
+    from weasyprint import CSS
+
+    return _Stylesheet(CSS(string=text), [], [])
 
 
 def printed_page_starts(job: Job) -> list[page_starts.PageStart]:
