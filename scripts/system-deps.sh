@@ -10,6 +10,9 @@ packages=(
   fonts-noto-core fonts-noto-cjk     # Arabic, Hebrew and other scripts; Chinese and Japanese
   default-jre-headless               # Java for EPUBCheck
   chromium                           # headless browser: `careleaf serve` tests, DAISY Ace
+  ghostscript                        # its CMYK profile is print-shop files' default press
+                                     # profile; the tests render print-shop files with gs
+  qpdf                               # the tests check print-shop files' structure
 )
 missing=()
 for pkg in "${packages[@]}"; do

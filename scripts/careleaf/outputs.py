@@ -30,7 +30,7 @@ class Variant:
     """Who an output is for: the clinic's brand, and whether it goes to a print shop."""
 
     brand: str = "default"
-    #: 3 mm bleed and crop marks, written under ``print/``.
+    #: PDF/X-4 in CMYK, 3 mm bleed, marks in a slug (``formats.printshop``), under ``print/``.
     print_ready: bool = False
 
 

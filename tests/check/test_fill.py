@@ -4,7 +4,9 @@ Measured (filled %, from ``careleaf.check.fill.measure``): the minimal leaflet (
 words) fills its A4 page 86%; on the tri-fold, spread over the inside spread at 11 pt,
 panels 3-5 hold 29%, 30% and 20%. chronic-muscle-spasms fills its tri-fold's inside
 panels 82%, 88% and 81% (before ``formats/panels.py``: 100%, 100% and 0%), its Letter
-page 3 12% (the contact block alone), and its A4 page 2 99%.
+page 2 90% (before ``letter/letter.css``, a page 3 held the contact block alone: 12%),
+its A4 page 2 99%, and its booklet's last page of text (page 5 of 8, before two Notes
+pages and the back cover) 28%.
 """
 
 from __future__ import annotations
@@ -45,16 +47,19 @@ def test_a_full_last_page_passes(minimal: TmpProject) -> None:
 def test_the_repository_leaflet_is_measured_in_every_print_layout(project: TmpProject) -> None:
     shutil.copy(REPO / "source" / "en" / "chronic-muscle-spasms.md",
                 project.write("source/en/chronic-muscle-spasms.md", ""))
-    names = ["a4", "letter", "trifold-a4"]
+    names = ["a4", "letter", "trifold-a4", "booklet-a5"]
     assert project.run("build", *(a for n in names for a in ("--layout", n))).exit_code == 0
     layouts = load_layouts(Project(project.root), Report())
     fills = {name: {f.label: round(100 * f.filled) for f in measure(
         project.output("en", "chronic-muscle-spasms", f"chronic-muscle-spasms-{name}.pdf"),
         layouts[name])} for name in names}
     assert fills["a4"]["page 2 of 2 (the last)"] > 90
-    assert fills["letter"]["page 3 of 3 (the last)"] < 40  # only the contact block
+    assert fills["letter"]["page 2 of 2 (the last)"] >= 40  # the contact block is not alone
     inside = [fills["trifold-a4"][f"panel {n} of 6"] for n in (3, 4, 5)]
     assert min(inside) >= 40, fills["trifold-a4"]  # the inside spread, balanced
     assert "panel 2 of 6" not in fills["trifold-a4"]  # the flap's designed questions
+    # The booklet's text ends on page 5, before its Notes pages and its back cover.
+    assert list(fills["booklet-a5"]) == ["page 5 of 8 (the last of the text)"]
+    assert fills["booklet-a5"]["page 5 of 8 (the last of the text)"] < 40  # "see a doctor"
     result = project.run("check", "--layout", "letter")
-    assert "the letter layout leaves page 3 of 3 (the last)" in result.output
+    assert "the letter layout leaves" not in result.output

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from pypdf import PageObject, PdfReader
@@ -71,10 +70,7 @@ def test_booklet_is_padded_to_a_multiple_of_4_and_imposed_in_saddle_stitch_order
     assert minimal.run("build", "--layout", "booklet-a5").exit_code == 0
     booklet = minimal.output("en", "minimal", "minimal-booklet-a5.pdf")
     pages = page_texts(booklet)
-    assert len(pages) % 4 == 0 and len(pages) >= 8
-    printed = [n for n, text in enumerate(pages, 1) if text.strip()]
-    assert printed[-1] < len(pages), "the padding pages at the end are blank"
-    assert all(f"Page {n} of {printed[-1]}" in pages[n - 1] for n in printed)
+    assert len(pages) % 4 == 0 and len(pages) >= 8  # covers and Notes: test_booklet.py
     a5 = PdfReader(booklet).pages[0].mediabox
     assert (round(float(a5.width)), round(float(a5.height))) == (420, 595)
     imposed = PdfReader(minimal.output("en", "minimal", "minimal-booklet-a5-imposed.pdf"))
@@ -84,22 +80,27 @@ def test_booklet_is_padded_to_a_multiple_of_4_and_imposed_in_saddle_stitch_order
         box = page.mediabox
         assert (round(float(box.width)), round(float(box.height))) == (842, 595)
         left, right = (n - side, side + 1) if side % 2 == 0 else (side + 1, n - side)
-        halves = _page_numbers_by_half(page, float(box.width))
-        assert halves == {"left": left if left <= printed[-1] else None,
-                          "right": right if right <= printed[-1] else None}, side
+        halves = _text_by_half(page, float(box.width))
+        for half, number in (("left", left), ("right", right)):
+            assert _first_line(pages[number - 1]) in " ".join(halves[half].split()), \
+                (side, half, number)
     assert minimal.run("check", "--layout", "booklet-a5", "--strict",
                        *COMPLETENESS_ONLY).exit_code == 0
 
 
-def _page_numbers_by_half(page: PageObject, width: float) -> dict[str, int | None]:
-    """Which booklet page ("Page k of n" in its footer) sits in each half of a sheet side."""
-    found: dict[str, int | None] = {"left": None, "right": None}
+def _first_line(text: str) -> str:
+    """A page's first line of text, not the draft mark's, its spaces as one."""
+    return next(" ".join(line.split()) for line in text.splitlines()
+                if line.strip() and "DRAFT" not in line)
+
+
+def _text_by_half(page: PageObject, width: float) -> dict[str, str]:
+    """The text runs in each half of a sheet side."""
+    found = {"left": "", "right": ""}
 
     def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
-        match = re.search(r"Page (\d+) of", text)
-        if match:
-            x = cm[4] + tm[4] * cm[0]
-            found["left" if x < width / 2 else "right"] = int(match[1])
+        x = cm[4] + tm[4] * cm[0]
+        found["left" if x < width / 2 else "right"] += text + "\n"
 
     page.extract_text(visitor_text=visit)
     return found
@@ -141,26 +142,35 @@ def test_a_leaflet_too_long_for_the_trifold_fails_with_the_sections_that_overflo
     assert minimal.output("en", "minimal", "minimal-a4.pdf").exists()
 
 
-def test_print_ready_has_bleed_crop_marks_and_trim_box(approved: TmpProject) -> None:
+def test_print_ready_has_bleed_a_slug_and_trim_box(approved: TmpProject) -> None:
+    """TrimBox (the paper) inside BleedBox (3 mm more) inside MediaBox (the slug, 7 mm
+    more, where the marks are): ``test_print_shop`` checks the rest of a print file."""
     assert approved.run("build", "--layout", "a4", "--print-ready").exit_code == 0
     shop = approved.root / "build/en/minimal/print/minimal-a4.pdf"
     page = PdfReader(shop).pages[0]
-    bleed = 3 / 25.4 * 72
+    bleed, slug = 3 / 25.4 * 72, 10 / 25.4 * 72
     trim, media, box = page.trimbox, page.mediabox, page.bleedbox
     assert [round(float(v), 1) for v in trim] == [0, 0, 595.3, 841.9]
-    assert [round(float(v), 1) for v in media] == [round(-bleed, 1), round(-bleed, 1),
-                                                   round(595.28 + bleed, 1),
-                                                   round(841.89 + bleed, 1)]
-    assert [float(v) for v in box] == [float(v) for v in media]
+    assert [round(float(v), 1) for v in box] == [round(-bleed, 1), round(-bleed, 1),
+                                                 round(595.28 + bleed, 1),
+                                                 round(841.89 + bleed, 1)]
+    assert [round(float(v), 1) for v in media] == [round(-slug, 1), round(-slug, 1),
+                                                   round(595.28 + slug, 1),
+                                                   round(841.89 + slug, 1)]
     fonts = page["/Resources"]["/Font"]  # type: ignore[index]
     for ref in fonts.values():
         descriptor = ref.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
         assert "/FontFile2" in descriptor or "/FontFile3" in descriptor
     normal = PdfReader(approved.output("en", "minimal", "minimal-a4.pdf")).pages[0]
     assert [float(v) for v in normal.mediabox] == [float(v) for v in normal.trimbox]
-    # The brand band at the top runs into the bleed: the strip above the trim is coloured.
+    # The brand band at the top runs into the bleed: the strip above the trim is coloured
+    # like the band on the paper, and the slug above the bleed is white.
     picture = render_page(shop, 0, 72)
-    assert picture.getpixel((picture.width // 2, 1)) == (10, 85, 97)
+    middle, top = picture.width // 2, round(slug - bleed)
+    band = picture.getpixel((middle, round(slug) + 3))
+    assert band != (255, 255, 255)
+    assert picture.getpixel((middle, top + 1)) == band
+    assert picture.getpixel((middle, top - 2)) == (255, 255, 255)
     assert approved.run("check", "--layout", "a4", "--strict").exit_code == 0
 
 

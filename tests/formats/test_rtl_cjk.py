@@ -29,6 +29,7 @@ from careleaf.design.brand import load_brand
 from careleaf.design.layouts import load_layouts
 from careleaf.errors import Report
 from careleaf.formats.impose import saddle_order, saddle_stitch, trifold
+from careleaf.formats.panels import FLAP_ID
 from careleaf.formats.proofs import render_page
 from careleaf.i18n.languages import language
 from careleaf.render.cover import _font, cover_png
@@ -199,12 +200,15 @@ def test_trifold_panels_run_right_to_left_for_arabic(built: TmpProject, lang: st
     # the outside left to right, the left third right to left.
     assert (pixel(outside, 1 / 6, 0.9) == PRIMARY) == rtl
     assert (pixel(outside, 5 / 6, 0.9) == PRIMARY) == (not rtl)
-    # The inside flap (panel 2), where the text begins, is at the other end.
+    # The inside flap (panel 2), with its questions and notes, is at the other end.
     reader = PdfReader(path)
-    start = reader.named_destinations["causes"]
-    assert reader.get_destination_page_number(start) == 0
-    assert start.left is not None
     width = float(reader.pages[0].mediabox.width)
+    flap = reader.named_destinations[FLAP_ID]
+    assert reader.get_destination_page_number(flap) == 0 and flap.left is not None
+    assert (flap.left > 2 * width / 3) == rtl and (flap.left < width / 3) == (not rtl)
+    # The text begins inside, on panel 3: the inside's first third in reading order.
+    start = reader.named_destinations["causes"]
+    assert reader.get_destination_page_number(start) == 1 and start.left is not None
     assert (start.left > 2 * width / 3) == rtl and (start.left < width / 3) == (not rtl)
 
 
@@ -212,9 +216,11 @@ def test_trifold_panels_run_right_to_left_for_arabic(built: TmpProject, lang: st
 def test_booklet_is_bound_on_the_right_for_arabic(built: TmpProject, lang: str) -> None:
     rtl = lang == "ar"
     reader = PdfReader(built.output(lang, "minimal", "minimal-booklet-a5-imposed.pdf"))
-    cover = reader.named_destinations["causes"]  # on page 1, the booklet's front
-    assert reader.get_destination_page_number(cover) == 0 and cover.left is not None
-    assert (cover.left < float(reader.pages[0].mediabox.width) / 2) == rtl
+    # Page 2, inside the front cover, is on the back of the first sheet: at its left
+    # when the booklet is bound on the left, at its right when bound on the right.
+    start = reader.named_destinations["causes"]
+    assert reader.get_destination_page_number(start) == 1 and start.left is not None
+    assert (start.left < float(reader.pages[1].mediabox.width) / 2) == (not rtl)
 
 
 def test_right_to_left_saddle_stitch_swaps_every_pair() -> None:

@@ -95,8 +95,10 @@ def _check_output(output: Output, files: FileCheck, report: Report) -> Coverage 
     files.freshness(output)
     assert layout.format is not None
     try:
-        # A tri-fold sheet is read panel by panel, in reading order.
-        regions = panel_regions(layout, leaflet.direction) if output.is_sheet else ()
+        # A tri-fold sheet is read panel by panel, in reading order; its print-shop file
+        # too (the same sheet, its trim box where the other's page is, with a slug round).
+        sheet = layout.impose == "trifold"
+        regions = panel_regions(layout, leaflet.direction) if sheet else ()
         readback = read_output(target, layout.format, regions)
     except UnreadableOutput as exc:
         report.error(target, None, str(exc), CHECK)

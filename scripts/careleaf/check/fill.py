@@ -10,14 +10,15 @@ page number sit in the bottom margin, and the draft mark is turned (``formats/
 page_starts.py`` keeps it out of body text for the same reason: it is on every page).
 
 What is measured: a page layout's last page only, as every earlier page is full by
-flow (a booklet's blank pages padded on after it are the imposition's, not the text's:
-the last page with text is measured). A tri-fold's panels 2 to 5: panel 1 is the
-cover, a designed panel in solid colour with the title, and panel 6 the back, which
-holds the contact block and the QR code and is sparse by design; panel 2 neither when
-it shows its designed questions and notes (``formats/panels.py`` puts them there when
-the text fits the inside spread). The tri-fold PDF on
-disk is the imposed sheet (``formats/impose.py``), so each panel is the slot its
-``fold_order`` gives it on its side of the sheet, mirrored for a right-to-left language.
+flow. A booklet's text ends before its Notes pages and its back cover, designed pages
+found by their ids (``AFTER_BODY``), so its last page of text is measured; blank pages
+padded on after the text are the imposition's, not the text's. A tri-fold's panels 2
+to 5: panel 1 is the cover, a designed panel in solid colour with the title, and panel
+6 the back, which holds the contact block and the QR code and is sparse by design;
+panel 2 neither when it shows its designed questions and notes (``formats/panels.py``
+puts them there when the text fits the inside spread). The tri-fold PDF on disk is the
+imposed sheet (``formats/impose.py``), so each panel is the slot its ``fold_order``
+gives it on its side of the sheet, mirrored for a right-to-left language.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Any
 from careleaf.check.gates import FILL
 from careleaf.design.layouts import Layout, length_pt, load_layouts, select_layouts
 from careleaf.errors import Report
+from careleaf.formats.impose import PADDING_PAGE
 from careleaf.formats.panels import FLAP_ID, panel_regions
 from careleaf.i18n.languages import language
 from careleaf.outputs import Variant, output_path
@@ -44,6 +46,9 @@ MEASURED_PANELS = (2, 3, 4, 5)
 #: The inside flap: not measured either when it shows its designed questions and
 #: lines for notes (``formats/panels.py``), which run to its foot but are not text.
 FLAP = 2
+#: What a booklet puts after its text (``layouts/booklet-a5/leaflet.html``): its Notes
+#: pages and its back cover, designed pages that are not measured.
+AFTER_BODY = (PADDING_PAGE, "careleaf-back-cover")
 _PAGE_RULE = re.compile(r"@page\s*\{([^{}]*)")
 _MARGIN = re.compile(r"(?:^|;)\s*margin\s*:\s*([^;]+)")
 _COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
@@ -115,16 +120,22 @@ def measure(pdf: Path, layout: Layout, rtl: bool = False) -> list[Fill]:
         sizes = [document[index].get_size() for index in range(len(document))]
     finally:
         document.close()
+    destinations = _destinations(pdf)
     if layout.impose == "trifold":
-        designed = FLAP_ID in _destinations(pdf)  # the flap's own questions and notes
+        designed = FLAP_ID in destinations  # the flap's own questions and notes
         measured = tuple(n for n in MEASURED_PANELS if not (designed and n == FLAP))
         return _panels(pages, sizes, layout, margins, rtl, measured)
-    return _last_page(pages, sizes, layout, margins)
+    # A booklet's text ends before its Notes pages and its back cover, both designed.
+    end = min((destinations[name] for name in AFTER_BODY if name in destinations),
+              default=len(pages))
+    return _last_page(pages[:end], sizes, layout, margins, len(pages))
 
 
 def _last_page(pages: list[list[tuple[float, float, float]]], sizes: list[tuple[float, float]],
-               layout: Layout, margins: tuple[float, float, float, float]) -> list[Fill]:
-    """The last page's fill; for a padded layout, the last page that has any text."""
+               layout: Layout, margins: tuple[float, float, float, float],
+               count: int) -> list[Fill]:
+    """The fill of the last of ``pages`` (the body's, of ``count`` in all); for a padded
+    layout, of the last page that has any text."""
     last = len(pages) - 1
     while layout.pad_to and last > 0 and not pages[last]:
         last -= 1
@@ -133,8 +144,9 @@ def _last_page(pages: list[list[tuple[float, float, float]]], sizes: list[tuple[
     width, height = sizes[last]
     top, right, bottom, left = margins
     area = Area(left, bottom, width - right, height - top)
-    which = "the last" if last == len(pages) - 1 else "the last with text"
-    return [Fill(f"page {last + 1} of {len(pages)} ({which})", _filled(pages[last], area))]
+    which = ("the last" if last == count - 1 else "the last of the text"
+             if last == len(pages) - 1 else "the last with text")
+    return [Fill(f"page {last + 1} of {count} ({which})", _filled(pages[last], area))]
 
 
 def _panels(pages: list[list[tuple[float, float, float]]], sizes: list[tuple[float, float]],
@@ -160,11 +172,14 @@ def _filled(chars: list[tuple[float, float, float]], area: Area) -> float:
     return min(1.0, max(0.0, (area.top - min(inside)) / (area.top - area.bottom)))
 
 
-def _destinations(pdf: Path) -> set[str]:
-    """The named destinations of ``pdf``: every element id (imposing keeps them)."""
+def _destinations(pdf: Path) -> dict[str, int]:
+    """The named destinations of ``pdf`` (every element id: imposing keeps them), each
+    with the index of its page."""
     from pypdf import PdfReader
 
-    return set(PdfReader(pdf).named_destinations)
+    reader = PdfReader(pdf)
+    return {str(name): reader.get_destination_page_number(destination)
+            for name, destination in reader.named_destinations.items()}
 
 
 def _bottoms(page: Any) -> list[tuple[float, float, float]]:

@@ -36,7 +36,8 @@ from careleaf.pipeline.build import build as run_build
 @sources_argument
 @brand_option
 @click.option("--print-ready", is_flag=True,
-              help="Also write print-shop PDFs (3 mm bleed, crop marks) under print/.")
+              help="Also write print-shop PDFs under print/: PDF/X-4, CMYK, 3 mm bleed, "
+              "crop marks in a slug; a tri-fold as its sheet.")
 @click.option("--proofs/--no-proofs", default=True, show_default=True,
               help="Write PNG pictures of every PDF page under proofs/.")
 @click.option("--force", is_flag=True, help="Rebuild even the outputs that are up to date.")

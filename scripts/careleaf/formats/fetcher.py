@@ -5,7 +5,9 @@ layout or a document could embed ``/etc/passwd`` or call out to the network.
 ``sandbox_fetcher`` makes one that answers ``data:`` URLs and ``file:`` URLs whose
 real path (symlinks resolved) lies inside the project or a system font folder;
 everything else is refused and remembered, so the build can report it as an error
-instead of producing a PDF with something silently missing.
+instead of producing a PDF with something silently missing. One more folder is
+allowed on purpose, and only to the print-shop stylesheet: ``PROFILE_FOLDERS``, where
+the default press profile is.
 
 The rules live in ``Sandbox``, which needs nothing of WeasyPrint; the fetcher class
 that joins them to WeasyPrint's ``URLFetcher`` is made on first use, so importing this
@@ -21,10 +23,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import urlsplit
 
+from careleaf.design.brand import DEFAULT_PRINT_PROFILE
+
 if TYPE_CHECKING:
     from weasyprint.urls import URLFetcherResponse
 
 FONT_FOLDERS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+#: Where the default press profile is, for print-shop files only (``formats.printshop``
+#: parses its stylesheet with these folders allowed; documents never get them).
+#:
+#: Why read it from the system rather than ship it: the profile is Ghostscript's
+#: (``iccprofiles/`` of GhostPDL, "Copyright Artifex Software 2011"), which Debian's
+#: copyright file puts under Ghostscript's AGPL-3+. careleaf is MIT, so the repository
+#: does not carry a copy; each machine has its own from its ``ghostscript`` package. A
+#: print-shop PDF embeds the profile unmodified, its copyright tag inside, as its
+#: output intent (as PDF/X requires of any profile): conveying an unmodified copy,
+#: which the AGPL permits with its notices kept (section 4), though the licence text
+#: itself does not travel inside a PDF. That is why it is only the fallback: a clinic
+#: names its print shop's profile in its brand (``print_profile``), which is what the
+#: print shop wants anyway, and which also makes the colours the press's own.
+PROFILE_FOLDERS = (DEFAULT_PRINT_PROFILE.parent,)
 #: Documents see the project at this URL, wherever it is on disk: WeasyPrint names
 #: images after their URL, so real paths would make PDFs differ between checkouts.
 PROJECT_URL = "file:///careleaf-project/"

@@ -14,6 +14,12 @@ A character that no installed font has would print as an empty box: WeasyPrint
 warns about each one as it draws, and ``careleaf.formats.glyphs`` turns them into errors at
 the source line, so that PDF is not written.
 
+A print-shop file (``job.print_ready``) is laid out with ``formats.printshop``'s
+stylesheet (bleed, the press profile, the brand's CMYK), written as PDF/X-4 instead
+of PDF/UA-1, and finished by ``printshop.print_file`` (CMYK only, a tri-fold on its
+sheet, the slug and its marks). Only its stylesheet may read the default press
+profile's folder.
+
 WeasyPrint (and pydyf under it) are imported only inside the functions that lay out or
 write a PDF, not at the top: they take half a second to load, and a build with nothing
 to do imports this module but never makes a PDF.
@@ -28,16 +34,17 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from careleaf.errors import CareleafError, Diagnostic, Location, Report
-from careleaf.formats import impose, overflow, page_starts, panels
+from careleaf.formats import impose, overflow, page_starts, panels, printshop
 from careleaf.formats.clipping import check_clipping
 from careleaf.formats.fetcher import (
     FONT_FOLDERS,
+    PROFILE_FOLDERS,
     PROJECT_URL,
     Sandbox,
     project_url,
@@ -63,6 +70,8 @@ class _Stylesheet:
     warnings: list[str]
     #: (url, reason) of every resource (an @import, a font) WeasyPrint could not load.
     failures: tuple[tuple[str, str], ...] = ()
+    #: The colour profiles its ``@color-profile`` rules loaded, by name.
+    profiles: dict[str, Any] = field(default_factory=dict)
 
 
 _FONT_CONFIG: FontConfiguration | None = None
@@ -75,7 +84,7 @@ def render_pdf(job: Job, report: Report) -> Rendered:
     fetcher = sandbox_fetcher(job.project.root, FONT_FOLDERS)
     sheets = [_stylesheet(path, job.project) for path in job.layout.stylesheets]
     if job.print_ready:
-        sheets.append(_print_shop_sheet())
+        sheets.append(_print_shop_sheet(job))
     with _weasyprint_warnings() as logged:
         html, document = _fitted(job, fetcher, sheets)
         _check_loaded(job, sheets, fetcher, logged)  # first: a left-out image is not overflow
@@ -87,8 +96,7 @@ def render_pdf(job: Job, report: Report) -> Rendered:
             starts = page_starts.page_starts(document, html.etree_element)
             page_starts.store(job.pages_cache, key, starts)
         # Attachments are fetched while writing, so refusals are only known after it.
-        data: bytes = document.write_pdf(pdf_variant=PDF_VARIANT,
-                                         finisher=_reading_direction(job.leaflet.direction))
+        data: bytes = document.write_pdf(**_write_options(job, document, sheets))
     _check_loaded(job, sheets, fetcher, logged)
     if logged.missing:
         raise CareleafError(missing_glyphs(logged.missing, job.leaflet, job.brand, job.layout))
@@ -187,11 +195,14 @@ def _check_fit(job: Job, document: Any) -> None:
 
 
 def _produce(job: Job, data: bytes) -> Rendered:
-    """Pad, and put pages on sheets, as the layout asks; a print-shop file is only padded."""
+    """Pad, and put pages on sheets, as the layout asks. A print-shop file is padded, a
+    tri-fold's put on its sheet, by ``formats.printshop``, which makes it ready for a press."""
+    if job.print_ready:
+        return Rendered(printshop.print_file(job, data))
     layout = job.layout
     if layout.pad_to:
         data = impose.pad_to_multiple(data, layout.pad_to)
-    if job.print_ready or not layout.impose or layout.sheet is None:
+    if not layout.impose or layout.sheet is None:
         return Rendered(data)
     direction = job.leaflet.direction  # right to left: folded and bound the other way
     if layout.impose == "trifold":
@@ -200,6 +211,25 @@ def _produce(job: Job, data: bytes) -> Rendered:
         return Rendered(impose.trifold(panels, *layout.sheet, order, direction))
     extra = layout.extra_names(job.leaflet.id)[0]
     return Rendered(data, {extra: impose.saddle_stitch(data, *layout.sheet, direction)})
+
+
+def _write_options(job: Job, document: Any, sheets: list[_Stylesheet]) -> dict[str, Any]:
+    """``write_pdf``'s options: PDF/UA-1, or PDF/X-4 for a print shop (``formats.printshop``)."""
+    direction = _reading_direction(job.leaflet.direction)
+    if not job.print_ready:
+        return {"pdf_variant": PDF_VARIANT, "finisher": direction}
+    # The press profile came with the print-shop sheet. Profiles are used only when the
+    # PDF is written, so the laid-out document can be given it now.
+    for sheet in sheets:
+        document.color_profiles.update(printshop.press_profiles(sheet.profiles, job))
+    finish = printshop.finisher(job)
+
+    def finish_both(document: Any, pdf: Any) -> None:
+        finish(document, pdf)
+        if direction is not None:
+            direction(document, pdf)
+
+    return {**printshop.write_options(job), "finisher": finish_both}
 
 
 def _reading_direction(direction: Direction) -> Callable[[Any, Any], None] | None:
@@ -236,18 +266,28 @@ def _forget_weasyprint_objects() -> None:
     _FONT_CONFIG = None
 
 
-#: What a print shop needs on top of the design: 3 mm bleed (the page background
-#: runs on past the trim) and crop marks outside it. TrimBox stays the paper size.
-PRINT_SHOP_CSS = "@page { bleed: 3mm; marks: crop cross; }"
-
-
-def _print_shop_sheet() -> _Stylesheet:
-    key = (Path("<print-shop>"), hashlib.sha256(PRINT_SHOP_CSS.encode()).digest())
+def _print_shop_sheet(job: Job) -> _Stylesheet:
+    """What a print shop needs on top of the design (``printshop.stylesheet``: bleed, the
+    press profile, the brand's CMYK), parsed once per brand and profile. Only this sheet
+    may read the default profile's folder (``PROFILE_FOLDERS``); documents may not."""
+    text = printshop.stylesheet(job.brand, job.project.root)
+    profile = printshop.press_profile(job.brand, job.project.root)
+    key = (Path("<print-shop>"), hashlib.sha256(text.encode() + profile.read_bytes()).digest())
     if key not in _STYLESHEETS:
         from weasyprint import CSS
 
-        _STYLESHEETS[key] = _Stylesheet(CSS(string=PRINT_SHOP_CSS), [], [])
-    return _STYLESHEETS[key]
+        fetcher = sandbox_fetcher(job.project.root, (*FONT_FOLDERS, *PROFILE_FOLDERS))
+        profiles: dict[str, Any] = {}
+        with _weasyprint_warnings() as logged:
+            css = CSS(string=text, url_fetcher=fetcher, color_profiles=profiles)
+        _STYLESHEETS[key] = _Stylesheet(css, fetcher.refused, logged.messages,
+                                        tuple(logged.failures), profiles)
+    sheet = _STYLESHEETS[key]
+    if "device-cmyk" not in sheet.profiles and not sheet.refused:
+        why = "; ".join(sheet.warnings) or "WeasyPrint did not load it"
+        raise CareleafError(Diagnostic(Location(job.brand.path), f"the press profile "
+                                       f"{profile} cannot be used: {why}"))
+    return sheet
 
 
 def _stylesheet(path: Path, project: Project) -> _Stylesheet:

@@ -238,12 +238,14 @@ class _Plan:
 def output_looks(project: Project, brand: Brand, layouts: list[Layout],
                  available: dict[str, Layout]) -> dict[tuple[str, bool], str]:
     """What, besides its own files, an output depends on, by layout name and print-shop
-    flag: its layouts (and those whose pages an ebook marks), the brand, bleed."""
+    flag: its layouts (and those whose pages an ebook marks), the brand, bleed, and for
+    a print shop the press profile (a system file when the brand names none)."""
     brand_digest = brand.digest(project.root)
+    press = {False: "", True: f":{brand.print_digest(project.root)}"}
     looks = {layout.name: "+".join(lay.digest() for lay in
                                    (layout, *_page_source(layout, available)))
              for layout in layouts}
-    return {(name, ready): f"{look}:{brand_digest}:{ready}"
+    return {(name, ready): f"{look}:{brand_digest}:{ready}{press[ready]}"
             for name, look in looks.items() for ready in (False, True)}
 
 
@@ -271,10 +273,7 @@ def _layouts_exist(leaflet: Leaflet, available: dict[str, Layout], report: Repor
 
 
 def _outputs(layouts: list[Layout], variants: list[Variant]) -> list[tuple[Layout, Variant]]:
-    """Every (layout, variant) to make.
-
-    Print-shop variants exist for PDF layouts whose pages are the paper: a tri-fold's
-    pages are panels of a sheet, and bleed belongs to the sheet, not to each panel.
-    """
+    """Every (layout, variant) to make: print-shop variants of the PDF layouts (a
+    tri-fold's is its sheet, with the bleed round the sheet)."""
     return [(layout, variant) for layout in layouts for variant in variants
-            if not variant.print_ready or (layout.format == "pdf" and layout.impose != "trifold")]
+            if not variant.print_ready or layout.format == "pdf"]
