@@ -252,9 +252,9 @@ def with_padding(body: int, bookmarked: bool = False) -> bytes:
 def test_the_padding_page_is_repeated_kept_or_taken_out(body: int, labels: list[str]) -> None:
     reader = PdfReader(io.BytesIO(pad_to_multiple(with_padding(body), 4)))
     assert [page.extract_text().split("\n")[0] for page in reader.pages] == labels
-    kept = {PADDING_PAGE} if "PADDING" in labels else set()
+    padding = {PADDING_PAGE} if "PADDING" in labels else set()
     assert set(reader.named_destinations) == (
-        {f"p{n}" for n in range(1, body + 1)} | {"back"} | kept)
+        {f"p{n}" for n in range(1, body + 1)} | {"back"} | padding)
     assert [entry.title for entry in reader.outline  # type: ignore[union-attr]
             ] == [f"PAGE {n}" for n in range(1, body + 1)]
     for name, destination in reader.named_destinations.items():

@@ -178,8 +178,9 @@ def _destinations(pdf: Path) -> dict[str, int]:
     from pypdf import PdfReader
 
     reader = PdfReader(pdf)
-    return {str(name): reader.get_destination_page_number(destination)
-            for name, destination in reader.named_destinations.items()}
+    pages = {str(name): reader.get_destination_page_number(destination)
+             for name, destination in reader.named_destinations.items()}
+    return {name: page for name, page in pages.items() if page is not None}
 
 
 def _bottoms(page: Any) -> list[tuple[float, float, float]]:
