@@ -2,7 +2,9 @@
 
 Each test gets its own project folder under ``tmp_path`` with a copy of the
 repository's real layouts, so tests render with the real templates, WeasyPrint,
-ebooklib and pypdf, and never touch the repository's own ``build/``.
+ebooklib and pypdf, and never touch the repository's own ``build/``. The browser tests
+(the site's, the register's) share one Chromium, ``browser``: Playwright's synchronous
+API allows one at a time in a run.
 """
 
 from __future__ import annotations
@@ -14,11 +16,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner, Result
 
 from careleaf.cli import main
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -28,6 +34,12 @@ MINIMAL = (FIXTURES / "minimal" / "source" / "en" / "minimal.md").read_text(enco
 APPROVAL = ("status: approved\nowner: Test team\napproved_by: Test Approver\n"
             "approved_on: 2026-03-01\n")
 APPROVED = MINIMAL.replace("next_review: 2036-03-01\n", f"next_review: 2036-03-01\n{APPROVAL}")
+#: Debian's Chromium, never a downloaded one: no GPU, no sandbox (containers, root) and
+#: none of its background traffic, which would flood a closed network with requests.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
 #: For tests of the completeness check, whose made-up text reads badly on purpose.
 COMPLETENESS_ONLY = ("--skip", "readability", "--skip", "plain-language", "--skip", "fill")
 
@@ -93,6 +105,21 @@ def approved(project: TmpProject) -> TmpProject:
     """A project holding ``en/minimal``, approved: what ``careleaf publish`` publishes."""
     project.write("source/en/minimal.md", APPROVED)
     return project
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One Chromium for the whole run, driven by Playwright (imported only when needed)."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.is_file():
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}; the browser tests drive "
+                    "Debian's Chromium. Install it with 'make setup' (scripts/system-deps.sh) "
+                    "or 'sudo apt-get install chromium'.", pytrace=False)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 @dataclass

@@ -186,7 +186,12 @@ def refusals(stderr: str) -> list[str]:
 
 
 def site_index(project: TmpProject) -> str:
-    return (project.root / "build/site/index.html").read_text(encoding="utf-8")
+    """The site's root and its English index, which lists the English leaflets (there is
+    none while no English leaflet is published)."""
+    site = project.root / "build/site"
+    return "".join(page.read_text(encoding="utf-8") for page in (site / "index.html",
+                                                                    site / "en/index.html")
+                   if page.is_file())
 
 
 def test_a_damaged_download_holds_the_leaflet_back(published: TmpProject) -> None:

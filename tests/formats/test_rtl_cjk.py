@@ -359,7 +359,9 @@ def test_brand_text_keeps_its_own_direction_inside_a_right_to_left_leaflet() -> 
     from careleaf.render.html import isolate
 
     assert isolate("call 999.", "rtl") == '<span dir="ltr">call 999.</span>'
-    assert isolate("01632 960 000", "rtl") == '<span dir="ltr">01632 960 000</span>'
+    # A phone number is also kept on one line (its parts would read as two numbers).
+    assert isolate("01632 960 000", "rtl") == (
+        '<span dir="ltr" class="unbroken">01632 960 000</span>')
     assert isolate("عيادة", "rtl") == "عيادة"
     assert isolate("Riverside <Clinic>", "ltr") == "Riverside &lt;Clinic&gt;"
     assert isolate("عيادة", "ltr") == '<span dir="rtl">عيادة</span>'

@@ -39,7 +39,7 @@ def test_the_fixture_is_approved_and_publishes(approved: TmpProject) -> None:
     publish_all(approved, *TODAY)
     assert (site(approved) / "en" / "minimal" / "index.html").is_file()
     assert (site(approved) / "en" / "minimal" / "minimal-a4.pdf").is_file()
-    assert "minimal.epub" in (site(approved) / "opds.xml").read_text(encoding="utf-8")
+    assert "minimal.epub" in (site(approved) / "en" / "opds.xml").read_text(encoding="utf-8")
 
 
 def test_a_draft_is_built_with_its_mark_and_never_published(project: TmpProject) -> None:
@@ -194,7 +194,7 @@ def test_serve_previews_drafts_bannered_but_never_in_the_site(project: TmpProjec
     project.write("source/en/minimal.md", DRAFT)
     folder = rebuild(Project.find(project.root), Settings(proofs=False), first=True)
     assert folder == project.root / "build" / "preview"
-    index = (folder / "index.html").read_text(encoding="utf-8")
+    index = (folder / "en" / "index.html").read_text(encoding="utf-8")
     page = (folder / "en" / "minimal" / "index.html").read_text(encoding="utf-8")
     assert f'<p class="draft-mark">{WORDS}</p>' in index
     assert f'<aside class="draft-mark" aria-label="{WORDS}">{WORDS}</aside>' in page

@@ -20,7 +20,7 @@ import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from click.testing import CliRunner
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from careleaf.cli import main
 from careleaf.config import Config
@@ -34,12 +34,6 @@ OVERDUE = APPROVED.replace("next_review: 2036-03-01", "next_review: 2026-11-24")
 BROKEN = APPROVED.replace("approved_by: Test Approver\n", "").replace(
     "next_review: 2036-03-01", "next_review: 2031-05-01")
 
-# Debian's Chromium as tests/site/test_browser.py drives it (no GPU, no sandbox, none of
-# its background traffic), never a downloaded one.
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 SCREENSHOTS = REPO / "build" / "screenshots"
 A4_LANDSCAPE = (842, 595)  # points
 
@@ -224,17 +218,6 @@ def test_a_register_that_cannot_be_written_is_one_error_line(minimal: TmpProject
 
 
 # --- In a browser -------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}; install it with 'make setup'.",
-                    pytrace=False)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

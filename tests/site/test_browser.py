@@ -13,25 +13,19 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 from serving import Served, fetch, serving
 
 from careleaf.site.server import EVENTS
 from conftest import MINIMAL, REPO
 
-CHROMIUM = Path("/usr/bin/chromium")
-# No GPU, no sandbox (containers, root) and none of Chromium's background traffic,
-# which would otherwise flood a closed network with requests to Google.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 SCREENSHOTS = REPO / "build" / "screenshots"
 #: The content type each kind of link must be served with ("" is a folder: its index.html).
 EXPECTED_TYPES = {"": "text/html", ".html": "text/html", ".css": "text/css",
@@ -44,18 +38,6 @@ LINKS_SCRIPT = """() => [...document.querySelectorAll('[href], [src], [srcset]')
     e.getAttribute('href'), e.getAttribute('src'),
     ...(e.getAttribute('srcset') || '').split(',').map(s => s.trim().split(/\\s+/)[0]),
   ].filter(Boolean).map(value => new URL(value, document.baseURI).href))"""
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}; the browser tests drive "
-                    "Debian's Chromium. Install it with 'make setup' (scripts/system-deps.sh) "
-                    "or 'sudo apt-get install chromium'.", pytrace=False)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +114,10 @@ def eventually(page: Page, script: str, timeout: float = RELOAD_TIMEOUT) -> None
 def test_index_and_leaflet_pages_load_cleanly(served: Served, page: Page) -> None:
     errors = record_errors(page)
     page.goto(served.url)
+    languages = {url for url in assert_links_answer(page, served.url)
+                 if re.fullmatch(r"/[^/]+/(index\.html)?", urlsplit(url).path)}
+    assert languages == {f"{served.url}en/index.html"}
+    page.goto(f"{served.url}en/index.html")
     leaflets = {url for url in assert_links_answer(page, served.url)
                 if re.fullmatch(r"/[^/]+/[^/]+/(index\.html)?", urlsplit(url).path)}
     assert {url.removesuffix("index.html") for url in leaflets} == {
@@ -144,8 +130,9 @@ def test_index_and_leaflet_pages_load_cleanly(served: Served, page: Page) -> Non
 
 
 def test_index_and_leaflet_page_pass_axe(served: Served, page: Page) -> None:
-    page.goto(served.url)
-    assert_accessible(page)
+    for index in ("", "en/index.html"):
+        page.goto(f"{served.url}{index}")
+        assert_accessible(page)
     page.goto(leaflet_url(served))
     assert_accessible(page)
 

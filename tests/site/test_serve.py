@@ -100,7 +100,8 @@ def test_nothing_outside_the_site_is_served(served: Served, path: str) -> None:
 def test_folders_redirect_to_their_index_and_are_never_listed(served: Served) -> None:
     response = raw_get(served, "/en/minimal")
     assert (response.status, response.headers["location"]) == (301, "/en/minimal/")
-    assert raw_get(served, "/en/").status == 404  # no index.html: no listing either
+    assert raw_get(served, "/en/").status == 200  # the English index
+    assert raw_get(served, "/styles/").status == 404  # no index.html: no listing either
 
 
 def test_busy_port_is_one_line_and_exit_2(served: Served) -> None:

@@ -106,14 +106,15 @@ def check_and_publish(project: TmpProject, name: str) -> Run:
 
 def published_site(project: TmpProject, run: Run) -> str:
     """``en/minimal`` (approved) was published, with nothing said against it; the site's
-    front page and catalogue, for the caller to look for what must not be there."""
+    indexes and catalogues, for the caller to look for what must not be there."""
     assert not [line for line in run.lines if line.startswith("source/en/minimal.md:")], (
         run.show())
     site = project.root / "build" / "site"
     assert (site / "en" / "minimal" / "index.html").is_file(), run.show()
-    index = (site / "index.html").read_text(encoding="utf-8")
-    assert "en/minimal/minimal.epub" in index, run.show()
-    return index + (site / "opds.xml").read_text(encoding="utf-8")
+    assert "en/minimal/minimal.epub" in (site / "en" / "index.html").read_text(
+        encoding="utf-8"), run.show()
+    return "".join(path.read_text(encoding="utf-8") for name in ("index.html", "opds.xml")
+                   for path in (site / name, *sorted(site.glob(f"*/{name}"))))
 
 
 # --- special files ---------------------------------------------------------------------
@@ -185,8 +186,9 @@ def test_link_to_a_file_outside_the_project(approved: TmpProject,
     assert not (approved.root / "build" / "en" / "leaked").exists()
     check_and_publish(approved, "source/en/leaked.md")
     site = approved.root / "build" / "site"
-    for page in (site / "index.html", site / "opds.xml"):
-        assert "Leaked secret" not in page.read_text(encoding="utf-8")
+    for name in ("index.html", "opds.xml"):  # the root's and each language's
+        for page in (site / name, *site.glob(f"*/{name}")):
+            assert "Leaked secret" not in page.read_text(encoding="utf-8"), page
 
 
 @pytest.mark.parametrize("target", ["outside", "/dev/zero"], ids=["outside", "dev-zero"])

@@ -31,7 +31,7 @@ EN_PATH, ES_PATH = "source/en/minimal.md", "source/es/minimal.md"
 SAME_IDS = "ids are the same in every language (only heading text is translated)"
 STALE = (f"{ES_PATH}:8: warning: translation of version 2.0, but {EN_PATH} is now version "
          "2.1 (line 4); update the translation and its 'original_version'")
-NOTICE = "Translation of an older version"  # as the English index says it
+NOTICE = "Traducción de una versión anterior"  # as the Spanish index says it
 SCHEMA = json.loads((REPO / "scripts/careleaf/check/check-report.schema.json").read_text())
 #: The fixtures' next review is 2036: a fixed date keeps them not overdue.
 TODAY = ("--today", "2026-12-06")
@@ -308,27 +308,32 @@ def test_the_site_marks_an_outdated_translation_and_links_its_original(
     here.write(EN_PATH, approve(EN))
     here.write(ES_PATH, approve(ES))
     publish(here)
-    (note,), (card,) = notes(here, "es/minimal/index.html"), notes(here, "index.html")
+    (note,), (card,) = notes(here, "es/minimal/index.html"), notes(here, "es/index.html")
     assert not outdated(note) and not outdated(card)
-    assert card.text_content() == "Translated from English"  # the index is in English
+    # The Spanish index is in Spanish; the original's language is named in itself.
+    assert card.text_content() == "Traducción del original en English"
     here.write(ES_PATH, approve(OUTDATED, on="2026-04-02"))
     publish(here)  # outdated is a warning: still published, with the notice
-    (note,), (card,) = notes(here, "es/minimal/index.html"), notes(here, "index.html")
+    (note,), (card,) = notes(here, "es/minimal/index.html"), notes(here, "es/index.html")
     assert outdated(note) and outdated(card)
-    assert card.text_content() == f"Translated from English · {NOTICE}"
-    link = note.find("a")
-    assert link is not None and (link.get("href"), link.get("hreflang"), link.text) == (
-        "../../en/minimal/index.html", "en", "English")
-    assert notes(here, "en/minimal/index.html") == []
-    feed = etree.fromstring(site_page(here, "opds.xml").encode())
-    alternates = [(link.get("href"), link.get("hreflang")) for link in feed.iterfind(
-        "{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}link[@rel='alternate']")]
+    assert card.text_content() == f"Traducción del original en English · {NOTICE}"
+    for element, up in ((note, "../../"), (card, "../")):  # both link to the original
+        link = element.find("a")
+        assert link is not None and (link.get("href"), link.get("hreflang"), link.text) == (
+            f"{up}en/minimal/index.html", "en", "English")
+    assert notes(here, "en/minimal/index.html") == notes(here, "en/index.html") == []
+    alternates = []
+    for lang in ("en", "es"):  # each language's catalogue
+        feed = etree.fromstring(site_page(here, f"{lang}/opds.xml").encode())
+        alternates += [(link.get("href"), link.get("hreflang")) for link in feed.iterfind(
+            "{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}link"
+            "[@rel='alternate']")]
     assert sorted(alternates, key=str) == sorted([
-        ("en/minimal/index.html", None), ("es/minimal/index.html", None),
-        ("en/minimal/index.html", "en")], key=str)
+        ("../en/minimal/index.html", None), ("../es/minimal/index.html", None),
+        ("../en/minimal/index.html", "en")], key=str)
     here.write(ES_PATH, approve(ES, on="2026-04-03"))  # brought up to date: the notice goes
     publish(here)
-    (note,), (card,) = notes(here, "es/minimal/index.html"), notes(here, "index.html")
+    (note,), (card,) = notes(here, "es/minimal/index.html"), notes(here, "es/index.html")
     assert not outdated(note) and not outdated(card)
 
 
@@ -345,10 +350,9 @@ def test_the_site_leaves_out_a_translation_that_does_not_match(here: TmpProject)
     assert len(held) == 1 and "does not match its original" in held[0], result.stderr
     assert held[0].endswith("; not published"), result.stderr
     assert not [line for line in result.stderr.splitlines() if line.startswith(EN_PATH)]
-    index = site_page(here, "index.html")
-    assert "es/minimal" not in index and "en/minimal" in index
-    assert "es/minimal" not in site_page(here, "opds.xml")
-    assert not (here.root / "build/site/es/minimal").exists()
+    assert "en/minimal" in site_page(here, "en/index.html")
+    assert not (here.root / "build/site/es").exists()  # no Spanish index, nor catalogue
+    assert 'href="es/' not in site_page(here, "index.html") + site_page(here, "opds.xml")
     assert "does not list" not in result.stderr  # read back: a source with errors is left out
 
 

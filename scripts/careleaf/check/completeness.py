@@ -7,7 +7,8 @@ its anchor; its heading and each paragraph of its text, word for word. A
 paragraph may straddle a page break in a PDF, where running headers and
 footers sit between its halves. Every miss is an error at the source line of what
 went missing, where the writer must act (an editor jumps to it), naming the output
-it is missing from.
+it is missing from. The brand's contact details must be in it whole too
+(``contacts``): a miss there is an error at the brand file.
 
 Before that, the build manifest says whether the output is still what the build
 wrote from the inputs as they are now (``written``); after it, the output's other
@@ -19,11 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from careleaf.check.contacts import check_contacts
 from careleaf.check.page_list import check_page_list
 from careleaf.check.readback import Readback, TocEntry, UnreadableOutput, read_output, words
 from careleaf.check.reports import Coverage
 from careleaf.check.written import FileCheck, Output
-from careleaf.design.brand import DEFAULT_BRAND, load_brand
+from careleaf.design.brand import DEFAULT_BRAND, Brand, load_brand
 from careleaf.design.layouts import load_layouts, select_layouts
 from careleaf.errors import Report, display_path
 from careleaf.formats.panels import panel_regions
@@ -61,14 +63,14 @@ def check(project: Project, report: Report, *, layout_names: list[str] | None = 
         return result
     result.leaflets, result.loaded = len(leaflets), leaflets
     files = FileCheck(project, report, output_looks(project, brand, layouts, available))
-    for leaflet in leaflets:
+    for leaflet in (leaflet for leaflet in leaflets if _in_brand_language(brand, leaflet, report)):
         for layout in (layout for layout in layouts if leaflet.wants(layout.name)):
             target = output_path(project, leaflet.path, layout, Variant(brand_name))
             shop = output_path(project, leaflet.path, layout, Variant(brand_name, True))
             # Print-shop files are checked when they were made (build --print-ready).
             for output in [Output(target, leaflet, layout),
                            *([Output(shop, leaflet, layout, True)] if shop.is_file() else [])]:
-                _check_variant(output, files, result, report)
+                _check_variant(output, brand, files, result, report)
             if (printed := available.get(layout.page_list or "")) is not None:
                 pdf = output_path(project, leaflet.path, printed, Variant(brand_name))
                 if target.is_file() and pdf.is_file():  # an unbuilt PDF: nothing to compare
@@ -77,16 +79,27 @@ def check(project: Project, report: Report, *, layout_names: list[str] | None = 
     return result
 
 
-def _check_variant(output: Output, files: FileCheck, result: CheckResult,
+def _in_brand_language(brand: Brand, leaflet: Leaflet, report: Report) -> bool:
+    """Whether ``brand`` has its sentences in the leaflet's language; if not, the build
+    made no outputs of it for the brand, and that is an error of the leaflet's."""
+    problem = brand.language_problem(leaflet.lang, [display_path(leaflet.path)])
+    if problem is not None:
+        report.error(leaflet.path, None, f"is not built for the brand '{brand.name}' "
+                     f"({problem.location}): {problem.message}", CHECK)
+    return problem is None
+
+
+def _check_variant(output: Output, brand: Brand, files: FileCheck, result: CheckResult,
                    report: Report) -> None:
     result.scope.update(path.resolve() for path in (output.path, *output.sheets))
-    if (coverage := _check_output(output, files, report)) is not None:
+    if (coverage := _check_output(output, brand, files, report)) is not None:
         result.checked.append(output.path)
         result.coverage.append(coverage)
         result.parts += sum(1 + len(s.items) for s in output.leaflet.sections)
 
 
-def _check_output(output: Output, files: FileCheck, report: Report) -> Coverage | None:
+def _check_output(output: Output, brand: Brand, files: FileCheck,
+                  report: Report) -> Coverage | None:
     target, leaflet, layout = output.path, output.leaflet, output.layout
     if not target.is_file():
         report.error(target, None, f"missing: {leaflet.key} has not been built in the "
@@ -106,6 +119,7 @@ def _check_output(output: Output, files: FileCheck, report: Report) -> Coverage 
     files.read_back(output)
     matcher = _Matcher(target, leaflet, readback, report)
     matcher.run()
+    check_contacts(brand, readback, target, report)
     return matcher.coverage(layout.name)
 
 

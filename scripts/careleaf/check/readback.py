@@ -11,7 +11,9 @@ lines with U+2010), ligatures and Arabic letter forms, Arabic vowel marks and
 tatweel, line breaks between Chinese characters, justified spacing, case.
 
 A PDF holds right-to-left lines in visual order. Each such line is rebuilt from
-the positions of its glyphs and put back into reading order (``careleaf.i18n.bidi``).
+the positions of its glyphs and put back into reading order (``careleaf.i18n.bidi``);
+a PDF's ``Readback`` also keeps its words line by line, each run of Latin words and
+digits as it shows, for the brand's contact details (``check.contacts``).
 pypdf is not used for page text: it reverses each right-to-left piece as it
 comes, which shuffles wrapped Arabic paragraphs and puts Latin words and numbers
 on the wrong side of their neighbours; PDFium gives every character's position.
@@ -101,6 +103,11 @@ class Readback:
     #: The paragraph direction (right to left?) when the text was read from visual
     #: order, as in a PDF; None when the format keeps the order it was written in.
     visual_rtl: bool | None = None
+    #: A PDF's words line by line (pages, or regions, in reading order), each run of
+    #: Latin words and digits as it shows (``bidi.logical_order``'s ``ltr_numbers``): a
+    #: phone number whole on its line reads whole, whatever stands beside it. Empty
+    #: for a format without lines (EPUB).
+    lines: list[list[str]] = field(default_factory=list)
 
     def source_words(self, text: str) -> list[str]:
         """The words of source ``text`` in the order this output can give them back.
@@ -130,29 +137,45 @@ def read_pdf(path: Path, regions: Regions = ()) -> Readback:
         toc = _outline(reader, reader.outline)
         anchors = set(reader.named_destinations)
         rtl = language(str(reader.root_object.get("/Lang", "en"))).rtl
-        pages = [words(reading_order(text, rtl)) for text in page_texts(path, rtl, regions)]
+        read = page_lines(path, rtl, regions)
     except (PyPdfError, pdfium.PdfiumError, OSError, ValueError, KeyError, TypeError) as exc:
         raise UnreadableOutput(f"cannot be read as a PDF: {exc}") from exc
-    return Readback("PDF", "PDF outline", pages, toc, anchors, visual_rtl=rtl)
+    pages = [words(reading_order("\n".join(line.text for line in page), rtl)) for page in read]
+    lines = [words(line.as_read) for page in read for line in page]
+    return Readback("PDF", "PDF outline", pages, toc, anchors, visual_rtl=rtl, lines=lines)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a page: in reading order (``bidi.logical_order``), and ``as_read``,
+    each run of Latin words and digits as it shows (its ``ltr_numbers``)."""
+
+    text: str
+    as_read: str
 
 
 def page_texts(path: Path, rtl: bool, regions: Regions = ()) -> list[str]:
     """The text of each page (or of each of ``regions``), line by line in reading order
     (``rtl``: the paragraphs')."""
+    return ["\n".join(line.text for line in page) for page in page_lines(path, rtl, regions)]
+
+
+def page_lines(path: Path, rtl: bool, regions: Regions = ()) -> list[list[Line]]:
+    """The lines of each page (or of each of ``regions``)."""
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(path)
     try:
         if not regions:
-            return [_page_text(document[index], rtl) for index in range(len(document))]
-        return [_page_text(document[index], rtl, (left, right))
+            return [_page_lines(document[index], rtl) for index in range(len(document))]
+        return [_page_lines(document[index], rtl, (left, right))
                 for index, left, right in regions if index < len(document)]
     finally:
         document.close()
 
 
-def _page_text(page: Any, rtl: bool, span: tuple[float, float] | None = None) -> str:
-    """The page's text; with ``span``, of the characters whose middle is in that range
+def _page_lines(page: Any, rtl: bool, span: tuple[float, float] | None = None) -> list[Line]:
+    """The page's lines; with ``span``, of the characters whose middle is in that range
     of x (the panels of a sheet are drawn one after another, so lines never mix)."""
     import pypdfium2.raw as raw  # type: ignore[import-untyped]
 
@@ -162,11 +185,10 @@ def _page_text(page: Any, rtl: bool, span: tuple[float, float] | None = None) ->
                              for index in range(textpage.count_chars())])
         if span is not None:
             chars = _within(textpage, chars, span)
-        lines = [_line_text(textpage.raw, line, chars, rtl) for line in _lines(chars)]
+        return [_line(textpage.raw, line, chars, rtl) for line in _lines(chars)]
     finally:
         textpage.close()
         page.close()
-    return "\n".join(lines)
 
 
 def _within(textpage: Any, chars: list[str], span: tuple[float, float]) -> list[str]:
@@ -216,11 +238,14 @@ def _lines(chars: list[str]) -> list[list[int]]:
     return [line for line in lines if line]
 
 
-def _line_text(textpage: Any, line: list[int], chars: list[str], rtl: bool) -> str:
+def _line(textpage: Any, line: list[int], chars: list[str], rtl: bool) -> Line:
     text = "".join(chars[index] for index in line)
-    if not moves(text, rtl):
-        return text  # PDFium's order is the reading order already
-    return "".join(logical_order(_visual_units(textpage, line, chars), rtl)).strip()
+    if not rtl and not moves(text, rtl):
+        return Line(text, text)  # PDFium's order is the reading order already
+    # In a right-to-left paragraph, PDFium may give even a line of Latin words backwards.
+    units = _visual_units(textpage, line, chars)
+    return Line("".join(logical_order(units, rtl)).strip(),
+                "".join(logical_order(units, rtl, ltr_numbers=True)).strip())
 
 
 @dataclass

@@ -80,6 +80,8 @@ def render_epub(job: Job, report: Report) -> Rendered:
     cover = _cover(book, job, messages)
     book.toc = _toc(leaflet)
     book.add_item(epub.EpubNcx())
+    # Translators: the title and heading of the ebook's table of contents, and its name
+    # in the reading app's list of landmarks.
     book.add_item(epub.EpubNav(title=messages.gettext("Contents"), direction=leaflet.direction))
     book.spine = [cover, chapter, ("nav", "no")]
     book.guide = [{"type": "cover", "title": cover.title, "href": cover.file_name},
@@ -121,6 +123,8 @@ def _cover(book: Any, job: Job, messages: Messages) -> Any:
     image.content = cover_png(job.leaflet, job.brand, messages)
     book.add_item(image)
     book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-img"})
+    # Translators: the title of the ebook's cover page, and its name in the reading app's
+    # list of landmarks.
     page = epub.EpubHtml(uid="cover", title=messages.gettext("Cover"), file_name="cover.xhtml",
                          lang=job.leaflet.lang, direction=job.leaflet.direction)
     alt = html.escape(cover_alt(job.leaflet, job.brand, messages), quote=True)
@@ -182,19 +186,30 @@ def _summary(messages: Messages, images: bool, pages: int) -> str:
     """The accessibility summary in the book's language: a whole sentence for each case,
     since translations cannot be put together from pieces."""
     if images and pages:
+        # Translators: the ebook's accessibility summary, which reading apps and stores show
+        # to say how the ebook can be read; {pages} is the number of pages of the printed
+        # leaflet whose page numbers the ebook carries.
         return messages.gettext(
             "A short text leaflet with headings for every section, cause and treatment, a "
             "table of contents and one reading order, text alternatives for its images, and "
             "the page numbers of the {pages}-page printed leaflet.", pages=pages)
     if pages:
+        # Translators: the ebook's accessibility summary, which reading apps and stores show
+        # to say how the ebook can be read; {pages} is the number of pages of the printed
+        # leaflet whose page numbers the ebook carries.
         return messages.gettext(
             "A short text leaflet with headings for every section, cause and treatment, a "
             "table of contents and one reading order, and the page numbers of the "
             "{pages}-page printed leaflet.", pages=pages)
     if images:
+        # Translators: the ebook's accessibility summary, which reading apps and stores
+        # show to say how the ebook can be read (for an ebook with images, without page
+        # numbers).
         return messages.gettext(
             "A short text leaflet with headings for every section, cause and treatment, a "
             "table of contents and one reading order, text alternatives for its images.")
+    # Translators: the ebook's accessibility summary, which reading apps and stores show
+    # to say how the ebook can be read (for an ebook without images or page numbers).
     return messages.gettext(
         "A short text leaflet with headings for every section, cause and treatment, a "
         "table of contents and one reading order.")

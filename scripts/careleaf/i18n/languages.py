@@ -4,7 +4,8 @@ A leaflet's language is its folder name (``ar``, ``zh-Hans``, ``pt-BR``). From t
 tag alone this module says what the typesetting needs to know: the script (an
 explicit script subtag, else the likely script from CLDR's data in Babel), whether
 the script runs right to left, whether pyphen has a hyphenation dictionary for
-the language, and which typefaces cover the script.
+the language, which typefaces cover the script, and (``native_name``) what the
+language is called in itself, as the site's language switcher names it.
 
 The documents take their fonts from the layouts' CSS (``:lang()`` rules in
 ``base.css``); ``fonts`` here is for what has no stylesheet: the generated cover.
@@ -95,3 +96,19 @@ def _has_dictionary(tag: str) -> bool:
     import pyphen  # type: ignore[import-untyped]
 
     return pyphen.language_fallback(tag.replace("-", "_")) is not None
+
+
+@cache
+def native_name(tag: str) -> str:
+    """The language of ``tag`` named in itself, as a list of languages shows it:
+    ``English``, ``Español``, ``العربية``, ``中文 (简体)``. The name is CLDR's (Babel's
+    ``get_display_name`` in the language itself), its first letter a capital, as a name
+    standing alone in a menu is written; a tag Babel has no name for is shown as it is."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        locale = Locale.parse(tag, sep="-")
+    except (UnknownLocaleError, ValueError, TypeError):
+        return tag
+    name = locale.get_display_name(locale) or tag
+    return name[:1].upper() + name[1:]

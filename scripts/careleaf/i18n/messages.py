@@ -6,9 +6,13 @@ Every word a layout adds to a leaflet ("Reviewed", "Page 2 of 4", the EPUB's
 is the source language and needs no catalogue. The messages a catalogue must
 translate are those of ``layouts/messages/careleaf.pot``, extracted from the
 templates and code (``careleaf.i18n.catalogue``), so a catalogue is checked as a whole
-before anything is rendered: a missing, empty or fuzzy translation is one error at
-the catalogue listing every such message, never English words on a Spanish leaflet.
-Dates are written the locale's long way (Babel, CLDR data), ``20 de noviembre de 2026``.
+before anything is rendered: missing, empty or fuzzy translations are one error at
+the catalogue naming them, never English words on a Spanish leaflet; a language with
+no catalogue is told how to start one (``careleaf messages init``).
+A catalogue whose translations are mostly the English message itself (made with
+``msgen``, or copied from the template and filled in with the English) is a warning
+naming it: its leaflets would build, in English. Dates are written the locale's long
+way (Babel, CLDR data), ``20 de noviembre de 2026``.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ FOLDER = "messages"
 TEMPLATE = "careleaf.pot"
 #: The language the message ids are written in: it needs no catalogue.
 SOURCE_LANGUAGE = "en"
+#: At most so many missing messages are named in the error (then "and 75 more").
+LISTED = 10
 #: careleaf's English is British: "20 November 2026" cannot be misread as a month-day
 #: date by any English reader (Babel's plain ``en`` is American, "November 20, 2026").
 _BABEL_LOCALES = {"en": "en-GB"}
@@ -66,13 +72,22 @@ class Messages:
 
     def file_size(self, size: int) -> str:
         """A file size as people read it: ``812 bytes``, ``48 KB``, ``1,2 MB`` (powers of 1000)."""
+        if size == 1:
+            # Translators: a download's size, after its name on the site: "A4 PDF, 1 byte".
+            return self.gettext("1 byte")
         if size < 1000:
-            return self.gettext("1 byte") if size == 1 else self.gettext(
-                "{count} bytes", count=format_decimal(size, locale=self.locale))
+            # Translators: a download's size, after its name on the site: "A4 PDF, 812
+            # bytes"; {count} is the number of bytes (2 to 999).
+            return self.gettext("{count} bytes", count=format_decimal(size, locale=self.locale))
         if size < 999_500:
+            # Translators: a download's size in kilobytes (1000 bytes), after its name on the
+            # site: "EPUB ebook, 48 KB"; {count} is a whole number, written the locale's way.
             return self.gettext("{count} KB", count=format_decimal((size + 500) // 1000,
                                                                    locale=self.locale))
         megabytes = Decimal(f"{size / 1_000_000:.1f}")
+        # Translators: a download's size in megabytes (a million bytes), after its name on
+        # the site: "A4 PDF, 1.2 MB"; {count} is the number with one decimal, written the
+        # locale's way ("1,2" in Spanish).
         return self.gettext("{count} MB", count=format_decimal(megabytes, "#,##0.0",
                                                                locale=self.locale))
 
@@ -125,24 +140,74 @@ def catalogue_files(layouts_dir: Path, lang: str) -> list[Path]:
 
 
 def load_messages(project: Project, lang: str, report: Report) -> Messages | None:
-    """The messages of ``lang``; None, with one error in ``report``, if they are incomplete."""
-    try:
-        return messages_for(project.layouts_dir, lang)
-    except CareleafError as exc:
-        report.extend(exc.report)
-        return None
+    """The messages of ``lang``; None, with one error in ``report``, if they are incomplete.
+    A catalogue that is mostly English copied is a warning in ``report``, once a run."""
+    checked = check_catalogue(project.layouts_dir, lang)
+    report.extend(checked.report)
+    return checked.messages
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of the template a catalogue translates; ``worded``: the template's messages
+    with a word in them (not ``", "`` or ``"{count} MB"``'s number), ``copied``: how many of
+    those the catalogue "translates" as the English message itself."""
+
+    wanted: int
+    translated: int
+    worded: int = 0
+    copied: int = 0
+
+    @property
+    def missing(self) -> int:
+        return self.wanted - self.translated
+
+    @property
+    def mostly_english(self) -> bool:
+        """More than half of the messages with words are left in English: a copy, as
+        ``msgen`` makes, not a translation."""
+        return self.copied * 2 > self.worded
+
+    def __str__(self) -> str:
+        """``100% (85 of 85)``, ``12% (10 of 85); 75 missing``; never 100% with one missing."""
+        percent = self.translated * 100 // self.wanted if self.wanted else 100
+        text = f"{percent}% ({self.translated} of {self.wanted})"
+        if self.missing:
+            text += f"; {self.missing} missing"
+        if self.mostly_english:
+            text += f"; {self.copied} left in English"
+        return text
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A language's catalogue as checked against the template: its messages (None if
+    they cannot be used), its errors and warnings, and its coverage (None if there is
+    no template to measure it by, or it cannot be read)."""
+
+    report: Report
+    messages: Messages | None = None
+    coverage: Coverage | None = None
 
 
 #: Checked catalogues by (language, catalogue, template bytes, catalogue bytes): each
 #: worker reads two small files per leaflet and parses them only when they changed.
-_CACHE: dict[tuple[str, Path, bytes | None, bytes | None], Messages | CareleafError] = {}
+_CACHE: dict[tuple[str, Path, bytes | None, bytes | None], Checked] = {}
 
 
 def messages_for(layouts_dir: Path, lang: str) -> Messages:
-    """The messages of ``lang`` from ``layouts_dir``; raises ``CareleafError`` naming every
-    message the catalogue lacks, or the catalogue's mistakes."""
+    """The messages of ``lang`` from ``layouts_dir``; raises ``CareleafError`` naming the
+    messages the catalogue lacks, or the catalogue's mistakes."""
+    checked = check_catalogue(layouts_dir, lang)
+    if checked.messages is None:
+        raise CareleafError(checked.report)
+    return checked.messages
+
+
+def check_catalogue(layouts_dir: Path, lang: str) -> Checked:
+    """The catalogue of ``lang`` checked against the template (English needs none)."""
     if is_source_language(lang):
-        return english(lang)
+        return Checked(Report(), english(lang))
     template, catalogue = messages_folder(layouts_dir) / TEMPLATE, catalogue_path(layouts_dir,
                                                                                  lang)
     key = (lang, catalogue, _read(template), _read(catalogue))
@@ -150,11 +215,8 @@ def messages_for(layouts_dir: Path, lang: str) -> Messages:
         try:
             _CACHE[key] = _check(lang, template, key[2], catalogue, key[3])
         except CareleafError as exc:
-            _CACHE[key] = exc
-    found = _CACHE[key]
-    if isinstance(found, CareleafError):
-        raise found
-    return found
+            _CACHE[key] = Checked(exc.report)
+    return _CACHE[key]
 
 
 def _read(path: Path) -> bytes | None:
@@ -165,7 +227,7 @@ def _read(path: Path) -> bytes | None:
 
 
 def _check(lang: str, template: Path, template_bytes: bytes | None, catalogue: Path,
-           catalogue_bytes: bytes | None) -> Messages:
+           catalogue_bytes: bytes | None) -> Checked:
     if template_bytes is None:
         raise CareleafError(Diagnostic(Location(template), "the message template is missing: "
                                        "run 'careleaf messages' to make it"))
@@ -175,27 +237,63 @@ def _check(lang: str, template: Path, template_bytes: bytes | None, catalogue: P
         raise CareleafError(Diagnostic(Location(catalogue), f"Babel knows no locale '{lang}', "
                                        "so its dates cannot be written"))
     if catalogue_bytes is None:
-        raise CareleafError(Diagnostic(Location(catalogue.parent), _missing_text(
-            lang, wanted, f"add {display_path(catalogue)} (copy {display_path(template)} and "
-            "translate every message)")))
+        return Checked(Report([Diagnostic(Location(catalogue), _no_catalogue_text(
+            lang, len(wanted)))]), coverage=Coverage(len(wanted), 0))
     parsed = _parse(catalogue, catalogue_bytes)
     translations = _translations(parsed)
-    report = Report()
+    report, coverage = Report(), _coverage(wanted, translations)
     missing = [msgid for msgid in wanted if msgid not in translations]
     if missing:
         report.error(catalogue, None, _missing_text(
             catalogue.stem, missing, f"add them (template: {display_path(template)})"))
     _check_placeholders(catalogue, parsed, translations, set(wanted), report)
-    if report.errors:
-        raise CareleafError(report)
-    return Messages(lang, locale, translations)
+    if coverage.mostly_english:
+        report.warning(catalogue, None, _copied_text(catalogue.stem, coverage))
+    messages = None if report.errors else Messages(lang, locale, translations)
+    return Checked(report, messages, coverage)
+
+
+def _no_catalogue_text(lang: str, wanted: int) -> str:
+    return (f"there is no {language_name(lang)} catalogue, so none of the {wanted} interface "
+            f"words of the layouts has a translation: run 'careleaf messages init {lang}' to "
+            "make it, and translate every message")
 
 
 def _missing_text(lang: str, missing: list[str], advice: str) -> str:
+    """The error for ``missing``: every one of them, or the first ``LISTED`` of a long
+    list (a new catalogue's empty messages are its editor's to show, not one line's)."""
     count = f"{len(missing)} message{'s have' if len(missing) != 1 else ' has'}"
-    listed = ", ".join(_quoted(msgid) for msgid in sorted(missing, key=lambda m: (m.casefold(),
-                                                                                  m)))
+    ordered = sorted(missing, key=lambda m: (m.casefold(), m))
+    listed = ", ".join(_quoted(msgid) for msgid in ordered[:LISTED])
+    if len(ordered) > LISTED:
+        listed += f" and {len(ordered) - LISTED} more"
     return f"{count} no {language_name(lang)} translation: {listed}; {advice}"
+
+
+def _copied_text(lang: str, coverage: Coverage) -> str:
+    return (f"{coverage.copied} of its {coverage.worded} messages with words are "
+            "translated as the English text itself (a copy, as 'msgen' makes), so its "
+            f"leaflets would read in English: translate them into {language_name(lang)}, and "
+            "leave the msgstr of a message not translated yet empty (it then counts as "
+            "missing)")
+
+
+def _coverage(wanted: list[str], translations: dict[str, str]) -> Coverage:
+    """How many of ``wanted`` are translated, and how many of those with words are left
+    in English; punctuation (``", "``) and numbers read the same in most languages."""
+    worded = [msgid for msgid in wanted if _has_words(msgid)]
+    copied = [msgid for msgid in worded if translations.get(msgid, "").strip() == msgid.strip()]
+    translated = sum(msgid in translations for msgid in wanted)
+    return Coverage(len(wanted), translated, len(worded), len(copied))
+
+
+def _has_words(msgid: str) -> bool:
+    """Whether ``msgid`` has a letter outside its ``{name}``s."""
+    try:
+        text = "".join(literal for literal, _, _, _ in string.Formatter().parse(msgid))
+    except ValueError:
+        text = msgid
+    return any(char.isalpha() for char in text)
 
 
 def _quoted(text: str) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from careleaf.design.brand import DEFAULT_BRAND, Brand, load_brand
 from careleaf.design.layouts import Layout, load_layouts, select_layouts
-from careleaf.errors import Diagnostic, Location, Report
+from careleaf.errors import Diagnostic, Location, Report, display_path
 from careleaf.files import writing_under
 from careleaf.formats.job import Job
 from careleaf.i18n.messages import catalogue_files, load_messages
@@ -91,7 +91,7 @@ def _make(plan: _Plan, report: Report, stale: dict[Path, list[tuple[Layout, Vari
     # Only now pay for Markdown, Jinja2 and the renderers.
     leaflets = [leaflet for leaflet in load_leaflets(project, report, list(stale))
                 if _layouts_exist(leaflet, available, report)]
-    leaflets, translations = publishable(project, leaflets, report)
+    leaflets, translations = publishable(project, leaflets, report, plan.brand)
     notes = _draft_notes(leaflets, report, print_ready)
     tasks = plan.tasks(leaflets, stale, proofs)
     usable = {leaflet.path for leaflet in leaflets}
@@ -127,17 +127,34 @@ def _usable_sources(project: Project, sources: list[Path], report: Report) -> li
     return usable
 
 
-def publishable(project: Project, leaflets: list[Leaflet], report: Report
-                ) -> tuple[list[Leaflet], dict[Path, Status]]:
+def publishable(project: Project, leaflets: list[Leaflet], report: Report,
+                brand: Brand | None = None) -> tuple[list[Leaflet], dict[Path, Status]]:
     """The leaflets that may be built and listed: those that match their original (a
-    translation) and whose language's catalogue is complete (a language lacking
-    translations is one error, not one per output); and each translation's comparison."""
+    translation), whose language's catalogue is complete (a language lacking
+    translations is one error, not one per output) and, given a ``brand``, whose
+    language it has its sentences in; and each translation's comparison."""
     translations = check_translations(project, leaflets, report)
     leaflets = [leaflet for leaflet in leaflets if leaflet.path not in translations
                 or not translations[leaflet.path].failed]
     catalogued = {lang: load_messages(project, lang, report) is not None
                   for lang in sorted({leaflet.lang for leaflet in leaflets})}
-    return [leaflet for leaflet in leaflets if catalogued[leaflet.lang]], translations
+    leaflets = [leaflet for leaflet in leaflets if catalogued[leaflet.lang]]
+    return (in_brand_languages(brand, leaflets, report) if brand else leaflets), translations
+
+
+def in_brand_languages(brand: Brand, leaflets: list[Leaflet], report: Report) -> list[Leaflet]:
+    """The leaflets in a language ``brand`` has every sentence in; for each language it
+    lacks, one error at the brand file naming the sentences and the leaflets."""
+    by_lang: dict[str, list[Leaflet]] = {}
+    for leaflet in leaflets:
+        by_lang.setdefault(leaflet.lang, []).append(leaflet)
+    lacking = set()
+    for lang, group in sorted(by_lang.items()):
+        names = [display_path(leaflet.path) for leaflet in group]
+        if (problem := brand.language_problem(lang, names)) is not None:
+            report.diagnostics.append(problem)
+            lacking.add(lang)
+    return [leaflet for leaflet in leaflets if leaflet.lang not in lacking]
 
 
 def _draft_notes(leaflets: list[Leaflet], report: Report, print_ready: bool
@@ -202,7 +219,7 @@ class _Plan:
 
     def tasks(self, leaflets: list[Leaflet], stale: dict[Path, list[tuple[Layout, Variant]]],
               proofs: bool) -> list[Task]:
-        return [Task(Job(self.project, leaflet, layout, self.brand,
+        return [Task(Job(self.project, leaflet, layout, self.brand.in_language(leaflet.lang),
                          print_ready=variant.print_ready,
                          page_source=self.available.get(layout.page_list or ""),
                          record_pages=layout.name in self.page_sources),

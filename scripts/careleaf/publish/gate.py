@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path
 
 from careleaf.check.verdicts import Verdict
+from careleaf.design.brand import Brand, language_name, load_brand
 from careleaf.design.layouts import Layout
 from careleaf.errors import Diagnostic, Location, Report, Severity, display_path
 from careleaf.outputs import Variant, output_path
@@ -183,7 +184,8 @@ def decide_all(project: Project, manifest: Manifest, verdicts: dict[str, Verdict
     quiet = Report()  # the sources' own problems are the build's and the check's to say
     sources = project.sources()
     loaded = load_leaflets(project, quiet, sources)
-    usable, translations = publishable(project, loaded, quiet)
+    brand = load_brand(project, brand_name, quiet)
+    usable, translations = publishable(project, loaded, quiet, brand)
     by_path = {leaflet.path.resolve(): leaflet for leaflet in usable}
     unmatched = {path.resolve() for path, status in translations.items() if status.failed}
     loaded_paths = {leaflet.path.resolve() for leaflet in loaded}
@@ -194,14 +196,21 @@ def decide_all(project: Project, manifest: Manifest, verdicts: dict[str, Verdict
             decisions.append(decide(manifest, leaflet, verdicts.get(leaflet.key), layouts,
                                     brand_name, today, previous.get(leaflet.key)))
         else:
-            decisions.append(refused(source, None, _unusable(source, unmatched, loaded_paths)))
+            decisions.append(refused(source, None, _unusable(source, unmatched, loaded_paths,
+                                                             brand)))
     return decisions
 
 
-def _unusable(source: Path, unmatched: set[Path], loaded: set[Path]) -> str:
+def _unusable(source: Path, unmatched: set[Path], loaded: set[Path],
+              brand: Brand | None) -> str:
     """Why a source the gate cannot even consider is held back, and what says more."""
     if source.resolve() in unmatched:
         return "does not match its original: run 'careleaf check' to see how"
+    if (source.resolve() in loaded and brand is not None
+            and (problem := brand.language_problem(source.parent.name))):
+        return (f"the brand '{brand.name}' has no {language_name(source.parent.name)} "
+                f"text for {', '.join(repr(key) for key in brand.missing(source.parent.name))}"
+                f": add it to {problem.location}, then build and check again")
     if source.resolve() in loaded:  # it loads, but its language cannot be printed
         return (f"the catalogue of its language (layouts/messages/{source.parent.name}.po) "
                 "is missing or incomplete: run 'careleaf messages' to see what it lacks")

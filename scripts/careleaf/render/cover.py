@@ -89,6 +89,8 @@ def cover_png(leaflet: Leaflet, brand: Brand, messages: Messages | None = None) 
 
 def cover_alt(leaflet: Leaflet, brand: Brand, messages: Messages | None = None) -> str:
     """The cover's text alternative, in the language of ``messages`` (English if none)."""
+    # Translators: the text alternative of the ebook's cover picture, read by screen
+    # readers; {title} is the leaflet's title, {organisation} the clinic's name.
     alt = (messages or english()).gettext(
         "Cover: {title}. Patient information from {organisation}.", title=leaflet.title,
         organisation=brand.organisation)

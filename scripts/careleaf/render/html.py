@@ -5,7 +5,9 @@ careleaf version) and nothing else; autoescaping is always on and undefined
 names are errors, so a typo in a template fails loudly with its file and line
 instead of printing an empty string into a patient leaflet. The layouts' own words
 come from ``_()`` and dates from ``long_date``, both in the language of the render's
-``Messages`` (``careleaf.i18n.messages``): the leaflet's, or English for the site's index.
+``Messages`` (``careleaf.i18n.messages``): the leaflet's, or the site page's; ``_in()``
+gives a message in another language (the site's root names each language's leaflets
+in that language), ``language_name`` a language's name in itself.
 
 Jinja2 is imported by the functions that use it, not at the top: the pipeline and the
 site import this module even for a build with nothing to render.
@@ -13,6 +15,7 @@ site import this module even for a build with nothing to render.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import string
@@ -24,13 +27,16 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from careleaf import __version__
 from careleaf.design.brand import Brand
 from careleaf.design.layouts import Layout
 from careleaf.errors import CareleafError, Diagnostic, Location
-from careleaf.i18n.messages import Messages, english, messages_for
+from careleaf.i18n import bidi, ltr_runs
+from careleaf.i18n.languages import native_name
+from careleaf.i18n.messages import Messages, babel_locale, english, messages_for
 from careleaf.render.qr import MIN_MODULE_MM, QUIET_ZONE, qr_data_uri, qr_modules
 from careleaf.source.model import Leaflet
 
@@ -55,9 +61,6 @@ class RenderContext:
     def of(cls, leaflet: Leaflet, layout: Layout, brand: Brand) -> RenderContext:
         return cls(leaflet, layout, brand, brand.ebook_url(leaflet.lang, leaflet.id))
 
-
-#: An e-mail address in a clinic's text (the feedback line).
-_EMAIL = re.compile(r"([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
 
 def template_variables(context: DataclassInstance) -> dict[str, object]:
     """A typed context as template variables: each of its fields under its own name."""
@@ -87,30 +90,79 @@ def translate(msgid: str, /, **values: object) -> str | Markup:
     return _MESSAGES.get().markup(msgid, **values)
 
 
-def isolate(text: str, direction: str) -> Markup:
-    """``text`` kept in its own direction inside a document written the other way.
+def translate_in(layouts_dir: Path, lang: str, msgid: str, /, **values: object) -> str | Markup:
+    """``_in()`` in templates: a message in ``lang``, not the page's language. The site's
+    root names each language's leaflets in that language:
+    ``{{ _in(language.lang, "Leaflets: {count}", count=3) }}``. ``careleaf messages``
+    extracts its second argument like ``_()``'s first."""
+    return messages_for(layouts_dir, lang).markup(msgid, **values)
+
+
+def number(value: int, lang: str | None = None) -> str:
+    """A count as the page's language (or ``lang``) writes it: ``1,234``, ``1.234``."""
+    locale = (babel_locale(lang) if lang else None) or _MESSAGES.get().locale
+    return format_decimal(value, locale=locale)
+
+
+def isolate(text: str, direction: str | None = None) -> Markup:
+    """``text`` kept in its own direction inside a paragraph of ``direction``.
 
     A clinic's English phone line in an Arabic leaflet would otherwise be reordered by
-    the bidi algorithm ("999." shows as ".999"). WeasyPrint ignores ``<bdi>`` and
-    ``unicode-bidi: isolate`` but honours ``dir`` on a span.
+    the bidi algorithm ("999." shows as ".999"). Text with no strong character of the
+    paragraph's direction (English in Arabic; digits alone, which read left to right)
+    is isolated whole in its own; in any text, each phone number, e-mail and web
+    address (``i18n.ltr_runs``) is isolated left to right where the line runs right to
+    left, and kept on one line. Without ``direction`` (a page of either direction, as
+    the site's footer) text that has a direction is isolated in it.
+
+    Isolated means ``<span dir="...">``. WeasyPrint 70 parses ``unicode-bidi`` but lays
+    nothing out by it, and has no rule for ``<bdi>`` (both showed "999." as ".999"), but
+    it sets a span with ``dir`` as a line of its own in that direction, placed as one
+    block: isolation. Browsers and reading systems isolate an element with ``dir`` too
+    (HTML's ``[dir] { unicode-bidi: isolate }``). Unicode's isolate characters
+    (U+2066…U+2069) work in Pango as well, but they would be copied with the text.
     """
-    own = next((kind for char in text
-                if (kind := unicodedata.bidirectional(char)) in ("L", "R", "AL")), None)
-    # Numbers alone (a phone number) have no strong direction, but are read left to right.
-    fallback = "ltr" if any(char.isdigit() for char in text) else direction
-    own_direction = {"L": "ltr", "R": "rtl", "AL": "rtl"}.get(own or "", fallback)
-    if own_direction == direction:
-        return _unbroken(text)
-    return Markup('<span dir="{}">{}</span>').format(own_direction, _unbroken(text))
+    own = _isolated_in(text, direction)
+    parts = ltr_runs.pieces(text)
+    if own and len(parts) == 1 and parts[0][1]:  # a phone number alone: one span
+        return Markup('<span dir="{}" class="unbroken">{}</span>').format(own, text)
+    inner = Markup("").join(_run(part, own or direction) if run else Markup.escape(part)
+                            for part, run in parts)
+    return _in_direction(inner, own)
 
 
-def _unbroken(text: str) -> Markup:
-    """``text`` with each e-mail address kept on one line: a line may break at a
-    hyphen, and "leaflets@riverside-" / "clinic.example.org" reads as two addresses."""
-    parts = _EMAIL.split(text)  # text, address, text, address, ..., text
-    return Markup("").join(Markup('<span class="unbroken">{}</span>').format(part)
-                           if index % 2 else Markup.escape(part)
-                           for index, part in enumerate(parts))
+def address(text: str, direction: str | None = None) -> Markup:
+    """A postal address isolated as ``isolate`` isolates text, whose lines break only
+    after its commas (Latin, Arabic, ideographic): "1 River Road, Riverside RV1 / 2AB"
+    would part a postcode."""
+    parts = (Markup('<span class="unbroken">{}</span>').format(part)
+             for part in re.split(r"(?<=[,\u060c\u3001])\s+", text.strip()))
+    return _in_direction(Markup(" ").join(parts), _isolated_in(text, direction))
+
+
+def _isolated_in(text: str, direction: str | None) -> str | None:
+    """The direction ``text`` is isolated in as a whole, if it has one of its own that is
+    not the paragraph's: no strong character of ``direction`` (digits read left to right)."""
+    own = bidi.direction(text) or ("ltr" if any(c.isdigit() for c in text) else direction)
+    return own if own != direction and not _has_direction(text, direction) else None
+
+
+def _in_direction(inner: Markup, own: str | None) -> Markup:
+    return Markup('<span dir="{}">{}</span>').format(own, inner) if own else inner
+
+
+def _has_direction(text: str, direction: str | None) -> bool:
+    """Whether ``text`` has a strong character of ``direction`` (None: no)."""
+    kinds = {"ltr": ("L",), "rtl": ("R", "AL")}.get(direction or "", ())
+    return any(unicodedata.bidirectional(char) in kinds for char in text)
+
+
+def _run(run: str, around: str | None) -> Markup:
+    """A phone number, e-mail or web address on one line ("leaflets@riverside-" /
+    "clinic.example.org" reads as two addresses), left to right in a right-to-left line."""
+    if around == "rtl":
+        return Markup('<span dir="ltr" class="unbroken">{}</span>').format(run)
+    return Markup('<span class="unbroken">{}</span>').format(run)
 
 
 def long_date(value: date) -> str:
@@ -158,9 +210,13 @@ def environment(layout: Layout) -> jinja2.Environment:
     )
     env.filters["long_date"] = long_date
     env.filters["isolate"] = isolate
+    env.filters["address"] = address
     env.filters["css_content"] = css_content
     env.filters["file_size"] = file_size
+    env.filters["number"] = number
+    env.filters["language_name"] = native_name
     env.globals["_"] = translate
+    env.globals["_in"] = functools.partial(translate_in, layout.folder.parent)
     env.globals["qr_code"] = qr_code
     env.globals["qr_mm"] = qr_mm
     return env
@@ -177,7 +233,8 @@ def render_html(leaflet: Leaflet, layout: Layout, brand: Brand,
     mistakes, and a catalogue that lacks a translation, raise ``CareleafError``."""
     messages = messages or messages_for(layout.folder.parent, leaflet.lang)
     return render_template(layout, layout.template, messages,
-                           **template_variables(RenderContext.of(leaflet, layout, brand)))
+                           **template_variables(RenderContext.of(
+                               leaflet, layout, brand.in_language(leaflet.lang))))
 
 
 def render_template(layout: Layout, name: str, messages: Messages | None = None, /,

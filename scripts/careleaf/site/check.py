@@ -2,10 +2,13 @@
 
 ``careleaf publish`` calls this after writing the site. Every page's links, images
 and stylesheets must name a file of the site (or an element of the page); every link
-to a download must say how big the file is, and say it truly; the OPDS catalogue's
-links must resolve and its lengths be true; every leaflet the publish gate let
-through must be listed, and no other; and each download must be a file the gate
-allowed, the same bytes as the built output ``careleaf check`` passed.
+to a download must say how big the file is, and say it truly; a language's pages
+must say they are in it (``lang``); the OPDS feeds' links must resolve and their
+lengths be true; every leaflet the publish gate let through must be listed on its
+language's index (and its EPUB in its language's feed), and no other; the root must
+link each language's index, and its feed each language's feed; and each download
+must be a file the gate allowed, the same bytes as the built output ``careleaf check``
+passed.
 """
 
 from __future__ import annotations
@@ -34,13 +37,17 @@ def check_site(project: Project, report: Report, brand_name: str, listing: Listi
     folder = site_dir(project, brand_name)
     if not (folder / INDEX).is_file():
         return 0
-    pages = [folder / INDEX, *sorted(folder.glob(f"*/*/{INDEX}"))]
+    pages = [folder / INDEX, *sorted(folder.glob(f"*/{INDEX}")),
+             *sorted(folder.glob(f"*/*/{INDEX}"))]
     for page in pages:
         _check_page(folder, page, report, project.layouts_dir)
-    _check_feed(folder, folder / OPDS, report)
+    feeds = [folder / OPDS, *sorted(folder.glob(f"*/{OPDS}"))]
+    for feed in feeds:
+        _check_feed(folder, feed, report)
     _check_listed(project, folder, report, listing)
+    _check_languages(folder, report)
     _check_offered(project, folder, brand_name, report, listing)
-    return len(pages) + 1
+    return len(pages) + len(feeds)
 
 
 def _check_page(folder: Path, page: Path, report: Report, layouts_dir: Path) -> None:
@@ -49,7 +56,11 @@ def _check_page(folder: Path, page: Path, report: Report, layouts_dir: Path) -> 
     except (OSError, etree.ParserError) as exc:
         report.error(page, None, f"cannot read the page: {exc}")
         return
-    messages = _page_messages(layouts_dir, str(root.get("lang", "")))
+    lang = str(root.get("lang", ""))
+    if page.parent != folder and lang != _language_of(folder, page):
+        report.error(page, root.sourceline, f"says it is in '{lang}' (lang), but it is a "
+                     f"page of the '{_language_of(folder, page)}' leaflets")
+    messages = _page_messages(layouts_dir, lang)
     ids = set(root.xpath("//@id"))
     for element, _attribute, link, _pos in root.iterlinks():
         parts = urlsplit(link)
@@ -134,24 +145,75 @@ def _check_feed(folder: Path, feed: Path, report: Report) -> None:
                       f"bytes, but the file has {target.stat().st_size}")
 
 
+def _language_of(folder: Path, path: Path) -> str:
+    """The language of a file of the site: its first folder (``es/index.html``)."""
+    return path.relative_to(folder).parts[0]
+
+
+def _links(folder: Path, page: Path) -> set[Path]:
+    """The files of the site the page at ``page`` links to (resolved); none if unreadable."""
+    try:
+        root = html.parse(str(page)).getroot()
+    except (OSError, etree.ParserError):
+        return set()  # _check_page said so
+    return {target for _e, _a, link, _p in root.iterlinks()
+            if not urlsplit(link).scheme and (target := _target(folder, page,
+                                                                urlsplit(link).path))}
+
+
+def _feed_links(folder: Path, feed: Path) -> set[Path]:
+    """The files of the site the feed at ``feed`` links to (resolved); none if unreadable."""
+    try:
+        root = etree.parse(str(feed), etree.XMLParser(resolve_entities=False,
+                                                      no_network=True)).getroot()
+    except (OSError, etree.XMLSyntaxError):
+        return set()  # _check_feed said so
+    return {target for link in root.iter(f"{ATOM}link")
+            if (target := _target(folder, feed, urlsplit(str(link.get("href", ""))).path))}
+
+
 def _check_listed(project: Project, folder: Path, report: Report, listing: Listing) -> None:
-    """Every leaflet published has a page linked from the index; every page is of one."""
-    index = folder / INDEX
-    root = html.parse(str(index)).getroot()
-    linked = {target for _e, _a, link, _p in root.iterlinks()
-              if not urlsplit(link).scheme and (target := _target(folder, index,
-                                                                  urlsplit(link).path))}
+    """Every leaflet published has a page linked from its language's index, and its EPUB
+    (if offered) from its language's feed; every page is of one."""
     published = set(listing.files)
+    listed: dict[Path, set[Path]] = {}  # by language index or feed: what it links to
     for source in sorted(published):
-        page = (folder / source.parent.name / source.stem / INDEX).resolve()
-        if page not in linked:
-            report.error(index, None, f"does not list {source.parent.name}/{source.stem} "
+        lang, leaflet_id = source.parent.name, source.stem
+        index, feed, leaflet = folder / lang / INDEX, folder / lang / OPDS, folder / lang / \
+            leaflet_id
+        if index not in listed:
+            listed[index] = _links(folder, index) if index.is_file() else set()
+            listed[feed] = _feed_links(folder, feed)
+        if (leaflet / INDEX).resolve() not in listed[index]:
+            report.error(index, None, f"does not list {lang}/{leaflet_id} "
                          f"({display_path(source)}), which is published")
+        epub = leaflet / f"{leaflet_id}.epub"
+        if epub.is_file() and epub.resolve() not in listed[feed]:
+            report.error(feed, None, f"does not offer {display_path(epub)}, the ebook of "
+                         f"{lang}/{leaflet_id} ({display_path(source)}), which is published")
     for page in sorted(folder.glob(f"*/*/{INDEX}")):
         source = project.source_dir / page.parent.parent.name / f"{page.parent.name}.md"
         if source.resolve() not in published:
             report.error(page, None, f"is the page of a leaflet that is not published "
                          f"({display_path(source)})")
+
+
+def _check_languages(folder: Path, report: Report) -> None:
+    """The root links every language's index, and its feed every language's feed; a
+    language's index lists some leaflet of it."""
+    linked, fed = _links(folder, folder / INDEX), _feed_links(folder, folder / OPDS)
+    for index in sorted(folder.glob(f"*/{INDEX}")):
+        lang, feed = _language_of(folder, index), index.with_name(OPDS)
+        if index.resolve() not in linked:
+            report.error(folder / INDEX, None, f"does not link {display_path(index)}, the "
+                         f"index of the '{lang}' leaflets")
+        if not feed.is_file() or feed.resolve() not in fed:
+            report.error(folder / OPDS, None, f"does not link {display_path(feed)}, the "
+                         f"catalogue of the '{lang}' leaflets")
+        if not any(page.parent.parent == index.parent for page in _links(folder, index)
+                   if page.name == INDEX):
+            report.error(index, None, f"is the index of the '{lang}' leaflets, but lists "
+                         "none: no leaflet in it is published")
 
 
 def _check_offered(project: Project, folder: Path, brand_name: str, report: Report,

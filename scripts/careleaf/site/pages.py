@@ -5,16 +5,22 @@ module makes it, only when something changed: it parses the sources, finds the
 outputs each leaflet has, takes the cover out of the EPUB (the very bytes the ebook
 shows; drawn anew only for a leaflet without one), makes its thumbnail, and renders
 the ``site`` layout's templates with typed contexts: ``index.html`` and ``opds.xml``
-once, the layout's ``template`` (``leaflet.html``) for each leaflet. Every path a
-page names is relative, so the site works from any address, or from a disk.
+once (the root: the languages), ``language.html`` and ``language-opds.xml`` for each
+language (``<lang>/index.html``, ``<lang>/opds.xml``: its leaflets, in its words), the
+layout's ``template`` (``leaflet.html``) for each leaflet. Every page has the language
+switcher, each language named in itself and linking to the page's leaflet in it when
+there is one. Every path a page names is relative, so the site works from any
+address, or from a disk.
 """
 
 from __future__ import annotations
 
 import io
 import posixpath
+import unicodedata
 import uuid
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from lxml import etree
@@ -23,7 +29,8 @@ from careleaf.design.brand import Brand
 from careleaf.design.layouts import Layout
 from careleaf.errors import Report, display_path
 from careleaf.formats.epub import NAMESPACE, identifier
-from careleaf.i18n.messages import Messages, messages_for
+from careleaf.i18n.languages import language, native_name
+from careleaf.i18n.messages import SOURCE_LANGUAGE, Messages, messages_for
 from careleaf.outputs import Variant, output_path
 from careleaf.pipeline.build import publishable
 from careleaf.pipeline.manifest import Manifest
@@ -31,15 +38,21 @@ from careleaf.project import Project
 from careleaf.render.cover import cover_alt, cover_png
 from careleaf.render.html import render_template, template_variables
 from careleaf.site.model import (
+    ACQUISITION,
     INDEX,
+    LANGUAGE_FEED,
+    LANGUAGE_INDEX,
+    NAVIGATION,
     OPDS,
     THUMBNAIL_WIDTH,
     Download,
     Entry,
     Files,
     LanguageGroup,
+    LanguageLink,
     LeafletPageContext,
     Listing,
+    Navigation,
     Original,
     SiteContext,
     from_page,
@@ -63,7 +76,7 @@ def leaflet_entries(manifest: Manifest, report: Report, brand: Brand, offered: l
     # check's to report: a failing build is not one to show, so the site need not
     # keep what it had of them.
     leaflets, translations = publishable(project, load_leaflets(project, Report(), sources),
-                                         Report())
+                                         Report(), brand)
     if listing is not None:
         leaflets = [leaflet for leaflet in leaflets if listing.allows(leaflet)]
     listed = {leaflet.path.resolve() for leaflet in leaflets}
@@ -139,20 +152,58 @@ def render_pages(project: Project, brand: Brand, layout: Layout, entries: list[E
         files[name] = path.read_bytes()
     if brand.logo:
         files[str(from_page(brand, "").logo)] = (project.root / brand.logo).read_bytes()
+    groups = _languages(entries, brand)
     for entry in entries:
-        _leaflet_files(entry, brand, layout, stylesheets, files, folder)
-    context = SiteContext(_languages(entries), layout, from_page(brand, ""), "", stylesheets,
-                          _feed_id(brand), _updated(entries))
+        _leaflet_files(entry, brand, layout, stylesheets, files, folder,
+                       _navigation(groups, entry.leaflet.lang, entry))
+    for group in groups:
+        _language_files(group, groups, brand, layout, stylesheets, files)
+    context = SiteContext(
+        languages=groups, language=None, lang=SOURCE_LANGUAGE,
+        direction=language(SOURCE_LANGUAGE).direction, layout=layout,
+        brand=from_page(brand, ""), root="", stylesheets=stylesheets,
+        navigation=_navigation(groups, None), feed_id=_feed_id(brand),
+        updated=_updated(entries))
     for name in (INDEX, OPDS):
         files[name] = render_template(layout, name, **template_variables(context)).encode()
 
 
+def _language_files(group: LanguageGroup, groups: tuple[LanguageGroup, ...], brand: Brand,
+                    layout: Layout, stylesheets: tuple[str, ...], files: Files) -> None:
+    """A language's index and feed, in its words: ``<lang>/index.html``, ``<lang>/opds.xml``."""
+    context = SiteContext(
+        languages=groups, language=group, lang=group.lang, direction=group.direction,
+        layout=layout, brand=from_page(brand.in_language(group.lang), "../"), root="../",
+        stylesheets=stylesheets, navigation=_navigation(groups, group.lang),
+        feed_id=group.feed_id, updated=group.updated)
+    messages = messages_for(layout.folder.parent, group.lang)
+    for template, name in ((LANGUAGE_INDEX, group.page), (LANGUAGE_FEED, group.feed)):
+        files[name] = render_template(layout, template, messages,
+                                      **template_variables(context)).encode()
+
+
+def _navigation(groups: tuple[LanguageGroup, ...], lang: str | None,
+                entry: Entry | None = None) -> Navigation:
+    """The ``Navigation`` of a page in ``lang`` (None: the root), of ``entry``'s page if
+    given: each language links to the entry's translation in it, if the site has one."""
+    switcher = []
+    for group in groups:
+        same = group.translation(entry.leaflet) if entry else None
+        switcher.append(LanguageLink(group.lang, same.page if same else group.page,
+                                     group.lang == lang))
+    if lang is None:
+        return Navigation(tuple(switcher), None, OPDS, NAVIGATION)
+    return Navigation(tuple(switcher), f"{lang}/{INDEX}", f"{lang}/{OPDS}", ACQUISITION)
+
+
 def _leaflet_files(entry: Entry, brand: Brand, layout: Layout, stylesheets: tuple[str, ...],
-                   files: Files, folder: Path) -> None:
+                   files: Files, folder: Path, navigation: Navigation) -> None:
     root = "../" * entry.folder.count("/")
     epub = entry.epub.name if entry.epub else ""
+    brand = brand.in_language(entry.leaflet.lang)  # its sentences in the page's language
     page = LeafletPageContext(entry.leaflet, layout, from_page(brand, root), epub,
-                              entry=entry, root=root, stylesheets=stylesheets)
+                              entry=entry, root=root, stylesheets=stylesheets,
+                              navigation=navigation)
     messages = messages_for(layout.folder.parent, entry.leaflet.lang)
     files[entry.page] = render_template(layout, layout.template, messages,
                                         **template_variables(page)).encode()
@@ -165,21 +216,38 @@ def _leaflet_files(entry: Entry, brand: Brand, layout: Layout, stylesheets: tupl
     files[entry.thumbnail] = _thumbnail(cover, folder / entry.cover, folder / entry.thumbnail)
 
 
-def _languages(entries: list[Entry]) -> tuple[LanguageGroup, ...]:
+def _languages(entries: list[Entry], brand: Brand) -> tuple[LanguageGroup, ...]:
+    """The entries by language, each language's by title; the project's default language
+    (careleaf's source language, English) first, then the others by name."""
     by_lang: dict[str, list[Entry]] = {}
-    for entry in sorted(entries, key=lambda e: (e.leaflet.lang, e.leaflet.title.casefold(),
-                                                e.leaflet.id)):
+    for entry in sorted(entries, key=lambda e: (e.leaflet.title.casefold(), e.leaflet.id)):
         by_lang.setdefault(entry.leaflet.lang, []).append(entry)
-    return tuple(LanguageGroup(lang, tuple(group)) for lang, group in by_lang.items())
+    return tuple(LanguageGroup(lang, tuple(by_lang[lang]), _feed_id(brand, lang),
+                               _updated(by_lang[lang]))
+                 for lang in sorted(by_lang, key=language_order))
 
 
-def _feed_id(brand: Brand) -> str:
-    """Stable for as long as the clinic publishes at the same address."""
-    address = brand.base_url.rstrip("/")
+def language_order(lang: str) -> tuple[bool, str, str]:
+    """Where ``lang`` comes among the site's languages: the default first, then by name.
+
+    "By name" is by each language's name in itself, as a reader scans the list: the
+    letters without their accents, in any case (``Español`` sorts as ``espanol``), then
+    Unicode's order, which puts the scripts in the order of Unicode's collation: Latin
+    (Deutsch, English, Español, Français), Greek, Cyrillic, Hebrew, Arabic (العربية),
+    the scripts of India, then Chinese, Japanese and Korean. The tag breaks a tie."""
+    decomposed = unicodedata.normalize("NFKD", native_name(lang))
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return lang != SOURCE_LANGUAGE, letters, lang
+
+
+def _feed_id(brand: Brand, lang: str | None = None) -> str:
+    """Stable for as long as the clinic publishes at the same address; a language's feed
+    has its own."""
+    address = brand.base_url.rstrip("/") + (f"/{lang}" if lang else "")
     return f"urn:uuid:{uuid.uuid5(NAMESPACE, f'opds:{address}')}"
 
 
-def _updated(entries: list[Entry]) -> str:
+def _updated(entries: Iterable[Entry]) -> str:
     """The newest review among the ebooks: a date from the sources, so the feed is
     the same bytes on every build."""
     dates = [entry.leaflet.reviewed for entry in entries if entry.epub]

@@ -2,8 +2,9 @@
 
 After the outputs are built, the site puts them where the QR codes point,
 ``<lang>/<id>/<file>`` (hard links when the file system allows, copies otherwise),
-beside a web page of each leaflet, its cover and a thumbnail; ``index.html`` lists
-every leaflet by language and ``opds.xml`` offers every EPUB to ebook apps. The
+beside a web page of each leaflet, its cover and a thumbnail; each language's
+``<lang>/index.html`` lists its leaflets and ``<lang>/opds.xml`` offers their EPUBs to
+ebook apps, and the root's ``index.html`` and ``opds.xml`` lead to each language. The
 ``site`` layout folder draws all of it; this module only gathers what exists. An
 output is offered only if the manifest says it was built from its files as they are
 now and is intact, so a leaflet whose build failed is listed without the failed (or
