@@ -38,6 +38,8 @@ from careleaf.i18n.languages import Direction
 
 #: Panels before the text: the cover, and the flap when it shows the designed extra.
 COVER = 1
+#: A tri-fold's panels, the back last (``impose.trifold`` puts exactly six on a sheet).
+PANELS = 6
 #: The id of the flap's extra (``trifold.html``): with ``_``, which no source id has.
 #: ``check/fill.py`` finds it among the PDF's named destinations.
 FLAP_ID = "flap_questions"
@@ -68,7 +70,7 @@ class Fit:
     def text_pages(self) -> range:
         """The 1-based page numbers of the text panels, before the back."""
         first = COVER + 1 + (1 if self.extra else 0)
-        return range(first, 6)
+        return range(first, PANELS)
 
     def css(self, full: float, bottom: float) -> str:
         """The stylesheet that sets this fit, given the panel's full text height and
@@ -146,10 +148,10 @@ class _Trial:
 
     @staticmethod
     def fits(laid: tuple[Any, Any]) -> bool:
-        return len(laid[1].pages) <= 6
+        return len(laid[1].pages) <= PANELS
 
     def used(self, fit: Fit, laid: tuple[Any, Any]) -> list[float]:
-        """How far down each text panel the text reaches (pt from the content top)."""
+        """How far down each text panel the text reaches (px from the content top)."""
         pages = laid[1].pages
         return [text_bottom(pages[number - 1]._page_box) for number in fit.text_pages
                 if number < len(pages)]  # the last page is the back
@@ -161,6 +163,8 @@ class _Trial:
     def balance(self, fit: Fit, laid: tuple[Any, Any]) -> tuple[Any, Any]:
         """``laid`` with its text panels shortened alike to the least height that fits."""
         used = self.used(fit, laid)
+        if not used:
+            return laid
         line = fit.size * LINE_PX
         # Level panels would each hold the average; a line more, as breaks are coarse.
         # Between that and the tallest panel now, halve the gap until a height fits.
