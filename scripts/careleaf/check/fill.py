@@ -120,7 +120,9 @@ def measure(pdf: Path, layout: Layout, rtl: bool = False) -> list[Fill]:
         sizes = [document[index].get_size() for index in range(len(document))]
     finally:
         document.close()
-    destinations = _destinations(pdf)
+    # Only a tri-fold's flap and a padded layout's designed pages are found by id: the
+    # other layouts' PDFs are not parsed a second time.
+    destinations = _destinations(pdf) if layout.impose == "trifold" or layout.pad_to else {}
     if layout.impose == "trifold":
         designed = FLAP_ID in destinations  # the flap's own questions and notes
         measured = tuple(n for n in MEASURED_PANELS if not (designed and n == FLAP))
