@@ -70,7 +70,8 @@ test: $(READY) $(ACE_READY) lint
 messages: $(READY)
 	$(BIN)/careleaf messages
 
-# Benchmarks print ratios against baselines measured in the same run; BENCH_ARGS=--n 100.
+# Benchmarks print ratios against baselines measured in the same run; BENCH_ARGS=--n 100,
+# or BENCH_ARGS="--part site --site-n 200" for the site and its search index alone.
 bench: $(READY)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
 	  -c scripts/constraints.txt -e '.[dev,bench]'

@@ -11,7 +11,11 @@ measures, each whole command in a fresh process:
   the PNG proofs a build writes by default);
 - the peer: per file, ``pandoc`` to HTML, ``weasyprint`` to PDF, ``pandoc`` to EPUB,
   against careleaf building the same two outputs (wall and CPU time);
-- careleaf's EPUB time per leaflet, and the peak memory of a cold build at N/4 and N.
+- careleaf's EPUB time per leaflet, and the peak memory of a cold build at N/4 and N;
+- the download site of a bigger catalogue (``--site-n``, 200 leaflets from
+  ``synthetic.py``): its making, its search index (time, size on disk) and what one
+  search costs a phone (``bench_site.py``). ``--part build`` or ``--part site`` runs
+  one half only.
 
 It prints a table (measurement, value, baseline, ratio, target, pass/fail) and
 writes ``build/bench.json``. A missed target is reported as FAIL, never hidden;
@@ -44,6 +48,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import synthetic
+from bench_site import RESULTS, browser_searches, index_sizes, search_cost, site_worker
 from careleaf.design.layouts import load_layouts
 from careleaf.errors import Report
 from careleaf.project import Project
@@ -397,7 +403,7 @@ def ms_since(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-WORKERS = {"floor": floor_worker, "careleaf": careleaf_worker}
+WORKERS = {"floor": floor_worker, "careleaf": careleaf_worker, "site": site_worker}
 
 
 # --- Measurements -----------------------------------------------------------------------
@@ -735,14 +741,17 @@ def print_table(rows: list[Row]) -> None:
             print("  ".join("-" * width for width in widths))
 
 
-def machine_info() -> dict[str, Any]:
-    import pypandoc
-
+def machine_info(peer: bool = True) -> dict[str, Any]:
+    """What ran the benchmark; pandoc's version only when the peer ran (``--part site``
+    needs no pandoc)."""
+    if peer:
+        import pypandoc
     return {
         "cpu_count": os.cpu_count(), "platform": platform.platform(),
         "python": platform.python_version(), "careleaf": metadata.version("careleaf"),
         "weasyprint": metadata.version("weasyprint"), "ebooklib": metadata.version("ebooklib"),
-        "pandoc": pypandoc.get_pandoc_version(),
+        "pagefind": metadata.version("pagefind-bin-extended"),
+        "pandoc": pypandoc.get_pandoc_version() if peer else None,
         "libharfbuzz_subset": ctypes.util.find_library("harfbuzz-subset"),
     }
 
@@ -760,14 +769,95 @@ def git_state() -> str | None:
     return commit + ("+changes" if dirty else "")
 
 
-def write_report(res: Results, rows: list[Row]) -> None:
+# --- The download site and its search (``--part site``) ------------------------------------
+
+@dataclass
+class SiteResults:
+    n: int
+    seed: int
+    #: The cold EPUB build of the catalogue: the outputs the site offers.
+    epub_build_s: float = 0.0
+    #: ``bench_site.site_worker``'s report of each round.
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    sizes: dict[str, Any] = field(default_factory=dict)
+    #: ``bench_site.search_cost`` by language.
+    cost: dict[str, dict[str, int]] = field(default_factory=dict)
+    searches: list[dict[str, Any]] = field(default_factory=list)
+    screenshot: str = ""
+
+
+def measure_site(tmp: Path, n: int, seed: int) -> SiteResults:
+    """The site of ``n`` synthetic leaflets, made ``ROUNDS`` times from nothing."""
+    res = SiteResults(n, seed)
+    root = tmp / "site-catalogue"
+    synthetic.make_catalogue(root, n, seed=seed, layouts=("epub",))
+    log(f"site catalogue: {n} leaflets in {root}")
+    res.epub_build_s = cold_build(root, n).seconds
+    res.runs = [worker("site", root, tmp / f"site-{index}", "site") for index in range(ROUNDS)]
+    log("  site from nothing: " + ", ".join(sec(run["cold_s"]) for run in res.runs))
+    folder = Path(res.runs[-1]["folder"])
+    res.sizes = index_sizes(folder)
+    res.cost = {lang: search_cost(folder, lang) for lang in ("en", "es")}
+    shot = REPORT.with_name("bench-search.png")
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    res.searches, res.screenshot = browser_searches(folder, shot), str(shot)
+    return res
+
+
+def kib(size: float) -> str:
+    return f"{size / 1024:.1f} KiB"
+
+
+def site_rows(res: SiteResults) -> list[Row]:
+    cold = statistics.median(run["cold_s"] for run in res.runs)
+    search = statistics.median(run["search_s"] for run in res.runs)
+    fresh = statistics.median(run["fresh_s"] for run in res.runs)
+    sizes, page = res.sizes, res.sizes["pages_bytes"] / max(1, res.sizes["pages"])
+    return [
+        Row(f"site: EPUB build of {res.n} leaflets, cold, default -j", sec(res.epub_build_s)),
+        Row(f"site: whole site from nothing, {sizes['pages']} leaflet pages (median of "
+            f"{ROUNDS})", sec(cold), f"EPUB build {sec(res.epub_build_s)}",
+            f"{cold / res.epub_build_s:.2f}"),
+        Row("  of which: Pagefind indexing alone (search_index)", sec(search), sec(cold),
+            f"{search / cold:.2f}"),
+        Row("site: nothing changed, build_site again", msec(fresh * 1000), target="no remake",
+            verdict=verdict(not any(run["fresh_remade"] for run in res.runs))),
+        Row(f"search index on disk: pagefind/, {sizes['files']} files", kib(sizes["bytes"]),
+            f"the pages {kib(sizes['pages_bytes'])}",
+            f"{sizes['bytes'] / sizes['pages_bytes']:.2f}"),
+        *(Row(f"  {kind} ({count} files)", kib(size))
+          for kind, (size, count) in sizes["kinds"].items()),
+        *search_rows(res, page),
+    ]
+
+
+def search_rows(res: SiteResults, page: float) -> list[Row]:
+    """What one search costs a phone: summed from the files, and fetched by Chromium."""
+    rows = []
+    for lang, cost in res.cost.items():
+        rows += [Row(f"one search, from the files ({lang}: every chunk of it, {RESULTS} "
+                     "fragments)", kib(cost["total"]), f"a page {kib(page)}",
+                     f"{cost['total'] / page:.1f}"),
+                 Row("  " + ", ".join(f"{part} {kib(size)}" for part, size in cost.items()
+                                      if not part.startswith("total")), ""),
+                 Row("  the same from a host that gzips the scripts",
+                     kib(cost["total_scripts_gzipped"]))]
+    return rows + [
+        Row(f"first search in Chromium, 390 px: '{found['query']}' ({found['lang']}), "
+            f"{found['pagefind_requests']} files, {found['fragments']} fragments",
+            kib(found["pagefind_bytes"]), f"a page {kib(page)}",
+            f"{found['pagefind_bytes'] / page:.1f}") for found in res.searches]
+
+
+def write_report(res: Results | None, site: SiteResults | None, rows: list[Row]) -> None:
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     report = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"), "n": res.n,
-        "machine": machine_info(), "peer_pdf_variant": PDF_VARIANT,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"), "n": res and res.n,
+        "site_n": site and site.n, "machine": machine_info(peer=res is not None),
+        "peer_pdf_variant": PDF_VARIANT,
         "rows": [asdict(row) for row in rows],
         "failed_targets": [row.measurement for row in rows if row.verdict == "FAIL"],
-        "results": asdict(res),
+        "results": res and asdict(res), "site": site and asdict(site),
     }
     REPORT.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     print(f"\nwritten: {REPORT}")
@@ -779,13 +869,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0] if __doc__ else None)
     parser.add_argument("--n", type=int, default=20, help="leaflets in the catalogue (20)")
     parser.add_argument("--seed", type=int, default=2026, help="seed of the catalogue (2026)")
+    parser.add_argument("--site-n", type=int, default=200,
+                        help="leaflets in the site's catalogue (200)")
+    parser.add_argument("--part", choices=("all", "build", "site"), default="all",
+                        help="the builds, the download site and its search, or both (all)")
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--layout", default="a4", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.n < 2:
-        parser.error("--n must be at least 2")
+    if args.n < 2 or args.site_n < 2:
+        parser.error("--n and --site-n must be at least 2")
     return args
 
 
@@ -799,21 +893,28 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.worker:
         return run_worker(args)
+    started, load, git = time.perf_counter(), os.getloadavg()[0], git_state()
+    res, site = None, None
     try:
         with tempfile.TemporaryDirectory(prefix="careleaf-bench-") as tmp:
-            res = measure(Path(tmp), args.n, args.seed)
+            if args.part in ("all", "build"):
+                res = measure(Path(tmp), args.n, args.seed)
+            if args.part in ("all", "site"):
+                site = measure_site(Path(tmp), args.site_n, args.seed)
     except BenchError as exc:
         log(f"bench: error: {exc}")
         return 1
-    rows = make_rows(res)
+    rows = (make_rows(res) if res else []) + (site_rows(site) if site else [])
     print_table(rows)
-    print(f"\n{res.n} leaflets, {os.cpu_count()} cores, {res.bench_s:.0f} s in all; 1-min load "
-          f"average before the run {res.load_start:.2f} (above ~0.3, other processes were "
+    sizes = " and ".join([*([f"{res.n} leaflets built"] if res else []),
+                          *([f"a site of {site.n}"] if site else [])])
+    print(f"\n{sizes}, {os.cpu_count()} cores, {time.perf_counter() - started:.0f} s in all; "
+          f"1-min load average before the run {load:.2f} (above ~0.3, other processes were "
           "sharing the machine and these timings are slower than it can do)")
-    if res.git_start != res.git_end:
-        print(f"warning: the checkout changed during the run ({res.git_start} -> "
-              f"{res.git_end}): some numbers may come from different code")
-    write_report(res, rows)
+    if git != git_state():
+        print(f"warning: the checkout changed during the run ({git} -> {git_state()}): some "
+              "numbers may come from different code")
+    write_report(res, site, rows)
     return 0
 
 

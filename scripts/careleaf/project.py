@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,9 @@ from careleaf.files import NAME_MAX, file_problem
 
 #: A leaflet id: lowercase letters and digits, words joined by single hyphens.
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: Folders of a language on the download site (its A-Z, topics and search), which a
+#: leaflet's folder, ``<lang>/<id>/``, must not be.
+SITE_FOLDERS = frozenset({"a-z", "topics", "search"})
 #: The BCP 47 tags careleaf accepts: language, optional script, optional region.
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|[0-9]{3}))?$")
 #: Leaflets are a few pages; anything bigger is a mistake, not a leaflet.
@@ -26,6 +30,16 @@ MAX_SOURCE_BYTES = 1_000_000
 #: The longest leaflet id: its outputs are named ``<id>-<layout>…``, their proofs
 #: ``<id>-<layout>-<page>.png``, and a file name may be at most 255 bytes.
 MAX_ID_LENGTH = 100
+
+
+
+def topic_slug(keyword: str) -> str:
+    """A keyword as a folder name: its letters and digits (of any script) in lower case,
+    runs of anything else one hyphen: ``Back pain`` is ``back-pain``, ``ألم الظهر``
+    ``ألم-الظهر``. The site's topic pages are ``<lang>/topics/<slug>/``
+    (linked percent-encoded); the catalogue check groups keywords by it too."""
+    folded = unicodedata.normalize("NFKC", keyword).casefold()
+    return re.sub(r"[\W_]+", "-", folded).strip("-") or "topic"
 
 
 @dataclass(frozen=True)

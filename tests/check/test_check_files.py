@@ -186,12 +186,12 @@ def refusals(stderr: str) -> list[str]:
 
 
 def site_index(project: TmpProject) -> str:
-    """The site's root and its English index, which lists the English leaflets (there is
-    none while no English leaflet is published)."""
+    """The site's root, its English index, which lists the English leaflets (there is
+    none while no English leaflet is published), and the pages of the English leaflets,
+    which alone offer the files for printing in the clinic (a booklet's sheets)."""
     site = project.root / "build/site"
-    return "".join(page.read_text(encoding="utf-8") for page in (site / "index.html",
-                                                                    site / "en/index.html")
-                   if page.is_file())
+    pages = (site / "index.html", site / "en/index.html", *sorted(site.glob("en/*/index.html")))
+    return "".join(page.read_text(encoding="utf-8") for page in pages if page.is_file())
 
 
 def test_a_damaged_download_holds_the_leaflet_back(published: TmpProject) -> None:

@@ -46,6 +46,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> TmpProject:
     project.write("careleaf.toml", f'layouts = ["{BOOKLET}"]\n')
     long_leaflet(project, 9)
     (project.root / "source/en/minimal.md").rename(project.root / "source/en/long.md")
+    long = project.root / "source/en/long.md"  # its own title: two alike are a warning
+    long.write_text(long.read_text(encoding="utf-8").replace(
+        "title: Leg cramps", "title: Leg cramps (long version)", 1), encoding="utf-8")
     project.write("source/en/minimal.md", APPROVED)
     for lang in ("en", "ar"):  # the Arabic one is a translation of the English one
         shutil.copy(REPO / "source" / lang / f"{REPOSITORY}.md",

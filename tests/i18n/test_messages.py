@@ -121,7 +121,8 @@ def test_spanish_leaflet_page_of_the_site_is_in_spanish(spanish: TmpProject) -> 
         "2036 · versión 2.1")
     links = [" ".join(a.text_content().split())
              for a in root.iterfind(".//ul[@class='downloads']//a")]
-    assert [link.rsplit(",", 1)[0] for link in links] == ["Libro electrónico EPUB", "A4 en PDF"]
+    assert [link.rsplit(",", 1)[0] for link in links] == [
+        "Libro electrónico (EPUB)", "Imprimir en casa (A4)"]
     assert not root.xpath("//*[@lang='en']")  # nothing of the page is left in English
 
 

@@ -39,7 +39,7 @@ def test_the_fixture_is_approved_and_publishes(approved: TmpProject) -> None:
     publish_all(approved, *TODAY)
     assert (site(approved) / "en" / "minimal" / "index.html").is_file()
     assert (site(approved) / "en" / "minimal" / "minimal-a4.pdf").is_file()
-    assert "minimal.epub" in (site(approved) / "en" / "opds.xml").read_text(encoding="utf-8")
+    assert "minimal.epub" in (site(approved) / "en" / "opds-all.xml").read_text(encoding="utf-8")
 
 
 def test_a_draft_is_built_with_its_mark_and_never_published(project: TmpProject) -> None:

@@ -103,10 +103,11 @@ def test_each_language_has_its_index_in_its_words(built: TmpProject, lang: str,
     words = messages_for(built.root / "layouts", lang)
     assert root.findtext(".//h1") == words.gettext("Patient information leaflets")
     assert root.findtext(".//title").startswith(words.gettext("Patient information leaflets"))
-    titles = [link.text_content() for link in root.iterfind(".//main//h2/a")]
-    assert titles == TITLES[lang]  # this language's leaflets, and only them
-    for link in root.iterfind(".//main//h2/a"):
-        target = resolves(index, link.get("href", ""))
+    a_to_z = site(built) / lang / "a-z" / "index.html"
+    links = page(a_to_z).findall(".//main//ul[@class='a-z-list']/li/a")
+    assert [link.text_content() for link in links] == TITLES[lang]  # this language's only
+    for link in links:
+        target = resolves(a_to_z, link.get("href", ""))
         assert target.parent.parent == (site(built) / lang).resolve()
 
 
@@ -199,7 +200,11 @@ def test_the_catalogue_starts_with_the_languages_and_each_entry_has_its_own(
         link = entry.find("a:link[@rel='subsection']", NS)
         assert link is not None
         language_feed = resolves(root_path, link.get("href", ""))
-        books = etree.parse(str(language_feed)).getroot()
+        sections = etree.parse(str(language_feed)).getroot()
+        assert sections.get(XML_LANG) == lang
+        everything = sections.find("a:entry/a:link[@rel='subsection']", NS)  # all, by title
+        assert everything is not None
+        books = etree.parse(str(resolves(language_feed, everything.get("href", "")))).getroot()
         assert books.get(XML_LANG) == lang
         languages = [book.findtext("dc:language", namespaces=NS)
                      for book in books.iterfind("a:entry", NS)]
@@ -229,14 +234,17 @@ def test_the_read_back_finds_a_language_left_out_or_mislabelled(
     shutil.copytree(built.root, copy)
     folder = copy / "build" / "site"
     report = Report()
-    pages, feeds = 1 + 3 + 5, 1 + 3  # the root's, the languages', the leaflets'
-    assert check_site(Project.find(copy), report, "default", listing(copy)) == pages + feeds
+    # The root; each language's index, A-Z, topics, a topic and search; the leaflets.
+    pages = 1 + 3 * 5 + 5
+    # The root's feed; each language's five feeds, a topic's and OpenSearch; the sitemap.
+    documents = 1 + 3 * 7 + 1
+    assert check_site(Project.find(copy), report, "default", listing(copy)) == pages + documents
     assert not report.diagnostics, [str(d) for d in report]
     edit(folder / "index.html", 'href="ar/index.html"', 'href="#main"')  # and the switcher's
     edit(folder / "opds.xml", 'href="ar/opds.xml"', 'href="es/opds.xml"')
     edit(folder / "es/index.html", '<html lang="es"', '<html lang="en"')
-    edit(folder / "es/index.html", 'href="../es/calambres/index.html"', 'href="#main"')
-    edit(folder / "es/opds.xml", "calambres/calambres.epub", "minimal/minimal.epub")
+    edit(folder / "es/a-z/index.html", 'href="../../es/calambres/index.html"', 'href="#main"')
+    edit(folder / "es/opds-all.xml", "calambres/calambres.epub", "minimal/minimal.epub")
     check_site(Project.find(copy), report, "default", listing(copy))
     found = "\n".join(str(d) for d in report)
     for expected in (
@@ -246,8 +254,8 @@ def test_the_read_back_finds_a_language_left_out_or_mislabelled(
             "catalogue of the 'ar' leaflets",
             f"{folder / 'es/index.html'}:2: error: says it is in 'en' (lang), but it is a page "
             "of the 'es' leaflets",
-            f"{folder / 'es/index.html'}: error: does not list es/calambres",
-            f"{folder / 'es/opds.xml'}: error: does not offer "
+            f"{folder / 'es/a-z/index.html'}: error: does not list es/calambres",
+            f"{folder / 'es/opds-all.xml'}: error: does not offer "
             f"{folder / 'es/calambres/calambres.epub'}, the ebook of es/calambres"):
         assert expected in found, found
 

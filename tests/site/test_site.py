@@ -41,6 +41,8 @@ LEAFLETS = {
     "en/aches": APPROVED.replace("title: Leg cramps", "title: Aching joints"),
     "es/calambres": APPROVED.replace("title: Leg cramps", "title: Calambres en las piernas"),
 }
+#: Where a download link's size begins, after the leaflet's title for screen readers.
+SIZED = '<span class="size">'
 #: The fixtures' next review is 2036-03-01: a fixed date keeps them not overdue.
 TODAY = ("--today", "2026-12-06")
 
@@ -105,9 +107,13 @@ def test_the_root_lists_the_languages_and_each_index_its_leaflets(built: TmpProj
                   li.find("a").get("href")) for li in root.iterfind(".//main//li")]
     assert languages == [("en", "English", "en/index.html"),
                          ("es", "Español", "es/index.html")]
-    titles = {lang: [h.text_content() for h in page(site(built) / lang / "index.html")
-                     .iterfind(".//main//h2")] for lang in ("en", "es")}
+    # Each language's A to Z lists its leaflets by title; its page shows them as cards.
+    titles = {lang: [a.text_content() for a in page(site(built) / lang / "a-z/index.html")
+                     .iterfind(".//main//ul[@class='a-z-list']/li/a")] for lang in ("en", "es")}
     assert titles == {"en": ["Aching joints", "Leg cramps"], "es": ["Calambres en las piernas"]}
+    cards = {lang: [h.text_content() for h in page(site(built) / lang / "index.html")
+                    .iterfind(".//main//li[@class='card']//h3")] for lang in ("en", "es")}
+    assert cards == titles
     index = site(built) / "en" / "index.html"
     card = page(index).find(".//main//li[@class='card']")
     assert card is not None
@@ -141,7 +147,8 @@ def test_every_download_link_resolves_and_shows_its_true_size(built: TmpProject)
             assert f"{shown[1]} {shown[2]}" == format_size(size)
             number = float(shown[1].replace(",", "")) * UNITS[shown[2]]
             assert abs(number - size) <= UNITS[shown[2]] / 2
-            assert text.startswith("EPUB ebook" if href.endswith(".epub") else "A4 PDF")
+            assert text.startswith("Ebook (EPUB)" if href.endswith(".epub")
+                                   else "Print at home (A4)")
 
 
 def test_the_qr_code_address_is_a_file_of_the_site(built: TmpProject) -> None:
@@ -185,9 +192,9 @@ def test_leaflet_page_has_the_leaflet_its_downloads_and_dates(built: TmpProject)
                                   "en/minimal/index.html", "es/calambres/index.html"])
 def test_pages_are_static_accessible_and_self_contained(built: TmpProject, name: str) -> None:
     path = site(built) / name
-    text = path.read_text(encoding="utf-8")
     root = page(path)
-    assert "<script" not in text.lower()
+    # Nothing runs: a leaflet's page has only its data for search engines (JSON-LD).
+    assert all(script.get("type") == "application/ld+json" for script in root.iter("script"))
     assert root.get("lang")
     assert root.find(".//meta[@name='viewport']") is not None
     assert len(root.findall(".//h1")) == 1
@@ -212,7 +219,9 @@ def check_feed_head(feed: etree._Element) -> None:
 
 
 def test_opds_root_is_a_navigation_feed_to_each_languages_feed(built: TmpProject) -> None:
-    """The catalogue's address stays ``opds.xml``: its start, one entry per language."""
+    """The catalogue's address stays ``opds.xml``: its start, one entry per language,
+    leading to the language's navigation feed (``<lang>/opds.xml``, its address as
+    before)."""
     root_path = site(built) / "opds.xml"
     root = etree.parse(str(root_path)).getroot()
     check_feed_head(root)
@@ -227,10 +236,12 @@ def test_opds_root_is_a_navigation_feed_to_each_languages_feed(built: TmpProject
     for entry in entries:
         lang = str(entry.get(XML_LANG))
         link = entry.find("a:link[@rel='subsection']", NS)
-        assert link is not None and link.get("type") == CATALOGUE
+        assert link is not None and link.get("type") == NAVIGATION_FEED
         assert (link.get("href"), link.get("hreflang")) == (f"{lang}/opds.xml", lang)
         feed = etree.parse(str(site(built) / lang / "opds.xml")).getroot()
-        assert entry.findtext("a:id", namespaces=NS) == feed.findtext("a:id", namespaces=NS)
+        # An entry of a navigation feed is named by the address of the feed it leads to.
+        assert entry.findtext("a:id", namespaces=NS) == (
+            f"https://leaflets.riverside-clinic.example.org/{lang}/opds.xml")
         ids.add(feed.findtext("a:id", namespaces=NS))
     assert len(ids | {root.findtext("a:id", namespaces=NS)}) == 3  # every feed its own id
     assert entries[1].findtext("a:content", namespaces=NS) == "Folletos: 1"  # in Spanish
@@ -238,17 +249,18 @@ def test_opds_root_is_a_navigation_feed_to_each_languages_feed(built: TmpProject
 
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_opds_language_feed_offers_its_languages_epubs(built: TmpProject, lang: str) -> None:
-    feed_path = site(built) / lang / "opds.xml"
+    """``<lang>/opds-all.xml``, which the language's navigation feed leads to."""
+    feed_path = site(built) / lang / "opds-all.xml"
     feed = etree.parse(str(feed_path)).getroot()
     check_feed_head(feed)
     assert feed.get(XML_LANG) == lang
     link = feed.find("a:link[@rel='self']", NS)
     assert link is not None and link.get("type") == CATALOGUE
     assert resolve(feed_path, link.get("href", "")) == feed_path.resolve()
-    for rel in ("start", "up"):
+    for rel, target in (("start", "opds.xml"), ("up", f"{lang}/opds.xml")):
         link = feed.find(f"a:link[@rel='{rel}']", NS)
         assert link is not None and link.get("type") == NAVIGATION_FEED
-        assert resolve(feed_path, link.get("href", "")) == (site(built) / "opds.xml").resolve()
+        assert resolve(feed_path, link.get("href", "")) == (site(built) / target).resolve()
     entries = feed.findall("a:entry", NS)
     assert len(entries) == len([key for key in LEAFLETS if key.startswith(f"{lang}/")])
     for entry in entries:
@@ -310,7 +322,7 @@ def test_a_removed_leaflet_disappears_from_the_site(approved: TmpProject) -> Non
     publish_all(approved)
     assert not folder.exists()
     index = (site(approved) / "en/index.html").read_text(encoding="utf-8")
-    feed = (site(approved) / "en/opds.xml").read_text(encoding="utf-8")
+    feed = (site(approved) / "en/opds-all.xml").read_text(encoding="utf-8")
     assert "Leg cramps" in index and "Leg cramps" in feed
     assert "Other cramps" not in index and "en/other" not in feed
     record = json.loads((approved.root / "build/archive/en/other/2.1/record.json").read_text(
@@ -346,15 +358,18 @@ def test_an_output_older_than_its_source_holds_the_leaflet_back(approved: TmpPro
 
 
 def test_booklet_imposed_file_is_offered_beside_the_booklet(approved: TmpProject) -> None:
+    """A booklet and its sheets are the clinic's to print: offered on the leaflet's page
+    under their own heading, never on a patient's card."""
     approved.write("careleaf.toml", 'layouts = ["booklet-a5"]\n')
     publish_all(approved)
     index = page(site(approved) / "en/index.html")
-    texts = {a.get("href"): a.text_content()
-             for a in index.iterfind(".//ul[@class='downloads']//a")}
-    assert set(texts) == {"../en/minimal/minimal-booklet-a5.pdf",
-                          "../en/minimal/minimal-booklet-a5-imposed.pdf"}
-    assert texts["../en/minimal/minimal-booklet-a5-imposed.pdf"].startswith(
-        "Booklet A5 PDF, pages imposed")
+    cards = [a.get("href") for a in index.iterfind(".//ul[@class='downloads card-downloads']//a")]
+    assert cards == ["../en/minimal/index.html"]  # "Read online" only
+    downloads = page(site(approved) / "en/minimal/index.html").get_element_by_id("downloads")
+    (clinic,) = downloads.iterfind(".//section[@class='clinic-downloads']")
+    texts = {a.get("href"): a.text_content() for a in clinic.iterfind(".//a")}
+    assert set(texts) == {"minimal-booklet-a5.pdf", "minimal-booklet-a5-imposed.pdf"}
+    assert texts["minimal-booklet-a5-imposed.pdf"].startswith("Booklet A5, sheets to fold (PDF)")
     assert (site(approved) / "en/minimal/minimal-booklet-a5-imposed.pdf").is_file()
 
 
@@ -380,8 +395,8 @@ def tamper(approved: TmpProject) -> tuple[Path, Path, int]:
     epub = site(approved) / "en/minimal/minimal.epub"
     size = epub.stat().st_size
     index.write_text(index.read_text(encoding="utf-8")
-                     .replace(f"Leg cramps</span>, {format_size(size)}",
-                              "Leg cramps</span>, 1 byte")
+                     .replace(f"Leg cramps</span>{SIZED}, {format_size(size)}",
+                              f"Leg cramps</span>{SIZED}, 1 byte")
                      .replace("en/minimal/cover-thumbnail.png", "en/minimal/no-such.png"),
                      encoding="utf-8")
     data = epub.read_bytes()
@@ -420,7 +435,8 @@ def test_publish_puts_a_tampered_site_right(approved: TmpProject) -> None:
     index, stray, size = tamper(approved)
     result = approved.run("publish", *TODAY)
     assert result.exit_code == 0, result.output  # remade, then read back clean
-    assert f"Leg cramps</span>, {format_size(size)}" in index.read_text(encoding="utf-8")
+    assert f"Leg cramps</span>{SIZED}, {format_size(size)}" in index.read_text(
+        encoding="utf-8")
     assert not stray.exists()
     copy = site(approved) / "en/minimal/minimal.epub"
     assert copy.read_bytes() == approved.output("en", "minimal", "minimal.epub").read_bytes()
@@ -439,7 +455,7 @@ def test_a_republished_site_offers_the_rebuilt_outputs(approved: TmpProject) -> 
     publish_all(approved)
     assert copy.read_bytes() == new
     index = (site(approved) / "en/index.html").read_text(encoding="utf-8")
-    assert f"Leg cramps</span>, {format_size(len(new))}" in index
+    assert f"Leg cramps</span>{SIZED}, {format_size(len(new))}" in index
 
 
 def test_a_template_mistake_is_reported_at_its_line_and_keeps_the_old_site(
@@ -449,7 +465,7 @@ def test_a_template_mistake_is_reported_at_its_line_and_keeps_the_old_site(
     before = index.read_bytes()
     template = approved.root / "layouts/site/index.html"
     lines = template.read_text().splitlines()
-    line = lines.index("<!DOCTYPE html>") + 2  # the line after it
+    line = lines.index("{% block main %}") + 2  # the line after it
     lines.insert(line - 1, "{{ no_such_name }}")
     template.write_text("\n".join(lines) + "\n")
     result = approved.run("publish", *TODAY)

@@ -113,8 +113,10 @@ def published_site(project: TmpProject, run: Run) -> str:
     assert (site / "en" / "minimal" / "index.html").is_file(), run.show()
     assert "en/minimal/minimal.epub" in (site / "en" / "index.html").read_text(
         encoding="utf-8"), run.show()
-    return "".join(path.read_text(encoding="utf-8") for name in ("index.html", "opds.xml")
-                   for path in (site / name, *sorted(site.glob(f"*/{name}"))))
+    return "".join(path.read_text(encoding="utf-8")
+                   for name in ("index.html", "opds.xml", "opds-all.xml")
+                   for path in (site / name, *sorted(site.glob(f"*/{name}")))
+                   if path.is_file())  # opds-all.xml: each language's only
 
 
 # --- special files ---------------------------------------------------------------------
@@ -186,8 +188,8 @@ def test_link_to_a_file_outside_the_project(approved: TmpProject,
     assert not (approved.root / "build" / "en" / "leaked").exists()
     check_and_publish(approved, "source/en/leaked.md")
     site = approved.root / "build" / "site"
-    for name in ("index.html", "opds.xml"):  # the root's and each language's
-        for page in (site / name, *site.glob(f"*/{name}")):
+    for name in ("index.html", "opds.xml", "opds-all.xml"):  # the root's and each language's
+        for page in (path for path in (site / name, *site.glob(f"*/{name}")) if path.is_file()):
             assert "Leaked secret" not in page.read_text(encoding="utf-8"), page
 
 

@@ -324,7 +324,7 @@ def test_the_site_marks_an_outdated_translation_and_links_its_original(
     assert notes(here, "en/minimal/index.html") == notes(here, "en/index.html") == []
     alternates = []
     for lang in ("en", "es"):  # each language's catalogue
-        feed = etree.fromstring(site_page(here, f"{lang}/opds.xml").encode())
+        feed = etree.fromstring(site_page(here, f"{lang}/opds-all.xml").encode())
         alternates += [(link.get("href"), link.get("hreflang")) for link in feed.iterfind(
             "{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}link"
             "[@rel='alternate']")]

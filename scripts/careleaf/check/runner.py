@@ -2,6 +2,7 @@
 
 Load and validate the sources; compare each translation with its original
 (``translations``: the same section and item ids, and the original's version);
+warn of a title two leaflets of one language share (``catalogue``);
 prove each output holds every cause and treatment (``completeness``), is still what
 the build wrote, and that every other file written for it (imposed sheets,
 proofs) reads back whole (``written``), and that the ebook's page list matches
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from careleaf.check.ace import run_ace
+from careleaf.check.catalogue import catalogue_of, check_titles
 from careleaf.check.completeness import check as check_outputs
 from careleaf.check.epubcheck import run_epubcheck
 from careleaf.check.fill import check_fill
@@ -56,6 +58,7 @@ def run_checks(project: Project, report: Report, *, today: date, strict: bool = 
     verified = check_outputs(project, report, layout_names=layout_names, sources=sources,
                              brand_name=brand_name)
     check_translations(project, verified.loaded, report)  # tagged "translation" already
+    check_titles(catalogue_of(manifest, verified.loaded, sources), report, sources)
     if FILL.name not in skip:
         check_fill(project, verified.loaded, report, layout_names=layout_names,
                    brand_name=brand_name)

@@ -1,7 +1,10 @@
 """``careleaf build``: every leaflet (or SOURCES) in every layout.
 
 The download site is not the build's: ``careleaf publish`` makes it, after ``careleaf
-check``, of what the check passed (see ``careleaf.publish``).
+check``, of what the check passed (see ``careleaf.publish``). The catalogue as a whole is
+checked each time, from what the build keeps of every leaflet (``check.catalogue``): a
+title two leaflets share is a warning, and the keywords only one leaflet uses are listed
+with the summary.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 
 import click
 
+from careleaf.check.catalogue import check_titles, keyword_summary
 from careleaf.commands import (
     brand_option,
     finish,
@@ -50,13 +54,24 @@ def build(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...]
           strict: bool) -> None:
     """Build every leaflet (or SOURCES) in every layout, skipping what is up to date."""
     project, report, started = project_of(project_dir), Report(), time.perf_counter()
+    named = sources_of(project, sources)
     with _progress(quiet) as progress:
         result = run_build(project, report, layout_names=list(layouts) or None,
-                           sources=sources_of(project, sources), brand_name=brand,
-                           print_ready=print_ready, proofs=proofs, force=force, jobs=jobs,
-                           progress=progress)
+                           sources=named, brand_name=brand, print_ready=print_ready,
+                           proofs=proofs, force=force, jobs=jobs, progress=progress)
+    # Of the whole catalogue, but said only of the SOURCES named, if any.
+    check_titles(result.catalogue, report, named)
+    keywords = keyword_summary(result.catalogue, named)
+
+    def print_keywords() -> None:
+        for line in keywords:
+            click.echo(line)
+
+    # Just before the summary line, as ``careleaf check`` prints its table: the last
+    # line stays the verdict that people and CI logs look for.
     finish(report, strict, f"{len(result.built)} built, {len(result.fresh)} up to date, "
-            f"{len(result.failed)} failed in {time.perf_counter() - started:.2f} s")
+            f"{len(result.failed)} failed in {time.perf_counter() - started:.2f} s",
+           before_summary=print_keywords)
 
 
 @contextmanager

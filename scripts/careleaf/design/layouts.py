@@ -27,9 +27,12 @@ from careleaf.yamlfile import read_mapping
 
 KNOWN_KEYS = ("name", "description", "format", "extends", "page_size", "stylesheets",
               "template", "output", "qr_size", "pad_to", "impose", "sheet", "panels",
-              "fold_order", "imposed_output", "page_list", "type_sizes")
+              "fold_order", "imposed_output", "page_list", "type_sizes", "audience")
 #: How pages can be put on sheets (see careleaf.formats.impose): a name a layout may choose.
 IMPOSITIONS = ("saddle-stitch", "trifold")
+#: Who a layout's files are for, as the site offers them: ``patients`` (read on a phone,
+#: printed at home) or ``clinic`` (sheets to print, fold and staple).
+AUDIENCES = ("patients", "clinic")
 _UNITS = {"mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pt": 1.0}
 #: Printed size of the QR code to the ebook, quiet zone included, unless a layout says.
 DEFAULT_QR_MM = 25.0
@@ -70,6 +73,9 @@ class Layout:
     #: Body type in points a tri-fold may set: (smallest, designed, largest); a long
     #: leaflet steps down before it is too long, a short one up (``formats/panels.py``).
     type_sizes: tuple[float, float, float] = (9.5, 9.5, 9.5)
+    #: Who its files are for (``AUDIENCES``): the site offers a patient's under its
+    #: downloads, the clinic's under "For printing in the clinic".
+    audience: str = "patients"
 
     @property
     def extension(self) -> str:
@@ -210,6 +216,7 @@ _CHECKS: dict[str, Callable[[Any], str | None]] = {
     "sheet": lambda v: _lengths_problem(v, 2, "a width and a height, like '297mm 210mm'"),
     "panels": lambda v: _lengths_problem(v, None, "a list of panel widths, like [100mm, 97mm]"),
     "fold_order": _fold_order_problem,
+    "audience": lambda v: None if v in AUDIENCES else f"must be one of {', '.join(AUDIENCES)}",
     "type_sizes": lambda v: _lengths_problem(v, 3, "three type sizes, smallest, designed and "
                                              "largest, like [9pt, 9.5pt, 11pt]")
     or _ascending_problem(v),
@@ -302,7 +309,14 @@ def _resolve(name: str, raw: dict[str, tuple[Path, dict[str, Any]]], report: Rep
         page_list=inherit("page_list", None),
         type_sizes=_triple(data["type_sizes"]) if "type_sizes" in data
         else parent.type_sizes if parent else (9.5, 9.5, 9.5),
+        audience=str(data.get("audience") or _audience(inherit("impose", None), parent)),
     )
+
+
+def _audience(impose: str | None, parent: Layout | None) -> str:
+    """Who a layout that does not say is for: one that imposes its pages makes sheets to
+    fold (a booklet, a tri-fold), which patients cannot use; any other, as its parent."""
+    return "clinic" if impose else parent.audience if parent else "patients"
 
 
 def _triple(value: str | list[str]) -> tuple[float, float, float]:

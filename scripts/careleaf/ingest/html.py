@@ -87,7 +87,7 @@ TEXT_REASONS = ((r"^advertisement$", "advertising"), (r"\b\d+\s*min(ute)?s? read
 #: the template's, not the leaflet's, so not imported back.
 CARELEAF_FURNITURE = ("draft-mark", "kicker", "dates", "jump", "urgent-line", "urgent",
                       "contact", "about", "downloads-section", "site-header", "site-nav",
-                      "site-footer", "skip-link")
+                      "site-bar", "more-about", "site-footer", "skip-link")
 
 
 @dataclass(frozen=True)

@@ -5,15 +5,18 @@ Read top to bottom, ``build`` is the whole pipeline: read the layouts
 anything; load and validate only the sources that need work (``load``), and
 compare each translation among them with its original (``translations``); render
 and package each output (``workers``: ``render`` then ``formats``), in a pool
-when there is more than one job; record what was built. A leaflet that fails
-does not stop the others, and its old outputs stay as they were. Checking the
-outputs is the separate ``completeness`` stage.
+when there is more than one job; record what was built, and the title and keywords
+of each leaflet loaded (``LeafletFacts``), kept in the manifest so that those of the
+whole catalogue are known, and returned for its check (``check.catalogue``), without
+loading a source that needs no work. A leaflet that fails does not stop the others,
+and its old outputs stay as they were. Checking the outputs is the separate
+``completeness`` stage.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +29,7 @@ from careleaf.i18n.messages import catalogue_files, load_messages
 from careleaf.outputs import Variant, output_path
 from careleaf.pipeline.manifest import Manifest, toolchain_digest
 from careleaf.pipeline.orphans import remove_orphans
+from careleaf.pipeline.records import LeafletFacts
 from careleaf.pipeline.workers import Outcome, Task, run_tasks
 from careleaf.project import Project
 from careleaf.source.load import load_leaflets
@@ -45,6 +49,8 @@ class BuildResult:
     #: project: what later stages, such as the download site, need without reloading.
     brand: Brand | None = None
     layouts: dict[str, Layout] = field(default_factory=dict)
+    #: The facts of every leaflet of the project that loads (built now or not), by source.
+    catalogue: dict[Path, LeafletFacts] = field(default_factory=dict)
 
 
 def build(project: Project, report: Report, *, layout_names: list[str] | None = None,
@@ -76,9 +82,10 @@ def _build(project: Project, report: Report, layout_names: list[str] | None,
         report.diagnostics.extend(plan.manifest.recorded_notes(source))
     if stale:
         _make(plan, report, stale, result, proofs, jobs, progress)
+    result.catalogue, learned = _catalogue(plan, sources if named is None else None, stale)
     # After the leaflets' ``layouts:`` are recorded: what they want now decides.
     if remove_orphans(project, plan.manifest, brand.name, available, named, report,
-                      layout_names or ()) or stale:
+                      layout_names or ()) or stale or learned:
         _save(plan.manifest, report)
     return result
 
@@ -89,8 +96,8 @@ def _make(plan: _Plan, report: Report, stale: dict[Path, list[tuple[Layout, Vari
     """Load the stale sources, render their outputs and record what was built."""
     project, available, print_ready = plan.project, plan.available, plan.print_ready
     # Only now pay for Markdown, Jinja2 and the renderers.
-    leaflets = [leaflet for leaflet in load_leaflets(project, report, list(stale))
-                if _layouts_exist(leaflet, available, report)]
+    loaded = load_leaflets(project, report, list(stale))
+    leaflets = [leaflet for leaflet in loaded if _layouts_exist(leaflet, available, report)]
     leaflets, translations = publishable(project, leaflets, report, plan.brand)
     notes = _draft_notes(leaflets, report, print_ready)
     tasks = plan.tasks(leaflets, stale, proofs)
@@ -112,7 +119,35 @@ def _make(plan: _Plan, report: Report, stale: dict[Path, list[tuple[Layout, Vari
     # draft, said again by builds that skip it.
     for path, status in translations.items():
         notes.setdefault(path, []).extend(status.diagnostics)
-    plan.record_leaflets(leaflets, notes)
+    plan.record_leaflets(leaflets, notes, loaded)
+
+
+def _catalogue(plan: _Plan, sources: list[Path] | None, loaded: Collection[Path]
+               ) -> tuple[dict[Path, LeafletFacts], bool]:
+    """The facts of every leaflet of the project (its usable ``sources``, if known), from
+    the manifest, so a build with nothing to do parses nothing; and True if the manifest
+    learned any.
+
+    A source with no record of its bytes as they are now, and not ``loaded`` by this
+    build (a manifest older than these records, or a build of other sources), is loaded
+    for them once; its problems are left to the build that builds it.
+    """
+    if sources is None:  # a build of some sources: the catalogue is all of them
+        sources = _usable_sources(plan.project, plan.project.sources(), Report())
+    facts, forgot = plan.manifest.current_facts(sources)
+    missing = [source for source in sources if source not in facts and source not in loaded]
+    if missing and plan.record_facts(load_leaflets(plan.project, Report(), missing)):
+        return plan.manifest.current_facts(sources)[0], True
+    return facts, forgot
+
+
+def loaded_facts(leaflets: Iterable[Leaflet]) -> dict[Path, LeafletFacts]:
+    """The ``LeafletFacts`` of loaded ``leaflets``, by source."""
+    return {leaflet.path: LeafletFacts(leaflet.lang, leaflet.title,
+                                       leaflet.key_lines.get("title"),
+                                       tuple(zip(leaflet.keywords, leaflet.keyword_lines,
+                                                 strict=True)))
+            for leaflet in leaflets}
 
 
 def _usable_sources(project: Project, sources: list[Path], report: Report) -> list[Path]:
@@ -240,16 +275,29 @@ class _Plan:
                                  self.looks[task.job.layout.name, task.job.print_ready],
                                  self.toolchain, outcome.files)
 
-    def record_leaflets(self, leaflets: list[Leaflet],
-                        warnings: dict[Path, list[Diagnostic]]) -> None:
-        """Each leaflet's ``layouts:`` and the warnings its load gave, for the next build."""
+    def record_leaflets(self, leaflets: list[Leaflet], warnings: dict[Path, list[Diagnostic]],
+                        loaded: list[Leaflet]) -> None:
+        """Each leaflet's ``layouts:`` and the warnings its load gave, for the next build;
+        and the facts of every leaflet ``loaded``, built or not (``record_facts``)."""
+        self.record_facts(loaded)
         for leaflet in leaflets:
-            name = leaflet.path.relative_to(self.project.root).as_posix()
-            self.manifest.record_layouts(leaflet.path, self.manifest.hash_input(name) or "-",
+            self.manifest.record_layouts(leaflet.path, self._digest(leaflet.path),
                                          leaflet.layouts)
             self.manifest.record_notes(leaflet.path,
                                        self.manifest.hash_inputs(_sources_of(leaflet)),
                                        warnings.get(leaflet.path, []))
+
+    def record_facts(self, leaflets: list[Leaflet]) -> bool:
+        """What the catalogue check needs of each leaflet loaded, for builds that do not
+        load it (of every leaflet loaded: one not built is still in the catalogue); True
+        if there were any."""
+        for path, facts in loaded_facts(leaflets).items():
+            self.manifest.record_facts(path, self._digest(path), facts)
+        return bool(leaflets)
+
+    def _digest(self, source: Path) -> str:
+        """The hash of the source's bytes as read before it was loaded ("-": unreadable)."""
+        return self.manifest.hash_input(source.relative_to(self.project.root).as_posix()) or "-"
 
 
 def output_looks(project: Project, brand: Brand, layouts: list[Layout],

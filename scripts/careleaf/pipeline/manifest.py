@@ -12,6 +12,8 @@ truncated or replaced since, is rebuilt. Deciding that needs no Markdown parsing
 and no renderer, so a build with nothing to do never imports WeasyPrint. Warnings
 a source gave when it was loaded (a translation whose original moved on) are kept
 too, and said again by builds that do not load it, while their files are the same.
+So are each leaflet's title and keywords (``LeafletFacts``), which the catalogue check
+needs of every leaflet, loaded this time or not.
 """
 
 from __future__ import annotations
@@ -21,14 +23,15 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from careleaf import __version__
-from careleaf.errors import Diagnostic, Location, Severity
+from careleaf.errors import Diagnostic, Location
 from careleaf.files import UnreadableFile, file_problem, read_regular, write_atomic
+from careleaf.pipeline.records import SECTIONS, LeafletFacts, Notes, OutputRecord, parse, to_json
+from careleaf.pipeline.records import FileRecord as FileRecord  # workers import it from here
 from careleaf.project import Project
 
 #: Distributions whose version changes what an output looks like: the renderers
@@ -94,50 +97,9 @@ def _installed_versions() -> dict[str, str]:
     return found
 
 
-#: Bumped by hand when the manifest's shape changes: an older manifest is read as empty,
-#: so everything is rebuilt once.
-MANIFEST_VERSION = 2
 #: No input of a leaflet (source, image, catalogue) is anywhere near this; a bigger one
 #: is hashed as unreadable, so its output is rebuilt and the loader says why.
 MAX_INPUT_BYTES = 64_000_000
-
-
-@dataclass(frozen=True)
-class FileRecord:
-    """A file as the build wrote it: its size and time (a cheap test) and its hash."""
-
-    size: int
-    mtime_ns: int
-    sha256: str
-
-    @classmethod
-    def of(cls, path: Path, data: bytes) -> FileRecord:
-        info = path.stat()
-        return cls(info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())
-
-
-@dataclass(frozen=True)
-class OutputRecord:
-    """What one output was built from, and every file written for it."""
-
-    #: The output's layouts, brand and bleed (see ``build``), and careleaf's toolchain.
-    look: str
-    toolchain: str
-    #: Each input (project-relative) and the hash of its bytes taken *before* rendering:
-    #: an edit made while the output was being rendered no longer matches.
-    inputs: dict[str, str]
-    #: Each file written (build-relative): the output, imposed sheets, proofs.
-    files: dict[str, FileRecord]
-
-
-@dataclass(frozen=True)
-class Notes:
-    """Warnings about a source found when it was last loaded (a translation's original
-    moved on), valid while the files they are about hash as ``inputs`` says."""
-
-    inputs: dict[str, str]
-    #: Each warning's (or note's) line, message, check and severity.
-    warnings: tuple[tuple[int | None, str, str, Severity], ...]
 
 
 class Manifest:
@@ -152,10 +114,12 @@ class Manifest:
         #: Per source: a hash of its bytes and the ``layouts:`` it asked for then.
         self.sources: dict[str, tuple[str, list[str] | None]] = {}
         self.notes: dict[str, Notes] = {}
+        #: Per source: a hash of its bytes and its facts for the catalogue check then.
+        self.facts: dict[str, tuple[str, LeafletFacts]] = {}
         #: What this run changed, by section and key: only that is merged into the file
         #: on save, so two builds at once do not undo each other's records.
-        self._changed: dict[str, set[str]] = {"outputs": set(), "sources": set(), "notes": set()}
-        self.entries, self.sources, self.notes = _parse(self._read())
+        self._changed: dict[str, set[str]] = {name: set() for name in SECTIONS}
+        self.entries, self.sources, self.notes, self.facts = parse(self._read())
 
     def _read(self) -> object:
         try:
@@ -287,14 +251,38 @@ class Manifest:
         return [Diagnostic(Location(source, line), message, severity, check)
                 for line, message, check, severity in notes.warnings]
 
+    def record_facts(self, source: Path, digest: str, facts: LeafletFacts) -> None:
+        """``source``, whose bytes hashed to ``digest`` when loaded, has these ``facts``."""
+        key = source.relative_to(self.project.root).as_posix()
+        self.facts[key] = (digest, facts)
+        self._changed["leaflets"].add(key)
+
+    def current_facts(self, sources: Iterable[Path]) -> tuple[dict[Path, LeafletFacts], bool]:
+        """The facts of each of ``sources`` whose bytes are as when they were recorded;
+        the records of any other source (deleted, renamed) are dropped: True if any were.
+        One pass, each name made once: a build with nothing to do calls this."""
+        names = {source.relative_to(self.project.root).as_posix(): source for source in sources}
+        gone = [key for key in self.facts if key not in names]
+        for key in gone:
+            del self.facts[key]
+            self._changed["leaflets"].add(key)
+        current = {}
+        for name, source in names.items():
+            digest, facts = self.facts.get(name, ("", None))
+            if facts is not None and digest == self.hash_input(name):
+                current[source] = facts
+        return current, bool(gone)
+
     def save(self) -> None:
         """Write what this run changed over the manifest as it is on disk now (another
         build may have saved since this one read it). ``OSError`` if it cannot be written."""
-        entries, sources, notes = _parse(self._read())
+        entries, sources, notes, facts = parse(self._read())
         _merge(self.entries, entries, self._changed["outputs"])
         _merge(self.sources, sources, self._changed["sources"])
         _merge(self.notes, notes, self._changed["notes"])
-        write_atomic(self.path, json.dumps(_to_json(entries, sources, notes), indent=1).encode())
+        _merge(self.facts, facts, self._changed["leaflets"])
+        write_atomic(self.path, json.dumps(to_json(entries, sources, notes, facts),
+                                           indent=1).encode())
 
 
 def _merge(mine: dict[str, T], theirs: dict[str, T], keys: set[str]) -> None:
@@ -303,85 +291,3 @@ def _merge(mine: dict[str, T], theirs: dict[str, T], keys: set[str]) -> None:
         theirs.pop(key, None)
         if key in mine:
             theirs[key] = mine[key]
-
-
-def _to_json(entries: dict[str, OutputRecord], sources: dict[str, tuple[str, list[str] | None]],
-             notes: dict[str, Notes]) -> dict[str, object]:
-    return {
-        "version": MANIFEST_VERSION,
-        "outputs": {key: {"look": e.look, "toolchain": e.toolchain, "inputs": e.inputs,
-                          "files": {n: [r.size, r.mtime_ns, r.sha256] for n, r in e.files.items()}}
-                    for key, e in sorted(entries.items())},
-        "sources": {key: {"digest": digest, "layouts": layouts}
-                    for key, (digest, layouts) in sorted(sources.items())},
-        "notes": {key: {"inputs": n.inputs, "warnings": [list(w) for w in n.warnings]}
-                  for key, n in sorted(notes.items())},
-    }
-
-
-Parsed = tuple[dict[str, OutputRecord], dict[str, tuple[str, list[str] | None]], dict[str, Notes]]
-
-
-def _parse(data: object) -> Parsed:
-    """The manifest's records; each malformed one is dropped (its output is rebuilt),
-    and a manifest of another version or shape counts as empty."""
-    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
-        return {}, {}, {}
-    return (_section(data, "outputs", _entry), _section(data, "sources", _source),
-            _section(data, "notes", _notes))
-
-
-def _section(data: dict[str, object], name: str, parse: Callable[[Any], T | None]
-             ) -> dict[str, T]:
-    section = data.get(name)
-    if not isinstance(section, dict):
-        return {}
-    parsed = {key: parse(value) for key, value in section.items() if isinstance(key, str)}
-    return {key: value for key, value in parsed.items() if value is not None}
-
-
-def _hashes(value: object) -> dict[str, str] | None:
-    if not isinstance(value, dict) or not all(
-            isinstance(k, str) and k and isinstance(v, str) for k, v in value.items()):
-        return None
-    return dict(value)
-
-
-def _entry(value: Any) -> OutputRecord | None:
-    try:
-        files = {str(name): FileRecord(int(size), int(mtime), str(sha))
-                 for name, (size, mtime, sha) in value["files"].items()}
-        inputs = _hashes(value["inputs"])
-        if inputs is None or not files:
-            return None
-        return OutputRecord(str(value["look"]), str(value["toolchain"]), inputs, files)
-    except (TypeError, ValueError, KeyError, AttributeError):
-        return None
-
-
-def _source(value: Any) -> tuple[str, list[str] | None] | None:
-    try:
-        digest, layouts = str(value["digest"]), value["layouts"]
-    except (TypeError, KeyError):
-        return None
-    if layouts is None:
-        return digest, None
-    if not isinstance(layouts, list) or not layouts or not all(
-            isinstance(name, str) for name in layouts):
-        return None  # an empty or odd list would make a build skip the leaflet silently
-    return digest, layouts
-
-
-def _severity(value: Any) -> Severity:
-    return "note" if value == "note" else "warning"  # never "error": errors are said anew
-
-
-def _notes(value: Any) -> Notes | None:
-    try:
-        inputs = _hashes(value["inputs"])
-        warnings = tuple((w[0] if isinstance(w[0], int) else None, str(w[1]), str(w[2]),
-                          _severity(w[3] if len(w) > 3 else "warning"))
-                         for w in value["warnings"])
-    except (TypeError, KeyError, IndexError):
-        return None
-    return Notes(inputs, warnings) if inputs is not None else None

@@ -37,6 +37,7 @@ from careleaf.errors import CareleafError, Diagnostic, Location
 from careleaf.i18n import bidi, ltr_runs
 from careleaf.i18n.languages import native_name
 from careleaf.i18n.messages import Messages, babel_locale, english, messages_for
+from careleaf.render.contacts import contact_links
 from careleaf.render.qr import MIN_MODULE_MM, QUIET_ZONE, qr_data_uri, qr_modules
 from careleaf.source.model import Leaflet
 
@@ -215,6 +216,7 @@ def environment(layout: Layout) -> jinja2.Environment:
     env.filters["file_size"] = file_size
     env.filters["number"] = number
     env.filters["language_name"] = native_name
+    env.filters["contact_links"] = contact_links  # the site's tel: and mailto: links
     env.globals["_"] = translate
     env.globals["_in"] = functools.partial(translate_in, layout.folder.parent)
     env.globals["qr_code"] = qr_code

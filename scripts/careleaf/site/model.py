@@ -8,9 +8,12 @@ what the publish gate lets the site offer. ``site_dir`` says where a brand's sit
 serve's preview of it) goes.
 
 The site's addresses: ``index.html`` (the languages) and ``opds.xml`` (the catalogue's
-navigation feed, one entry per language) at the root; ``<lang>/index.html`` and
-``<lang>/opds.xml`` (an acquisition feed) for each language; ``<lang>/<id>/`` for each
-leaflet, its page, downloads and cover.
+navigation feed, one entry per language) at the root, with ``sitemap.xml`` and
+``robots.txt``; for each language, ``<lang>/index.html``, its A-Z (``<lang>/a-z/``),
+its topics (``<lang>/topics/``, one page per keyword: ``<lang>/topics/<slug>/``), its
+search page (``<lang>/search/``), its feeds and the OpenSearch description (the
+``LanguageGroup`` names them); ``<lang>/<id>/`` for each leaflet, its page, downloads
+and cover. ``Topic`` is one keyword of one language and the leaflets that have it.
 """
 
 from __future__ import annotations
@@ -24,15 +27,22 @@ from careleaf.design.layouts import Layout
 from careleaf.i18n.languages import Direction, language, native_name
 from careleaf.i18n.messages import english
 from careleaf.outputs import FORMATS
-from careleaf.project import Project
+from careleaf.project import Project, topic_slug
 from careleaf.render.html import RenderContext
+from careleaf.site.letters import Letter, by_letter
 from careleaf.source.model import Leaflet
 
 #: The layout folder that draws the site; its templates are its contract.
 SITE_LAYOUT = "site"
 INDEX, OPDS = "index.html", "opds.xml"
-#: The templates of a language's index and feed (``index.html`` and ``opds.xml`` draw the root's).
-LANGUAGE_INDEX, LANGUAGE_FEED = "language.html", "language-opds.xml"
+#: Each language's pages: its template, and the ``LanguageGroup`` property naming the file.
+LANGUAGE_PAGES = (("language.html", "page"), ("language-opds.xml", "feed"),
+                  ("a-z.html", "a_to_z"), ("topics.html", "topics_page"),
+                  ("search.html", "search_page"), ("opds-all.xml", "all_feed"),
+                  ("opds-new.xml", "new_feed"), ("topics-opds.xml", "topics_feed"),
+                  ("updates.xml", "updates_feed"), ("opensearch.xml", "opensearch"))
+#: Each topic's pages: its template, and the ``Topic`` property naming the file.
+TOPIC_PAGES = (("topic.html", "page"), ("topic-opds.xml", "feed"))
 #: The media types of the root's navigation feed and of each language's acquisition feed.
 NAVIGATION = "application/atom+xml;profile=opds-catalog;kind=navigation"
 ACQUISITION = "application/atom+xml;profile=opds-catalog;kind=acquisition"
@@ -68,6 +78,12 @@ class Download:
     def media_type(self) -> str:
         found = FORMATS.get(self.layout.format or "")
         return found.media_type if found else "application/octet-stream"
+
+    @property
+    def for_patients(self) -> bool:
+        """Whether a patient can use it (read it, print it at home): its layout says
+        (``audience``); imposed sheets, to fold and staple, are the clinic's."""
+        return self.layout.audience == "patients" and not self.imposed
 
 
 @dataclass(frozen=True)
@@ -112,6 +128,29 @@ class Entry:
                     None)
 
 
+@dataclass(frozen=True)
+class Topic:
+    """One keyword of one language and its leaflets (by title): a page and a feed."""
+
+    lang: str
+    #: The keyword as its leaflets spell it most often (ties: the first by title).
+    name: str
+    slug: str
+    entries: tuple[Entry, ...]
+
+    @property
+    def folder(self) -> str:
+        return f"{self.lang}/topics/{self.slug}/"
+
+    @property
+    def page(self) -> str:
+        return f"{self.folder}{INDEX}"
+
+    @property
+    def feed(self) -> str:
+        return f"{self.folder}{OPDS}"
+
+
 def translation_key(leaflet: Leaflet) -> tuple[str, str]:
     """The same for a leaflet and its translations (ids are the same in every language):
     the original's language and the id."""
@@ -127,6 +166,8 @@ class LanguageGroup:
     #: Its feed's Atom ``id``, and the newest review date of its ebooks, as an Atom date.
     feed_id: str = ""
     updated: str = ""
+    #: Its keywords, by name; a leaflet with no keyword is in none.
+    topics: tuple[Topic, ...] = ()
 
     @property
     def name(self) -> str:
@@ -143,7 +184,60 @@ class LanguageGroup:
 
     @property
     def feed(self) -> str:
+        """Its OPDS navigation feed: all its ebooks, the newest, and by topic."""
         return f"{self.lang}/{OPDS}"
+
+    @property
+    def a_to_z(self) -> str:
+        return f"{self.lang}/a-z/{INDEX}"
+
+    @property
+    def topics_page(self) -> str:
+        return f"{self.lang}/topics/{INDEX}"
+
+    @property
+    def search_page(self) -> str:
+        return f"{self.lang}/search/{INDEX}"
+
+    @property
+    def all_feed(self) -> str:
+        """The OPDS acquisition feed of all its ebooks, by title."""
+        return f"{self.lang}/opds-all.xml"
+
+    @property
+    def new_feed(self) -> str:
+        """The OPDS acquisition feed of its ebooks, the most recently reviewed first."""
+        return f"{self.lang}/opds-new.xml"
+
+    @property
+    def topics_feed(self) -> str:
+        """The OPDS navigation feed of its topics, each to the topic's acquisition feed."""
+        return f"{self.lang}/topics/{OPDS}"
+
+    @property
+    def updates_feed(self) -> str:
+        """The Atom feed of new and updated leaflets, for feed readers (by ``reviewed``)."""
+        return f"{self.lang}/updates.xml"
+
+    @property
+    def opensearch(self) -> str:
+        return f"{self.lang}/opensearch.xml"
+
+    @property
+    def newest(self) -> tuple[Entry, ...]:
+        """Its entries, the most recently reviewed first (then by title)."""
+        return tuple(sorted(self.entries, key=lambda e: e.leaflet.reviewed, reverse=True))
+
+    @property
+    def letters(self) -> tuple[Letter[Entry], ...]:
+        """Its entries under the first letters of their titles: the A-Z (``letters``)."""
+        return by_letter(self.entries, lambda entry: entry.leaflet.title, self.lang)
+
+    def topics_of(self, entry: Entry) -> tuple[Topic, ...]:
+        """The topics ``entry`` is in, in the order of its keywords."""
+        slugs = [topic_slug(keyword) for keyword in entry.leaflet.keywords]
+        by_slug = {topic.slug: topic for topic in self.topics}
+        return tuple(by_slug[slug] for slug in dict.fromkeys(slugs) if slug in by_slug)
 
     @property
     def ebooks(self) -> tuple[Entry, ...]:
@@ -184,14 +278,16 @@ class Navigation:
     switcher: tuple[LanguageLink, ...]
     language_page: str | None
     feed: str
-    #: ``NAVIGATION`` for the root's feed, ``ACQUISITION`` for a language's.
+    #: ``NAVIGATION``: the root's feed and each language's are navigation feeds.
     feed_type: str
+    #: The page's language (None on the root): its A-Z, topics, search and feeds.
+    group: LanguageGroup | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class SiteContext:
-    """What ``index.html`` and ``opds.xml`` (the root: every language) and
-    ``language.html`` and ``language-opds.xml`` (one ``language``) get."""
+    """What the root's pages get (``index.html``, ``opds.xml``: every language) and each
+    language's (``LANGUAGE_PAGES``, with ``language``; ``TOPIC_PAGES``, with ``topic``)."""
 
     #: Every language, the project's default first, then by name.
     languages: tuple[LanguageGroup, ...]
@@ -210,6 +306,8 @@ class SiteContext:
     #: The feed's Atom ``id``, and the newest review date of its ebooks.
     feed_id: str
     updated: str
+    #: On a topic's page and feed: the topic.
+    topic: Topic | None = None
     careleaf_version: str = __version__
 
 
@@ -222,6 +320,10 @@ class LeafletPageContext(RenderContext):
     root: str
     stylesheets: tuple[str, ...]
     navigation: Navigation
+    #: The leaflet's language: its topics ("More about back pain"), A-Z and search.
+    language: LanguageGroup
+    #: The page's schema.org ``MedicalWebPage`` as JSON, for search engines (``seo``).
+    json_ld: str = ""
 
 
 #: Each file of the site: the bytes to write, or a built file to link (or copy).

@@ -20,6 +20,7 @@ import posixpath
 import unicodedata
 import uuid
 import zipfile
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -34,17 +35,16 @@ from careleaf.i18n.messages import SOURCE_LANGUAGE, Messages, messages_for
 from careleaf.outputs import Variant, output_path
 from careleaf.pipeline.build import publishable
 from careleaf.pipeline.manifest import Manifest
-from careleaf.project import Project
+from careleaf.project import Project, topic_slug
 from careleaf.render.cover import cover_alt, cover_png
 from careleaf.render.html import render_template, template_variables
 from careleaf.site.model import (
-    ACQUISITION,
     INDEX,
-    LANGUAGE_FEED,
-    LANGUAGE_INDEX,
+    LANGUAGE_PAGES,
     NAVIGATION,
     OPDS,
     THUMBNAIL_WIDTH,
+    TOPIC_PAGES,
     Download,
     Entry,
     Files,
@@ -55,8 +55,11 @@ from careleaf.site.model import (
     Navigation,
     Original,
     SiteContext,
+    Topic,
     from_page,
 )
+from careleaf.site.search import search_index
+from careleaf.site.seo import leaflet_json_ld, site_files
 from careleaf.source.load import load_leaflets
 from careleaf.source.model import Leaflet
 from careleaf.source.translations import Status
@@ -153,9 +156,11 @@ def render_pages(project: Project, brand: Brand, layout: Layout, entries: list[E
     if brand.logo:
         files[str(from_page(brand, "").logo)] = (project.root / brand.logo).read_bytes()
     groups = _languages(entries, brand)
+    by_lang = {group.lang: group for group in groups}
     for entry in entries:
+        group = by_lang[entry.leaflet.lang]
         _leaflet_files(entry, brand, layout, stylesheets, files, folder,
-                       _navigation(groups, entry.leaflet.lang, entry))
+                       _navigation(groups, group, entry), groups)
     for group in groups:
         _language_files(group, groups, brand, layout, stylesheets, files)
     context = SiteContext(
@@ -166,44 +171,56 @@ def render_pages(project: Project, brand: Brand, layout: Layout, entries: list[E
         updated=_updated(entries))
     for name in (INDEX, OPDS):
         files[name] = render_template(layout, name, **template_variables(context)).encode()
+    files.update(site_files(groups, brand))
+    files.update(search_index(layout, groups, files))
 
 
 def _language_files(group: LanguageGroup, groups: tuple[LanguageGroup, ...], brand: Brand,
                     layout: Layout, stylesheets: tuple[str, ...], files: Files) -> None:
-    """A language's index and feed, in its words: ``<lang>/index.html``, ``<lang>/opds.xml``."""
-    context = SiteContext(
-        languages=groups, language=group, lang=group.lang, direction=group.direction,
-        layout=layout, brand=from_page(brand.in_language(group.lang), "../"), root="../",
-        stylesheets=stylesheets, navigation=_navigation(groups, group.lang),
-        feed_id=group.feed_id, updated=group.updated)
+    """A language's pages and feeds (``LANGUAGE_PAGES``) and each of its topics'
+    (``TOPIC_PAGES``), in its words."""
     messages = messages_for(layout.folder.parent, group.lang)
-    for template, name in ((LANGUAGE_INDEX, group.page), (LANGUAGE_FEED, group.feed)):
+    pages: list[tuple[str, str, Topic | None]] = [
+        (template, str(getattr(group, name)), None) for template, name in LANGUAGE_PAGES]
+    pages += [(template, str(getattr(topic, name)), topic)
+              for topic in group.topics for template, name in TOPIC_PAGES]
+    for template, name, topic in pages:
+        root = "../" * name.count("/")
+        context = SiteContext(
+            languages=groups, language=group, lang=group.lang, direction=group.direction,
+            layout=layout, brand=from_page(brand.in_language(group.lang), root), root=root,
+            stylesheets=stylesheets, navigation=_navigation(groups, group),
+            feed_id=group.feed_id if name == group.feed else _feed_id(brand, name),
+            updated=group.updated, topic=topic)
         files[name] = render_template(layout, template, messages,
                                       **template_variables(context)).encode()
 
 
-def _navigation(groups: tuple[LanguageGroup, ...], lang: str | None,
+def _navigation(groups: tuple[LanguageGroup, ...], group: LanguageGroup | None,
                 entry: Entry | None = None) -> Navigation:
-    """The ``Navigation`` of a page in ``lang`` (None: the root), of ``entry``'s page if
-    given: each language links to the entry's translation in it, if the site has one."""
+    """The ``Navigation`` of a page in ``group``'s language (None: the root), of
+    ``entry``'s page if given: each language links to the entry's translation in it,
+    if the site has one."""
     switcher = []
-    for group in groups:
-        same = group.translation(entry.leaflet) if entry else None
-        switcher.append(LanguageLink(group.lang, same.page if same else group.page,
-                                     group.lang == lang))
-    if lang is None:
+    for other in groups:
+        same = other.translation(entry.leaflet) if entry else None
+        switcher.append(LanguageLink(other.lang, same.page if same else other.page,
+                                     group is not None and other.lang == group.lang))
+    if group is None:
         return Navigation(tuple(switcher), None, OPDS, NAVIGATION)
-    return Navigation(tuple(switcher), f"{lang}/{INDEX}", f"{lang}/{OPDS}", ACQUISITION)
+    return Navigation(tuple(switcher), group.page, group.feed, NAVIGATION, group)
 
 
 def _leaflet_files(entry: Entry, brand: Brand, layout: Layout, stylesheets: tuple[str, ...],
-                   files: Files, folder: Path, navigation: Navigation) -> None:
+                   files: Files, folder: Path, navigation: Navigation,
+                   groups: tuple[LanguageGroup, ...]) -> None:
     root = "../" * entry.folder.count("/")
     epub = entry.epub.name if entry.epub else ""
     brand = brand.in_language(entry.leaflet.lang)  # its sentences in the page's language
     page = LeafletPageContext(entry.leaflet, layout, from_page(brand, root), epub,
                               entry=entry, root=root, stylesheets=stylesheets,
-                              navigation=navigation)
+                              navigation=navigation, language=_group(groups, entry),
+                              json_ld=leaflet_json_ld(entry, brand, groups))
     messages = messages_for(layout.folder.parent, entry.leaflet.lang)
     files[entry.page] = render_template(layout, layout.template, messages,
                                         **template_variables(page)).encode()
@@ -216,6 +233,10 @@ def _leaflet_files(entry: Entry, brand: Brand, layout: Layout, stylesheets: tupl
     files[entry.thumbnail] = _thumbnail(cover, folder / entry.cover, folder / entry.thumbnail)
 
 
+def _group(groups: tuple[LanguageGroup, ...], entry: Entry) -> LanguageGroup:
+    return next(group for group in groups if group.lang == entry.leaflet.lang)
+
+
 def _languages(entries: list[Entry], brand: Brand) -> tuple[LanguageGroup, ...]:
     """The entries by language, each language's by title; the project's default language
     (careleaf's source language, English) first, then the others by name."""
@@ -223,8 +244,24 @@ def _languages(entries: list[Entry], brand: Brand) -> tuple[LanguageGroup, ...]:
     for entry in sorted(entries, key=lambda e: (e.leaflet.title.casefold(), e.leaflet.id)):
         by_lang.setdefault(entry.leaflet.lang, []).append(entry)
     return tuple(LanguageGroup(lang, tuple(by_lang[lang]), _feed_id(brand, lang),
-                               _updated(by_lang[lang]))
+                               _updated(by_lang[lang]), _topics(lang, by_lang[lang]))
                  for lang in sorted(by_lang, key=language_order))
+
+
+def _topics(lang: str, entries: list[Entry]) -> tuple[Topic, ...]:
+    """The keywords of ``entries`` (in title order) as topics, by name; keywords that are
+    one folder name (``Back pain``, ``back pain``) are one topic."""
+    spellings: dict[str, Counter[str]] = {}
+    members: dict[str, list[Entry]] = {}
+    for entry in entries:
+        for keyword in entry.leaflet.keywords:
+            slug = topic_slug(keyword)
+            spellings.setdefault(slug, Counter())[keyword] += 1
+            if entry not in members.setdefault(slug, []):
+                members[slug].append(entry)
+    topics = [Topic(lang, spellings[slug].most_common(1)[0][0], slug, tuple(members[slug]))
+              for slug in members]
+    return tuple(sorted(topics, key=lambda topic: (topic.name.casefold(), topic.slug)))
 
 
 def language_order(lang: str) -> tuple[bool, str, str]:
@@ -240,10 +277,10 @@ def language_order(lang: str) -> tuple[bool, str, str]:
     return lang != SOURCE_LANGUAGE, letters, lang
 
 
-def _feed_id(brand: Brand, lang: str | None = None) -> str:
-    """Stable for as long as the clinic publishes at the same address; a language's feed
-    has its own."""
-    address = brand.base_url.rstrip("/") + (f"/{lang}" if lang else "")
+def _feed_id(brand: Brand, name: str | None = None) -> str:
+    """Stable for as long as the clinic publishes at the same address; each feed of the
+    site (``name``, a language: its navigation feed) has its own."""
+    address = brand.base_url.rstrip("/") + (f"/{name}" if name else "")
     return f"urn:uuid:{uuid.uuid5(NAMESPACE, f'opds:{address}')}"
 
 

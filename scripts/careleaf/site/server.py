@@ -336,9 +336,17 @@ def _open_regular(path: Path) -> int | None:
     return None
 
 
+#: The site's XML files by name: OPDS catalogues, the Atom feed, OpenSearch, the sitemap.
+XML_TYPES = {"updates.xml": "application/atom+xml",
+             "opensearch.xml": "application/opensearchdescription+xml",
+             "sitemap.xml": "application/xml"}
+
+
 def content_type(path: Path) -> str:
-    if path.name == "opds.xml" or path.name.endswith(".opds.xml"):
+    if (path.name.startswith("opds") and path.suffix == ".xml") or path.name.endswith(".opds.xml"):
         return "application/atom+xml;profile=opds-catalog"
+    if path.name in XML_TYPES:
+        return XML_TYPES[path.name]
     suffix = path.suffix.lower()
     return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] \
         or "application/octet-stream"

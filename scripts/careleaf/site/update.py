@@ -42,7 +42,10 @@ from careleaf.site.model import SITE_LAYOUT, Files, Listing, site_dir
 from careleaf.site.pages import leaflet_entries, render_pages
 
 #: Bumped when what the site is made of changes shape, so old records never match.
-_FORMAT = "1"
+_FORMAT = "2"
+#: The modules that shape the site's bytes (not serve's, nor the site check's).
+SITE_CODE = ("site.update", "site.pages", "site.model", "site.search", "site.seo",
+             "site.letters")
 
 
 def update_preview(project: Project, report: Report, result: BuildResult,
@@ -119,8 +122,8 @@ def _inputs_digest(manifest: Manifest, brand: Brand, site_layout: Layout,
     def add(*parts: object) -> None:
         sha.update("\0".join(map(str, parts)).encode() + b"\n")
 
-    # The site's own code (not serve's, nor the site check's) and the render path.
-    add(_FORMAT, toolchain_digest("site.update", "site.pages", "site.model"),
+    # The site's own code and the render path.
+    add(_FORMAT, toolchain_digest(*SITE_CODE),
         site_layout.digest(), brand.name, brand.digest(project.root), *map(repr, offered),
         *(listing.digest_lines() if listing is not None else ["preview"]))
     extra_inputs = set[str]()

@@ -51,6 +51,8 @@ class FrontMatter:
     sources: tuple[Reference, ...] = ()
     authors: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    #: The line of each keyword (the catalogue check names it).
+    keyword_lines: tuple[int, ...] = ()
     lang: str | None = None
     #: The layouts this leaflet is made in, when it narrows the project's list.
     layouts: tuple[str, ...] | None = None
@@ -260,6 +262,8 @@ class _Checker:
 
     def check_keywords(self, node: yaml.Node, value: Any) -> None:
         self.front.keywords = self.names(node, value, "keywords")
+        if self.front.keywords and isinstance(node, yaml.SequenceNode):
+            self.front.keyword_lines = tuple(self.line(item) for item in node.value)
 
     def check_layouts(self, node: yaml.Node, value: Any) -> None:
         self.front.layouts = self.names(node, value, "layouts") or None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from careleaf.errors import Report
 from careleaf.files import UnreadableFile, read_regular
-from careleaf.project import ID_RE, LANG_RE, MAX_SOURCE_BYTES, Project
+from careleaf.project import ID_RE, LANG_RE, MAX_SOURCE_BYTES, SITE_FOLDERS, Project
 from careleaf.source.body import parse_body
 from careleaf.source.frontmatter import parse as parse_front_matter
 from careleaf.source.frontmatter import split
@@ -63,6 +63,7 @@ def load_text(text: str, path: Path, project: Project, report: Report) -> Leafle
         sections=tuple(body.sections), images=tuple(body.images),
         layouts=front.layouts, layouts_line=front.lines.get("layouts"),
         overview_located=body.overview_located, key_lines=dict(front.lines),
+        keyword_lines=front.keyword_lines,
         translation_of=front.translation_of, original_version=front.original_version,
         status=front.status, owner=front.owner, approved_by=front.approved_by,
         approved_on=front.approved_on,
@@ -76,6 +77,10 @@ def _check_names(path: Path, lang: str, leaflet_id: str, report: Report) -> None
     if not ID_RE.match(leaflet_id):
         report.error(path, None, f"file name '{path.name}' is not a leaflet id: use lowercase "
                      "letters, digits and single hyphens, like chronic-muscle-spasms.md")
+    elif leaflet_id in SITE_FOLDERS:
+        report.error(path, None, f"'{leaflet_id}' is the name of a page of the download site "
+                     f"(<lang>/{leaflet_id}/): give the file another name, like "
+                     f"{leaflet_id}-leaflet.md")
 
 
 def read_source(path: Path, project: Project, report: Report) -> str | None:

@@ -129,6 +129,8 @@ class Leaflet:
     approved_on: date | None = None
     #: Line of each front-matter key, for messages about dates, sources and the like.
     key_lines: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
+    #: The line of each of ``keywords``.
+    keyword_lines: tuple[int, ...] = field(default=(), hash=False, compare=False)
 
     @property
     def is_draft(self) -> bool:

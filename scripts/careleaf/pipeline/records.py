@@ -1,0 +1,188 @@
+"""The manifest's file: its records, and how each is written to JSON and read back.
+
+``build/.careleaf-manifest.json`` has a section of records per kind, each by key:
+``outputs`` (what each output was built from, and the files written for it),
+``sources`` (the ``layouts:`` each source asked for), ``notes`` (warnings a load gave)
+and ``leaflets`` (each leaflet's ``LeafletFacts``: what the catalogue check needs of it,
+kept so that a build which does not load it still knows). Reading is lenient: a
+malformed record is dropped (what it was about is rebuilt or loaded again), and a file
+of another version counts as empty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple, TypeVar
+
+from careleaf.errors import Severity
+
+T = TypeVar("T")
+#: Bumped by hand when the manifest's shape changes: an older manifest is read as empty,
+#: so everything is rebuilt once. A new section needs no bump: a manifest without it has
+#: no records there (``leaflets``, added later, is filled in by the next build).
+MANIFEST_VERSION = 2
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """A file as the build wrote it: its size and time (a cheap test) and its hash."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+
+    @classmethod
+    def of(cls, path: Path, data: bytes) -> FileRecord:
+        info = path.stat()
+        return cls(info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    """What one output was built from, and every file written for it."""
+
+    #: The output's layouts, brand and bleed (see ``build``), and careleaf's toolchain.
+    look: str
+    toolchain: str
+    #: Each input (project-relative) and the hash of its bytes taken *before* rendering:
+    #: an edit made while the output was being rendered no longer matches.
+    inputs: dict[str, str]
+    #: Each file written (build-relative): the output, imposed sheets, proofs.
+    files: dict[str, FileRecord]
+
+
+@dataclass(frozen=True)
+class Notes:
+    """Warnings about a source found when it was last loaded (a translation's original
+    moved on), valid while the files they are about hash as ``inputs`` says."""
+
+    inputs: dict[str, str]
+    #: Each warning's (or note's) line, message, check and severity.
+    warnings: tuple[tuple[int | None, str, str, Severity], ...]
+
+
+class LeafletFacts(NamedTuple):
+    """A leaflet as the catalogue check sees it (``check.catalogue``): its language, title
+    and keywords, each with its line (1-based; None if unknown). A named tuple, not a
+    dataclass: a build with nothing to do imports this, and pays for each class made."""
+
+    lang: str
+    title: str
+    title_line: int | None
+    #: Each keyword as the front matter spells it, and the line it is on.
+    keywords: tuple[tuple[str, int | None], ...]
+
+    def to_json(self, digest: str) -> dict[str, object]:
+        """The manifest's record: these facts, valid while the source hashes to ``digest``."""
+        # Keywords as one object, each one's line by name (half the bytes of a list of
+        # pairs): a leaflet's second mention of a keyword says nothing the first does not.
+        first: dict[str, int | None] = {}
+        for name, line in self.keywords:
+            first.setdefault(name, line)
+        return {"digest": digest, "lang": self.lang, "title": self.title,
+                "title_line": self.title_line, "keywords": first}
+
+
+def to_json(entries: dict[str, OutputRecord], sources: dict[str, tuple[str, list[str] | None]],
+            notes: dict[str, Notes], facts: dict[str, tuple[str, LeafletFacts]]
+            ) -> dict[str, object]:
+    """The manifest's file, each section's records in the order of their keys."""
+    return {
+        "version": MANIFEST_VERSION,
+        "outputs": {key: {"look": e.look, "toolchain": e.toolchain, "inputs": e.inputs,
+                          "files": {n: [r.size, r.mtime_ns, r.sha256] for n, r in e.files.items()}}
+                    for key, e in sorted(entries.items())},
+        "sources": {key: {"digest": digest, "layouts": layouts}
+                    for key, (digest, layouts) in sorted(sources.items())},
+        "notes": {key: {"inputs": n.inputs, "warnings": [list(w) for w in n.warnings]}
+                  for key, n in sorted(notes.items())},
+        "leaflets": {key: f.to_json(digest) for key, (digest, f) in sorted(facts.items())},
+    }
+
+
+#: The file's sections of records, in the order of ``Parsed``.
+SECTIONS = ("outputs", "sources", "notes", "leaflets")
+Parsed = tuple[dict[str, OutputRecord], dict[str, tuple[str, list[str] | None]],
+               dict[str, Notes], dict[str, tuple[str, LeafletFacts]]]
+
+
+def parse(data: object) -> Parsed:
+    """The manifest's records; each malformed one is dropped (its output is rebuilt),
+    and a manifest of another version or shape counts as empty."""
+    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+        return {}, {}, {}, {}
+    return (_section(data, "outputs", _entry), _section(data, "sources", _source),
+            _section(data, "notes", _notes), _section(data, "leaflets", _leaflet))
+
+
+def _section(data: dict[str, object], name: str, read: Callable[[Any], T | None]
+             ) -> dict[str, T]:
+    section = data.get(name)
+    if not isinstance(section, dict):
+        return {}
+    parsed = {key: read(value) for key, value in section.items() if isinstance(key, str)}
+    return {key: value for key, value in parsed.items() if value is not None}
+
+
+def _hashes(value: object) -> dict[str, str] | None:
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and k and isinstance(v, str) for k, v in value.items()):
+        return None
+    return dict(value)
+
+
+def _entry(value: Any) -> OutputRecord | None:
+    try:
+        files = {str(name): FileRecord(int(size), int(mtime), str(sha))
+                 for name, (size, mtime, sha) in value["files"].items()}
+        inputs = _hashes(value["inputs"])
+        if inputs is None or not files:
+            return None
+        return OutputRecord(str(value["look"]), str(value["toolchain"]), inputs, files)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
+
+
+def _source(value: Any) -> tuple[str, list[str] | None] | None:
+    try:
+        digest, layouts = str(value["digest"]), value["layouts"]
+    except (TypeError, KeyError):
+        return None
+    if layouts is None:
+        return digest, None
+    if not isinstance(layouts, list) or not layouts or not all(
+            isinstance(name, str) for name in layouts):
+        return None  # an empty or odd list would make a build skip the leaflet silently
+    return digest, layouts
+
+
+def _severity(value: Any) -> Severity:
+    return "note" if value == "note" else "warning"  # never "error": errors are said anew
+
+
+def _notes(value: Any) -> Notes | None:
+    try:
+        inputs = _hashes(value["inputs"])
+        warnings = tuple((w[0] if isinstance(w[0], int) else None, str(w[1]), str(w[2]),
+                          _severity(w[3] if len(w) > 3 else "warning"))
+                         for w in value["warnings"])
+    except (TypeError, KeyError, IndexError):
+        return None
+    return Notes(inputs, warnings) if inputs is not None else None
+
+
+def _leaflet(value: Any) -> tuple[str, LeafletFacts] | None:
+    """A record of ``LeafletFacts.to_json``: (digest, facts)."""
+    try:
+        keywords = tuple((str(name), _line(line)) for name, line in value["keywords"].items())
+        return str(value["digest"]), LeafletFacts(str(value["lang"]), str(value["title"]),
+                                                  _line(value["title_line"]), keywords)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
+
+
+def _line(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
