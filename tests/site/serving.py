@@ -115,7 +115,14 @@ def start_serve(root: Path, *args: str) -> Served:
 @contextmanager
 def serving(root: Path) -> Iterator[Served]:
     """``careleaf serve`` on a new project in ``root``, answering at ``served.url``."""
-    served = start_serve(make_project(root))
+    with serving_project(make_project(root)) as served:
+        yield served
+
+
+@contextmanager
+def serving_project(root: Path) -> Iterator[Served]:
+    """``careleaf serve`` on the project at ``root``, answering at ``served.url``."""
+    served = start_serve(root)
     try:
         line = served.wait_for_output(r"Serving .* at http://", START_TIMEOUT, "stdout")
         served.url = line.split(" at ")[1].split()[0]

@@ -20,7 +20,7 @@ from urllib.parse import urljoin
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, ViewportSize, expect
-from serving import START_TIMEOUT, Served, fetch, start_serve
+from serving import Served, fetch, serving_project
 
 from conftest import MINIMAL, REPO
 
@@ -58,15 +58,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     for key, text in LEAFLETS.items():
         (root / "source" / key).parent.mkdir(parents=True, exist_ok=True)
         (root / "source" / f"{key}.md").write_text(text, encoding="utf-8")
-    running = start_serve(root)
-    try:
-        line = running.wait_for_output(r"Serving .* at http://", START_TIMEOUT, "stdout")
-        running.url = line.split(" at ")[1].split()[0]
+    with serving_project(root) as running:
         wait_for_search_page(running)
         yield running
-    finally:
-        if running.process.poll() is None:
-            running.stop()
 
 
 def wait_for_search_page(served: Served) -> None:
