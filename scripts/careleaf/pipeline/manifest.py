@@ -5,10 +5,12 @@ it was built from (its source and images, a translation's original, the
 catalogue of its interface words), taken once *before* rendering; the look of its
 layouts and brand; careleaf's toolchain (the code on the render path and the
 renderers' versions: ``toolchain_digest``); and the size, time and hash of every file
-written for it (the output, imposed sheets, proofs). An output is fresh when its
-inputs still hash the same and its files are as written (size and time first, the
-hash only when the time moved), so an edit made during a render, or a file
-truncated or replaced since, is rebuilt. Deciding that needs no Markdown parsing
+written for it (the output, imposed sheets) and, apart, of its proofs (``records``).
+An output is fresh when its inputs still hash the same and its files are as written
+(size and time first, the hash only when the time moved), so an edit made during a
+render, or a file truncated or replaced since, is rebuilt. Its proofs are judged
+apart (``proofs_fresh``): proofs that failed, or were never drawn, are drawn again
+without making the PDF again. Deciding that needs no Markdown parsing
 and no renderer, so a build with nothing to do never imports WeasyPrint. Warnings
 a source gave when it was loaded (a translation whose original moved on) are kept
 too, and said again by builds that do not load it, while their files are the same.
@@ -20,15 +22,24 @@ import hashlib
 import json
 import os
 import re
+import stat
 import sys
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from careleaf import __version__
-from careleaf.errors import Diagnostic, Location, Severity
-from careleaf.files import UnreadableFile, file_problem, read_regular, write_atomic
+from careleaf.errors import Diagnostic, Location
+from careleaf.files import UnreadableFile, read_regular, write_atomic
+from careleaf.pipeline.records import (
+    FileRecord,
+    Notes,
+    OutputRecord,
+    Proofs,
+    parse,
+    to_json,
+)
 from careleaf.project import Project
 
 #: Distributions whose version changes what an output looks like: the renderers
@@ -44,15 +55,16 @@ RENDERERS = ("weasyprint", "pydyf", "ebooklib", "jinja2", "markdown_it_py", "fon
 #: elsewhere (the pipeline, the site, the check, the CLI) never does.
 #:
 #: One digest serves every format: an EPUB's page list is laid out by the PDF renderer
-#: (``formats.pdf.printed_page_starts``), so an edit of ``formats/pdf.py`` rightly makes
-#: the EPUBs stale too; only an edit of ``formats/epub.py`` rebuilds PDFs needlessly.
+#: (``formats.pdf``, in its PDF's task or ``printed_page_starts``), so an edit of
+#: ``formats/pdf.py`` rightly makes the EPUBs stale too; only an edit of
+#: ``formats/epub.py`` rebuilds PDFs needlessly.
 RENDER_PATH = ("source", "design", "i18n", "render", "formats")
 #: Bumped by hand when code outside ``RENDER_PATH`` changes the bytes of an output (or
 #: of the download site), as Sphinx bumps ``ENV_VERSION``: the core modules the render
 #: path leans on (``project``'s limits and patterns, ``config``, ``yamlfile`` reading
 #: layout.yml and the brand, ``outputs``' file names, ``files`` writing), or
-#: ``pipeline.workers``, which writes the bytes a format gives it and has
-#: ``formats.proofs`` draw the proofs (it chooses which files, never their bytes).
+#: ``pipeline.tasks``, which writes the bytes a format gives it and has
+#: ``formats.proofs`` draw the proofs (it chooses which files and the proofs' dpi).
 OUTPUT_VERSION = 1
 T = TypeVar("T")
 _DIST_INFO = re.compile(r"^(?P<name>[A-Za-z0-9_.]+)-(?P<version>[^-]+)\.dist-info$")
@@ -94,54 +106,15 @@ def _installed_versions() -> dict[str, str]:
     return found
 
 
-#: Bumped by hand when the manifest's shape changes: an older manifest is read as empty,
-#: so everything is rebuilt once.
-MANIFEST_VERSION = 2
 #: No input of a leaflet (source, image, catalogue) is anywhere near this; a bigger one
 #: is hashed as unreadable, so its output is rebuilt and the loader says why.
 MAX_INPUT_BYTES = 64_000_000
 
 
-@dataclass(frozen=True)
-class FileRecord:
-    """A file as the build wrote it: its size and time (a cheap test) and its hash."""
-
-    size: int
-    mtime_ns: int
-    sha256: str
-
-    @classmethod
-    def of(cls, path: Path, data: bytes) -> FileRecord:
-        info = path.stat()
-        return cls(info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())
-
-
-@dataclass(frozen=True)
-class OutputRecord:
-    """What one output was built from, and every file written for it."""
-
-    #: The output's layouts, brand and bleed (see ``build``), and careleaf's toolchain.
-    look: str
-    toolchain: str
-    #: Each input (project-relative) and the hash of its bytes taken *before* rendering:
-    #: an edit made while the output was being rendered no longer matches.
-    inputs: dict[str, str]
-    #: Each file written (build-relative): the output, imposed sheets, proofs.
-    files: dict[str, FileRecord]
-
-
-@dataclass(frozen=True)
-class Notes:
-    """Warnings about a source found when it was last loaded (a translation's original
-    moved on), valid while the files they are about hash as ``inputs`` says."""
-
-    inputs: dict[str, str]
-    #: Each warning's (or note's) line, message, check and severity.
-    warnings: tuple[tuple[int | None, str, str, Severity], ...]
-
-
 class Manifest:
-    """``build/.careleaf-manifest.json``: read once per build, saved once at its end."""
+    """``build/.careleaf-manifest.json``: read once per build, saved at its end (and
+    once the outputs are made, before their proofs: a build stopped while drawing
+    them keeps its outputs)."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
@@ -155,7 +128,7 @@ class Manifest:
         #: What this run changed, by section and key: only that is merged into the file
         #: on save, so two builds at once do not undo each other's records.
         self._changed: dict[str, set[str]] = {"outputs": set(), "sources": set(), "notes": set()}
-        self.entries, self.sources, self.notes = _parse(self._read())
+        self.entries, self.sources, self.notes = parse(self._read())
 
     def _read(self) -> object:
         try:
@@ -182,8 +155,17 @@ class Manifest:
         return {name: self.hash_input(name) or "-" for name in names}
 
     def is_fresh(self, output: Path, look: str, toolchain: str) -> bool:
-        """Built from the inputs as they are now, for this look, and every file intact."""
-        return not self.changed_inputs(output, look, toolchain) and not self.damaged(output)
+        """Built from the inputs as they are now, for this look, and every file intact
+        (its proofs apart: ``proofs_fresh`` says whether those are)."""
+        entry = self.entries.get(self.key(output))
+        return (entry is not None and not self.changed_inputs(output, look, toolchain)
+                and not self._problems(entry.files))
+
+    def proofs_fresh(self, output: Path) -> bool:
+        """Its proofs picture its files as written, and are as they were written."""
+        entry = self.entries.get(self.key(output))
+        return (entry is not None and entry.proofs is not None
+                and entry.proofs.source == entry.source and not self._problems(entry.proofs.files))
 
     def changed_inputs(self, output: Path, look: str | None = None,
                        toolchain: str | None = None) -> list[str]:
@@ -198,9 +180,10 @@ class Manifest:
         return changed + (["careleaf"] if toolchain not in (None, entry.toolchain) else [])
 
     def recorded_files(self, output: Path) -> list[Path]:
-        """Every file the last build of ``output`` wrote (none if it has no record)."""
+        """Every file the last build of ``output`` wrote, its proofs too (none if it has
+        no record)."""
         entry = self.entries.get(self.key(output))
-        return [self.project.build_dir / name for name in entry.files] if entry else []
+        return [self.project.build_dir / name for name in _all_files(entry)] if entry else []
 
     def damaged(self, output: Path) -> list[tuple[Path, str]]:
         """Files of ``output`` that are not as the build wrote them, and how.
@@ -210,11 +193,11 @@ class Manifest:
         entry = self.entries.get(self.key(output))
         if entry is None:
             return [(output, "has no record of being built")]
-        found = []
-        for name, record in entry.files.items():
-            if (problem := self._file_problem(name, record)) is not None:
-                found.append((self.project.build_dir / name, problem))
-        return found
+        return self._problems(_all_files(entry))
+
+    def _problems(self, files: dict[str, FileRecord]) -> list[tuple[Path, str]]:
+        return [(self.project.build_dir / name, problem) for name, record in files.items()
+                if (problem := self._file_problem(name, record)) is not None]
 
     def _file_problem(self, name: str, record: FileRecord) -> str | None:
         path = self.project.build_dir / name
@@ -222,7 +205,7 @@ class Manifest:
             info = path.stat()
         except OSError:
             return "is missing"
-        if file_problem(path) is not None:
+        if not stat.S_ISREG(info.st_mode):  # from the same stat: one call per file
             return "is not a regular file"
         if info.st_size != record.size:
             return f"is {info.st_size:,} bytes, but the build wrote {record.size:,}"
@@ -235,12 +218,32 @@ class Manifest:
         return None if same else "changed since the build wrote it"
 
     def record(self, output: Path, inputs: dict[str, str], look: str, toolchain: str,
-               files: dict[Path, FileRecord]) -> None:
-        """``output`` was built from ``inputs`` (hashed before rendering) into ``files``."""
-        key = self.key(output)
-        self.entries[key] = OutputRecord(look, toolchain, dict(inputs),
-                                  {self.key(path): rec for path, rec in files.items()})
+               files: dict[Path, FileRecord]) -> list[Path]:
+        """``output`` was built from ``inputs`` (hashed before rendering) into ``files``.
+
+        Its proofs are kept if they picture the very bytes written now (a build that made
+        the same PDF again); else they are forgotten, and returned: pictures of another
+        PDF, for the caller to delete."""
+        key, old = self.key(output), self.entries.get(self.key(output))
+        entry = OutputRecord(look, toolchain, dict(inputs),
+                             {self.key(path): rec for path, rec in files.items()})
+        kept = old.proofs if old and old.proofs and old.proofs.source == entry.source else None
+        self.entries[key] = replace(entry, proofs=kept)
         self._changed["outputs"].add(key)
+        stale = old.proofs.files if old and old.proofs and kept is None else {}
+        return [self.project.build_dir / name for name in stale if name not in entry.files]
+
+    def record_proofs(self, output: Path, source: str, files: dict[Path, FileRecord]) -> bool:
+        """The proofs of ``output`` in ``files``, drawn from the PDF bytes ``source`` names
+        (``records.pictured``); False, and nothing recorded, if the output's record is
+        gone or its bytes are others now."""
+        key, entry = self.key(output), self.entries.get(self.key(output))
+        if entry is None or entry.source != source:
+            return False
+        drawn = Proofs(source, {self.key(path): rec for path, rec in files.items()})
+        self.entries[key] = replace(entry, proofs=drawn)
+        self._changed["outputs"].add(key)
+        return True
 
     def forget(self, output: Path) -> None:
         """``output`` failed: whatever is on disk is no longer what a build recorded."""
@@ -290,11 +293,11 @@ class Manifest:
     def save(self) -> None:
         """Write what this run changed over the manifest as it is on disk now (another
         build may have saved since this one read it). ``OSError`` if it cannot be written."""
-        entries, sources, notes = _parse(self._read())
+        entries, sources, notes = parse(self._read())
         _merge(self.entries, entries, self._changed["outputs"])
         _merge(self.sources, sources, self._changed["sources"])
         _merge(self.notes, notes, self._changed["notes"])
-        write_atomic(self.path, json.dumps(_to_json(entries, sources, notes), indent=1).encode())
+        write_atomic(self.path, json.dumps(to_json(entries, sources, notes), indent=1).encode())
 
 
 def _merge(mine: dict[str, T], theirs: dict[str, T], keys: set[str]) -> None:
@@ -305,83 +308,6 @@ def _merge(mine: dict[str, T], theirs: dict[str, T], keys: set[str]) -> None:
             theirs[key] = mine[key]
 
 
-def _to_json(entries: dict[str, OutputRecord], sources: dict[str, tuple[str, list[str] | None]],
-             notes: dict[str, Notes]) -> dict[str, object]:
-    return {
-        "version": MANIFEST_VERSION,
-        "outputs": {key: {"look": e.look, "toolchain": e.toolchain, "inputs": e.inputs,
-                          "files": {n: [r.size, r.mtime_ns, r.sha256] for n, r in e.files.items()}}
-                    for key, e in sorted(entries.items())},
-        "sources": {key: {"digest": digest, "layouts": layouts}
-                    for key, (digest, layouts) in sorted(sources.items())},
-        "notes": {key: {"inputs": n.inputs, "warnings": [list(w) for w in n.warnings]}
-                  for key, n in sorted(notes.items())},
-    }
-
-
-Parsed = tuple[dict[str, OutputRecord], dict[str, tuple[str, list[str] | None]], dict[str, Notes]]
-
-
-def _parse(data: object) -> Parsed:
-    """The manifest's records; each malformed one is dropped (its output is rebuilt),
-    and a manifest of another version or shape counts as empty."""
-    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
-        return {}, {}, {}
-    return (_section(data, "outputs", _entry), _section(data, "sources", _source),
-            _section(data, "notes", _notes))
-
-
-def _section(data: dict[str, object], name: str, parse: Callable[[Any], T | None]
-             ) -> dict[str, T]:
-    section = data.get(name)
-    if not isinstance(section, dict):
-        return {}
-    parsed = {key: parse(value) for key, value in section.items() if isinstance(key, str)}
-    return {key: value for key, value in parsed.items() if value is not None}
-
-
-def _hashes(value: object) -> dict[str, str] | None:
-    if not isinstance(value, dict) or not all(
-            isinstance(k, str) and k and isinstance(v, str) for k, v in value.items()):
-        return None
-    return dict(value)
-
-
-def _entry(value: Any) -> OutputRecord | None:
-    try:
-        files = {str(name): FileRecord(int(size), int(mtime), str(sha))
-                 for name, (size, mtime, sha) in value["files"].items()}
-        inputs = _hashes(value["inputs"])
-        if inputs is None or not files:
-            return None
-        return OutputRecord(str(value["look"]), str(value["toolchain"]), inputs, files)
-    except (TypeError, ValueError, KeyError, AttributeError):
-        return None
-
-
-def _source(value: Any) -> tuple[str, list[str] | None] | None:
-    try:
-        digest, layouts = str(value["digest"]), value["layouts"]
-    except (TypeError, KeyError):
-        return None
-    if layouts is None:
-        return digest, None
-    if not isinstance(layouts, list) or not layouts or not all(
-            isinstance(name, str) for name in layouts):
-        return None  # an empty or odd list would make a build skip the leaflet silently
-    return digest, layouts
-
-
-def _severity(value: Any) -> Severity:
-    return "note" if value == "note" else "warning"  # never "error": errors are said anew
-
-
-def _notes(value: Any) -> Notes | None:
-    try:
-        inputs = _hashes(value["inputs"])
-        warnings = tuple((w[0] if isinstance(w[0], int) else None, str(w[1]), str(w[2]),
-                          _severity(w[3] if len(w) > 3 else "warning"))
-                         for w in value["warnings"])
-    except (TypeError, KeyError, IndexError):
-        return None
-    return Notes(inputs, warnings) if inputs is not None else None
+def _all_files(entry: OutputRecord) -> dict[str, FileRecord]:
+    """Every file written for an output: its own, then its proofs."""
+    return {**entry.files, **(entry.proofs.files if entry.proofs else {})}

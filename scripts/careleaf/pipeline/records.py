@@ -1,0 +1,185 @@
+"""The manifest's records, and their JSON: what an output was built from and wrote.
+
+``Manifest`` (``pipeline.manifest``) keeps one ``OutputRecord`` per output, the
+``layouts:`` each source asked for, and the ``Notes`` a source's last load gave. An
+output's proofs have a record of their own inside the output's (``Proofs``): they are
+drawn by a task of their own after the output is recorded, so an output can be
+fresh while its proofs are missing, and the next build draws only those. Each proof
+set names the PDF bytes it pictures, so a PDF built again into the same bytes keeps
+its pictures.
+
+Reading is forgiving: each malformed record is dropped (its output is rebuilt), and a
+manifest of another version or shape counts as empty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from careleaf.errors import Severity
+
+T = TypeVar("T")
+#: Bumped by hand when the manifest's shape changes: an older manifest is read as empty,
+#: so everything is rebuilt once. 3: proofs recorded apart from their output's files.
+MANIFEST_VERSION = 3
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """A file as the build wrote it: its size and time (a cheap test) and its hash."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+
+    @classmethod
+    def of(cls, path: Path, data: bytes) -> FileRecord:
+        info = path.stat()
+        return cls(info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())
+
+
+def pictured(hashes: Iterable[str]) -> str:
+    """What a set of proofs pictures: one digest of its PDF files' hashes."""
+    return hashlib.sha256("\0".join(sorted(hashes)).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Proofs:
+    """An output's proofs: the PDF bytes they picture (``pictured``) and their files."""
+
+    source: str
+    files: dict[str, FileRecord]
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    """What one output was built from, and every file written for it."""
+
+    #: The output's layouts, brand and bleed (see ``build``), and careleaf's toolchain.
+    look: str
+    toolchain: str
+    #: Each input (project-relative) and the hash of its bytes taken *before* rendering:
+    #: an edit made while the output was being rendered no longer matches.
+    inputs: dict[str, str]
+    #: Each file written (build-relative): the output and its imposed sheets.
+    files: dict[str, FileRecord]
+    #: Its proofs, once drawn (None: not drawn, or drawn of other bytes).
+    proofs: Proofs | None = None
+
+    @property
+    def source(self) -> str:
+        """What proofs of this output picture: its files as written."""
+        return pictured(record.sha256 for record in self.files.values())
+
+
+@dataclass(frozen=True)
+class Notes:
+    """Warnings about a source found when it was last loaded (a translation's original
+    moved on), valid while the files they are about hash as ``inputs`` says."""
+
+    inputs: dict[str, str]
+    #: Each warning's (or note's) line, message, check and severity.
+    warnings: tuple[tuple[int | None, str, str, Severity], ...]
+
+
+Sources = dict[str, tuple[str, list[str] | None]]
+Parsed = tuple[dict[str, OutputRecord], Sources, dict[str, Notes]]
+
+
+def to_json(entries: dict[str, OutputRecord], sources: Sources, notes: dict[str, Notes]
+            ) -> dict[str, object]:
+    return {
+        "version": MANIFEST_VERSION,
+        "outputs": {key: _entry_json(entry) for key, entry in sorted(entries.items())},
+        "sources": {key: {"digest": digest, "layouts": layouts}
+                    for key, (digest, layouts) in sorted(sources.items())},
+        "notes": {key: {"inputs": n.inputs, "warnings": [list(w) for w in n.warnings]}
+                  for key, n in sorted(notes.items())},
+    }
+
+
+def _entry_json(entry: OutputRecord) -> dict[str, object]:
+    data: dict[str, object] = {"look": entry.look, "toolchain": entry.toolchain,
+                               "inputs": entry.inputs, "files": _files_json(entry.files)}
+    if entry.proofs is not None:
+        data["proofs"] = {"source": entry.proofs.source,
+                          "files": _files_json(entry.proofs.files)}
+    return data
+
+
+def _files_json(files: dict[str, FileRecord]) -> dict[str, list[object]]:
+    return {name: [r.size, r.mtime_ns, r.sha256] for name, r in files.items()}
+
+
+def parse(data: object) -> Parsed:
+    """The manifest's records; each malformed one is dropped (its output is rebuilt),
+    and a manifest of another version or shape counts as empty."""
+    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+        return {}, {}, {}
+    return (_section(data, "outputs", _entry), _section(data, "sources", _source),
+            _section(data, "notes", _notes))
+
+
+def _section(data: dict[str, object], name: str, parse: Callable[[Any], T | None]
+             ) -> dict[str, T]:
+    section = data.get(name)
+    if not isinstance(section, dict):
+        return {}
+    parsed = {key: parse(value) for key, value in section.items() if isinstance(key, str)}
+    return {key: value for key, value in parsed.items() if value is not None}
+
+
+def _hashes(value: object) -> dict[str, str] | None:
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and k and isinstance(v, str) for k, v in value.items()):
+        return None
+    return dict(value)
+
+
+def _files(value: Any) -> dict[str, FileRecord]:
+    return {str(name): FileRecord(int(size), int(mtime), str(sha))
+            for name, (size, mtime, sha) in value.items()}
+
+
+def _entry(value: Any) -> OutputRecord | None:
+    try:
+        files, inputs = _files(value["files"]), _hashes(value["inputs"])
+        if inputs is None or not files:
+            return None
+        proofs = value.get("proofs")
+        drawn = Proofs(str(proofs["source"]), _files(proofs["files"])) if proofs else None
+        return OutputRecord(str(value["look"]), str(value["toolchain"]), inputs, files, drawn)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        return None
+
+
+def _source(value: Any) -> tuple[str, list[str] | None] | None:
+    try:
+        digest, layouts = str(value["digest"]), value["layouts"]
+    except (TypeError, KeyError):
+        return None
+    if layouts is None:
+        return digest, None
+    if not isinstance(layouts, list) or not layouts or not all(
+            isinstance(name, str) for name in layouts):
+        return None  # an empty or odd list would make a build skip the leaflet silently
+    return digest, layouts
+
+
+def _severity(value: Any) -> Severity:
+    return "note" if value == "note" else "warning"  # never "error": errors are said anew
+
+
+def _notes(value: Any) -> Notes | None:
+    try:
+        inputs = _hashes(value["inputs"])
+        warnings = tuple((w[0] if isinstance(w[0], int) else None, str(w[1]), str(w[2]),
+                          _severity(w[3] if len(w) > 3 else "warning"))
+                         for w in value["warnings"])
+    except (TypeError, KeyError, IndexError):
+        return None
+    return Notes(inputs, warnings) if inputs is not None else None
