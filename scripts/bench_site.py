@@ -24,12 +24,15 @@ import shutil
 import statistics
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 
+import synthetic
+from bench_report import REPORT, ROUNDS, Row, msec, sec, verdict
 from careleaf.errors import Report
 from careleaf.project import Project
 
@@ -49,7 +52,7 @@ KINDS = {"index chunks": ".pf_index", "fragments": ".pf_fragment", "filters": ".
          "metadata": ".pf_meta", "WebAssembly": ".pagefind", "scripts and entry": ""}
 
 
-def site_worker(root: Path, _out: Path, _layout: str) -> dict[str, Any]:
+def site_worker(root: Path, _out: Path) -> dict[str, Any]:
     """``build_site`` from nothing, then again with nothing changed: seconds, and the
     Pagefind step's seconds (its function wrapped in a timer)."""
     started = time.perf_counter()
@@ -198,3 +201,83 @@ def _fetched(fetched: dict[str, int], shown: int) -> dict[str, Any]:
             "pagefind_bytes": sum(bundle.values()), "pagefind_requests": len(bundle),
             "fragments": sum(1 for url in bundle if url.endswith(".pf_fragment")),
             "all_bytes": sum(fetched.values()), "requests": len(fetched)}
+
+
+# --- The part's measurements and rows in the report -----------------------------------------
+
+@dataclass
+class SiteResults:
+    n: int
+    seed: int
+    #: The cold EPUB build of the catalogue: the outputs the site offers.
+    epub_build_s: float = 0.0
+    #: ``site_worker``'s report of each round.
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    sizes: dict[str, Any] = field(default_factory=dict)
+    #: ``search_cost`` by language.
+    cost: dict[str, dict[str, int]] = field(default_factory=dict)
+    searches: list[dict[str, Any]] = field(default_factory=list)
+    screenshot: str = ""
+
+
+def measure_site(tmp: Path, n: int, seed: int, cold_build: Callable[[Path, int], float],
+                 worker: Callable[[Path, Path], dict[str, Any]]) -> SiteResults:
+    """The site of ``n`` synthetic leaflets, made ``ROUNDS`` times from nothing, its
+    EPUBs built first by ``cold_build`` and each round run by ``worker`` (bench.py's)."""
+    res = SiteResults(n, seed)
+    root = tmp / "site-catalogue"
+    synthetic.make_catalogue(root, n, seed=seed, layouts=("epub",))
+    res.epub_build_s = cold_build(root, n)
+    res.runs = [worker(root, tmp / f"site-{index}") for index in range(ROUNDS)]
+    folder = Path(res.runs[-1]["folder"])
+    res.sizes = index_sizes(folder)
+    res.cost = {lang: search_cost(folder, lang) for lang in ("en", "es")}
+    shot = REPORT.with_name("bench-search.png")
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    res.searches, res.screenshot = browser_searches(folder, shot), str(shot)
+    return res
+
+
+def kib(size: float) -> str:
+    return f"{size / 1024:.1f} KiB"
+
+
+def site_rows(res: SiteResults) -> list[Row]:
+    cold = statistics.median(run["cold_s"] for run in res.runs)
+    search = statistics.median(run["search_s"] for run in res.runs)
+    fresh = statistics.median(run["fresh_s"] for run in res.runs)
+    sizes, page = res.sizes, res.sizes["pages_bytes"] / max(1, res.sizes["pages"])
+    return [
+        Row(f"site: EPUB build of {res.n} leaflets, cold, default -j", sec(res.epub_build_s)),
+        Row(f"site: whole site from nothing, {sizes['pages']} leaflet pages (median of "
+            f"{ROUNDS})", sec(cold), f"EPUB build {sec(res.epub_build_s)}",
+            f"{cold / res.epub_build_s:.2f}"),
+        Row("  of which: Pagefind indexing alone (search_index)", sec(search), sec(cold),
+            f"{search / cold:.2f}"),
+        Row("site: nothing changed, build_site again", msec(fresh * 1000), target="no remake",
+            verdict=verdict(not any(run["fresh_remade"] for run in res.runs))),
+        Row(f"search index on disk: pagefind/, {sizes['files']} files", kib(sizes["bytes"]),
+            f"the pages {kib(sizes['pages_bytes'])}",
+            f"{sizes['bytes'] / sizes['pages_bytes']:.2f}"),
+        *(Row(f"  {kind} ({count} files)", kib(size))
+          for kind, (size, count) in sizes["kinds"].items()),
+        *_search_rows(res, page),
+    ]
+
+
+def _search_rows(res: SiteResults, page: float) -> list[Row]:
+    """What one search costs a phone: summed from the files, and fetched by Chromium."""
+    rows = []
+    for lang, cost in res.cost.items():
+        rows += [Row(f"one search, from the files ({lang}: every chunk of it, {RESULTS} "
+                     "fragments)", kib(cost["total"]), f"a page {kib(page)}",
+                     f"{cost['total'] / page:.1f}"),
+                 Row("  " + ", ".join(f"{part} {kib(size)}" for part, size in cost.items()
+                                      if not part.startswith("total")), ""),
+                 Row("  the same from a host that gzips the scripts",
+                     kib(cost["total_scripts_gzipped"]))]
+    return rows + [
+        Row(f"first search in Chromium, 390 px: '{found['query']}' ({found['lang']}), "
+            f"{found['pagefind_requests']} files, {found['fragments']} fragments",
+            kib(found["pagefind_bytes"]), f"a page {kib(page)}",
+            f"{found['pagefind_bytes'] / page:.1f}") for found in res.searches]

@@ -31,6 +31,8 @@ def test_a_format_names_its_renderer_in_formats_and_its_reader_in_check(record: 
     assert callable(resolve(record.reader))
     assert record.renderer.startswith("careleaf.formats.")
     assert record.reader.startswith("careleaf.check.")
+    for name in filter(None, (record.pages, record.prepare)):  # PDF: its layout alone, warm-up
+        assert callable(resolve(name)) and name.startswith("careleaf.formats.")
 
 
 def test_formats_are_filed_under_their_names() -> None:

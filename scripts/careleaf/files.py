@@ -9,14 +9,18 @@ limit. Every file careleaf writes is written whole or not at all
 (``write_atomic``), readable by others whatever the umask (a web server serves
 the site), under a temporary name that stays within the file system's 255-byte
 limit; temporary files of builds that were killed are swept away by the next.
+``Store`` keeps costly bytes between builds, addressed by what made them.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 #: What a file written by careleaf may be read by: everyone (a web server, a print shop).
@@ -25,6 +29,8 @@ FOLDER_MODE = 0o755
 #: The longest file name (in bytes) that ext4, XFS, btrfs, APFS and NTFS all accept.
 NAME_MAX = 255
 _TEMP_SUFFIX = ".tmp"
+#: Nothing careleaf keeps in a ``Store`` is near this; a bigger file there is not its.
+STORE_LIMIT = 16_000_000
 #: The name of the mark a process leaves in the folder it writes under (``writing_under``).
 _MARK = ".careleaf-writing"
 
@@ -119,16 +125,18 @@ def write_atomic(target: Path, data: bytes) -> None:
     write_all_atomic({target: data})
 
 
-def write_all_atomic(files: dict[Path, bytes]) -> None:
+def write_all_atomic(files: dict[Path, bytes], *, durable: bool = True) -> None:
     """Write every file or none: all are written to temporary names first, and replace
     the old ones only once every one of them is on disk. An ``OSError`` (a full disk)
-    while writing leaves every old file as it was and no temporary file behind."""
+    while writing leaves every old file as it was and no temporary file behind.
+    ``durable=False`` leaves the flush to disk to the system (a cache whose torn file
+    is seen and made again)."""
     temps: dict[Path, Path] = {}
     try:
         for target, data in files.items():
             make_folder(target.parent)
             temps[target] = temp_name(target)
-            _write_temp(temps[target], data)
+            _write_temp(temps[target], data, durable)
         for target, temp in temps.items():
             os.replace(temp, target)
     except OSError as exc:
@@ -140,12 +148,13 @@ def write_all_atomic(files: dict[Path, bytes]) -> None:
             temp.unlink(missing_ok=True)
 
 
-def _write_temp(temp: Path, data: bytes) -> None:
+def _write_temp(temp: Path, data: bytes, durable: bool = True) -> None:
     with open(temp, "wb") as handle:
         os.fchmod(handle.fileno(), FILE_MODE)
         handle.write(data)
         handle.flush()
-        os.fsync(handle.fileno())
+        if durable:
+            os.fsync(handle.fileno())
 
 
 def sweep_temp_files(folder: Path, recursive: bool = False) -> None:
@@ -212,3 +221,38 @@ def _alive(pid: int) -> bool:
     except (OSError, IndexError):
         return True  # no /proc (not Linux): alive, as far as can be told
     return state != "Z"
+
+
+@dataclass(frozen=True)
+class Store:
+    """Bytes kept between builds under the digest of everything that made them: a
+    content-addressed cache. ``salt`` names the code that makes them (careleaf's
+    toolchain), so new code never finds old bytes. Only a cache: bytes it cannot
+    read or write are made again, and a build is right without it."""
+
+    folder: Path
+    salt: str
+    suffix: str = ""
+    #: False for bytes whose torn file is seen on reading (JSON): no wait for the disk.
+    durable: bool = True
+
+    def path(self, what: Sequence[str]) -> Path:
+        digest = hashlib.sha256("\0".join((self.salt, *what)).encode()).hexdigest()
+        return self.folder / f"{digest}{self.suffix}"
+
+    def get(self, what: Sequence[str]) -> bytes | None:
+        try:
+            return read_regular(self.path(what), STORE_LIMIT)
+        except UnreadableFile:
+            return None
+
+    def put(self, what: Sequence[str], data: bytes) -> None:
+        with contextlib.suppress(OSError):  # a full disk: next time, made again
+            write_all_atomic({self.path(what): data}, durable=self.durable)
+
+    def made(self, what: Sequence[str], make: Callable[[], bytes]) -> bytes:
+        """The bytes kept for ``what``, or ``make()``'s, kept for next time."""
+        if (data := self.get(what)) is None:
+            data = make()
+            self.put(what, data)
+        return data

@@ -110,6 +110,12 @@ class Format:
     renderer: str
     #: ``module:function`` reading an output back from its path: a ``Readback``.
     reader: str
+    #: For a format with printed pages: ``module:function`` laying a job out, neither
+    #: drawn nor written, to find where its pages begin (an ebook marks them).
+    pages: str = ""
+    #: ``module:function`` readying a worker process to render: its renderer loaded
+    #: and these stylesheets parsed (``""``: nothing to ready).
+    prepare: str = ""
 
     # The types of a job, of its bytes and of a read-back belong to later stages, which
     # this module may not import; their callers name them.
@@ -120,6 +126,15 @@ class Format:
     def read_back(self, path: Path) -> Any:
         """What the output at ``path`` holds, read by this format's reader."""
         return resolve(self.reader)(path)
+
+    def page_starts(self, job: Any) -> Any:
+        """Where the pages of ``job`` begin when printed (``formats.page_starts``)."""
+        return resolve(self.pages)(job)
+
+    def warm_up(self, project: Project, stylesheets: tuple[Path, ...]) -> None:
+        """Ready this process to render the format with ``stylesheets``."""
+        if self.prepare:
+            resolve(self.prepare)(project, stylesheets)
 
 
 @functools.cache
@@ -133,7 +148,9 @@ def resolve(name: str) -> Callable[..., Any]:
 #: Every format a layout can be in, by name, in the order messages list them.
 FORMATS: dict[str, Format] = {record.name: record for record in (
     Format("pdf", "pdf", "application/pdf",
-           "careleaf.formats.pdf:render_pdf", "careleaf.check.readback:read_pdf"),
+           "careleaf.formats.pdf:render_pdf", "careleaf.check.readback:read_pdf",
+           pages="careleaf.formats.pdf:printed_page_starts",
+           prepare="careleaf.formats.pdf:warm_up"),
     Format("epub", "epub", "application/epub+zip",
            "careleaf.formats.epub:render_epub", "careleaf.check.readback:read_epub"),
 )}

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from careleaf.pipeline.manifest import FileRecord, Manifest
+from careleaf.pipeline.manifest import Manifest
+from careleaf.pipeline.records import FileRecord
 from careleaf.project import Project
 from conftest import COMPLETENESS_ONLY, FIXTURES, MINIMAL, TmpProject
 

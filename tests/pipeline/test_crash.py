@@ -34,7 +34,7 @@ import pytest
 from pypdf import PdfReader
 
 import careleaf
-import careleaf.pipeline.workers
+import careleaf.pipeline.tasks
 from careleaf.design.brand import Brand
 from careleaf.design.layouts import Layout
 from careleaf.errors import Report
@@ -341,7 +341,7 @@ def test_a_source_edited_while_rendering_is_built_again(
         calls.append(layout.name)
         return render_html(leaflet, layout, brand)
 
-    monkeypatch.setattr(careleaf.pipeline.workers, "render_html", edit_then_render)
+    monkeypatch.setattr(careleaf.pipeline.tasks, "render_html", edit_then_render)
     first = minimal.run("build", "-j1")
     assert first.exit_code == 0, first.output
     assert sorted(calls) == ["a4", "epub"]

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from careleaf.errors import Report, display_path
-from careleaf.pipeline.build import loaded_facts
 from careleaf.pipeline.manifest import Manifest
+from careleaf.pipeline.plan import loaded_facts
 from careleaf.pipeline.records import LeafletFacts
 from careleaf.project import topic_slug
 from careleaf.source.model import Leaflet

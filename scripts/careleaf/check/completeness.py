@@ -30,7 +30,7 @@ from careleaf.design.layouts import load_layouts, select_layouts
 from careleaf.errors import Report, display_path
 from careleaf.formats.panels import panel_regions
 from careleaf.outputs import Variant, output_path
-from careleaf.pipeline.build import output_looks
+from careleaf.pipeline.plan import output_looks
 from careleaf.project import Project
 from careleaf.source.load import load_leaflets
 from careleaf.source.model import Leaflet

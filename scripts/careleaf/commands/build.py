@@ -30,8 +30,9 @@ from careleaf.commands import (
     strict_option,
 )
 from careleaf.errors import Report, display_path
-from careleaf.pipeline.build import Progress
+from careleaf.pipeline.build import BuildResult
 from careleaf.pipeline.build import build as run_build
+from careleaf.pipeline.plan import Progress
 
 
 @click.command()
@@ -43,7 +44,8 @@ from careleaf.pipeline.build import build as run_build
               help="Also write print-shop PDFs under print/: PDF/X-4, CMYK, 3 mm bleed, "
               "crop marks in a slug; a tri-fold as its sheet.")
 @click.option("--proofs/--no-proofs", default=True, show_default=True,
-              help="Write PNG pictures of every PDF page under proofs/.")
+              help="Write PNG pictures of every PDF page under proofs/, after every "
+              "output is made.")
 @click.option("--force", is_flag=True, help="Rebuild even the outputs that are up to date.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for rendering. Default: the number of cores.")
@@ -70,8 +72,17 @@ def build(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...]
     # Just before the summary line, as ``careleaf check`` prints its table: the last
     # line stays the verdict that people and CI logs look for.
     finish(report, strict, f"{len(result.built)} built, {len(result.fresh)} up to date, "
-            f"{len(result.failed)} failed in {time.perf_counter() - started:.2f} s",
-           before_summary=print_keywords)
+            f"{len(result.failed)} failed{_proofs(result)} in "
+            f"{time.perf_counter() - started:.2f} s", before_summary=print_keywords)
+
+
+def _proofs(result: BuildResult) -> str:
+    """The proofs drawn by their own tasks, after the outputs, when there were any."""
+    if not result.proofs and not result.proofs_failed:
+        return ""
+    failed = f", {len(result.proofs_failed)} failed" if result.proofs_failed else ""
+    drawn = len(result.proofs)
+    return f"; proofs of {drawn} PDF{'' if drawn == 1 else 's'} drawn{failed}"
 
 
 @contextmanager
@@ -89,7 +100,7 @@ def _progress(quiet: bool) -> Iterator[Progress]:
         task = bar.add_task("building", total=None)
 
         def advance(path: Path, status: str, seconds: float) -> None:
-            if status == "failed":
-                bar.console.print(f"failed {display_path(path)}")
+            if status in ("failed", "proofs failed"):
+                bar.console.print(f"{status} {display_path(path)}")
             bar.update(task, advance=1, description=f"{status} {path.name}")
         yield advance

@@ -18,8 +18,10 @@ import html
 import io
 import uuid
 import zipfile
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import lxml.html
@@ -30,7 +32,7 @@ from careleaf.formats import page_starts
 from careleaf.formats.job import Job, Rendered
 from careleaf.formats.pdf import printed_page_starts
 from careleaf.i18n.messages import Messages, messages_for
-from careleaf.render.cover import cover_alt, cover_png, draft_title
+from careleaf.render.cover import cover_alt, cover_inputs, cover_png, draft_title
 from careleaf.render.html import render_html
 from careleaf.source.model import Leaflet
 
@@ -54,7 +56,7 @@ def render_epub(job: Job, report: Report) -> Rendered:
     _metadata(book, leaflet, messages)
     book.set_direction(leaflet.direction)
     book.add_metadata("DC", "publisher", job.brand.organisation)
-    starts = _print_pages(job, book, report)
+    starts = _print_pages(job, book)
     _accessibility(book, messages, has_images=bool(leaflet.images or job.brand.logo),
                    page_count=len(starts))
     chapter = epub.EpubHtml(title=leaflet.title, file_name=CONTENT_FILE, lang=leaflet.lang,
@@ -120,7 +122,10 @@ def _cover(book: Any, job: Job, messages: Messages) -> Any:
     from ebooklib import epub
 
     image = epub.EpubCover(file_name="images/cover.png")
-    image.content = cover_png(job.leaflet, job.brand, messages)
+    draw = partial(cover_png, job.leaflet, job.brand, messages)
+    store = job.store  # drawing it is most of an ebook's time: kept while its words are
+    image.content = store.made(cover_inputs(job.leaflet, job.brand, messages), draw) \
+        if store else draw()
     book.add_item(image)
     book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-img"})
     # Translators: the title of the ebook's cover page, and its name in the reading app's
@@ -134,21 +139,24 @@ def _cover(book: Any, job: Job, messages: Messages) -> Any:
     return page
 
 
-def _print_pages(job: Job, book: Any, report: Report) -> list[page_starts.PageStart]:
-    """Where the printed edition's pages begin, and metadata naming that edition."""
+def _print_pages(job: Job, book: Any) -> tuple[page_starts.PageStart, ...]:
+    """Where the printed edition's pages begin, and metadata naming that edition: as
+    the job brings them (the build's task that laid the edition out), else laid out now."""
     source = job.page_source
     if source is None:
-        return []
-    printed = replace(job, layout=source, html=render_html(job.leaflet, source, job.brand),
-                      page_source=None)
+        return ()
     edition = job.brand.download_url(job.leaflet.lang, job.leaflet.id,
                                      source.output_name(job.leaflet.id))
     book.add_metadata("DC", "source", edition)
     book.add_metadata(None, "meta", edition, {"property": "pageBreakSource"})
-    return printed_page_starts(printed)
+    if job.print_pages is not None:
+        return job.print_pages
+    return printed_page_starts(replace(job, layout=source, page_source=None,
+                                       html=render_html(job.leaflet, source, job.brand)))
 
 
-def _with_page_markers(job: Job, starts: list[page_starts.PageStart], report: Report) -> str:
+def _with_page_markers(job: Job, starts: Sequence[page_starts.PageStart],
+                       report: Report) -> str:
     """The chapter's HTML with a page-break marker where each printed page begins."""
     if not starts:
         return job.html
@@ -230,7 +238,7 @@ def _toc(leaflet: Leaflet) -> list[Any]:
     return toc
 
 
-def _page_list(nav: bytes, starts: list[page_starts.PageStart], heading: str) -> bytes:
+def _page_list(nav: bytes, starts: Sequence[page_starts.PageStart], heading: str) -> bytes:
     """``nav.xhtml`` with a page list: one entry per printed page, hidden from the reader."""
     root = etree.fromstring(nav)
     body = root.find(f"{{{XHTML}}}body")
@@ -246,7 +254,7 @@ def _page_list(nav: bytes, starts: list[page_starts.PageStart], heading: str) ->
     return bytes(etree.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
-def _normalise_zip(data: bytes, when: datetime, starts: list[page_starts.PageStart],
+def _normalise_zip(data: bytes, when: datetime, starts: Sequence[page_starts.PageStart],
                    lang: str, pages_heading: str) -> bytes:
     """Rewrite the zip with fixed timestamps, ``mimetype`` first and stored; add what
     ebooklib cannot write: the page list, and ``xml:lang`` on the package."""

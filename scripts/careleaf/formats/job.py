@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from careleaf.design.brand import Brand
 from careleaf.design.layouts import Layout
 from careleaf.errors import Report
+from careleaf.files import Store
+from careleaf.formats.page_starts import PageStart
 from careleaf.project import Project
 from careleaf.source.model import Leaflet
 
@@ -31,12 +32,14 @@ class Job:
     print_ready: bool = False
     #: For an ebook: the PDF layout whose printed pages it marks (``page_list``).
     page_source: Layout | None = None
-    #: For a PDF: leave where its pages begin in the cache, for an ebook to mark them.
+    #: For an ebook: where those printed pages begin, as the task that laid them out
+    #: gave them (None: the ebook's renderer lays them out itself).
+    print_pages: tuple[PageStart, ...] | None = None
+    #: For a PDF: give where its pages begin (``Rendered.page_starts``), for an ebook.
     record_pages: bool = False
-
-    @property
-    def pages_cache(self) -> Path:
-        return self.project.build_dir / ".careleaf-cache" / "pages"
+    #: Where costly pieces (an ebook's cover) are kept between builds, addressed by
+    #: what made them; None: made every time.
+    store: Store | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class Rendered:
 
     data: bytes
     extras: dict[str, bytes] = field(default_factory=dict)
+    #: A PDF's printed page starts, when its job asked for them (``record_pages``).
+    page_starts: tuple[PageStart, ...] | None = None
 
 
 Renderer = Callable[[Job, Report], Rendered]

@@ -9,22 +9,22 @@ the content itself the same way: the nearest enclosing element with an ``id``
 (a section or an item) or, outside those, the top-level element (``footer.contact``),
 and the index of the text block (paragraph, list entry, heading) within it. The
 ebook's XHTML then gets an empty ``doc-pagebreak`` marker before that word.
-Layouts are costly (~150 ms), so page starts are cached on disk by the printed
-HTML and the layout's files: the A4 PDF task leaves them for the EPUB task.
+Layouts are costly (~100 ms): the task that lays the printed leaflet out (its PDF,
+or a layout alone when the PDF is not made) hands the page starts to the ebook's
+task as data (``careleaf.pipeline.graph``). A disk cache (``files.Store``), addressed
+by the printed HTML, the layout's files and careleaf's toolchain, keeps them for a
+later build of the ebook alone; a build is right without it, only slower.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Any
-from xml.etree import ElementTree
+from typing import TYPE_CHECKING, Any
 
-from careleaf.files import write_atomic
+if TYPE_CHECKING:
+    from xml.etree import ElementTree
 
 #: Elements whose text is one run of words: a page start is counted in words within one.
 TEXT_BLOCKS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "pre",
@@ -50,23 +50,17 @@ class PageStart:
 #: The class of what a layout repeats on every page (the draft mark): not body text.
 REPEATED = "draft-mark"
 
-def cache_key(html: str, layout_digest: str) -> str:
-    return hashlib.sha256(f"{layout_digest}\0{html}".encode()).hexdigest()
+def to_bytes(starts: Sequence[PageStart]) -> bytes:
+    """Page starts as JSON, to keep (``files.Store``) for a later build's ebook."""
+    return json.dumps([asdict(start) for start in starts]).encode()
 
 
-def load_cached(folder: Path, key: str) -> list[PageStart] | None:
+def from_bytes(data: bytes) -> tuple[PageStart, ...] | None:
+    """Page starts kept by ``to_bytes``; None if the bytes are not such a list."""
     try:
-        entries = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
-        return [PageStart(**entry) for entry in entries]
-    except (OSError, ValueError, TypeError):
+        return tuple(PageStart(**entry) for entry in json.loads(data))
+    except (ValueError, TypeError):
         return None
-
-
-def store(folder: Path, key: str, starts: list[PageStart]) -> None:
-    """Keep ``starts`` for the ebook; a cache that cannot be written (a full disk) is
-    only a cache: the ebook lays the pages out again."""
-    with contextlib.suppress(OSError):
-        write_atomic(folder / f"{key}.json", json.dumps([asdict(s) for s in starts]).encode())
 
 
 def page_starts(document: Any, root: ElementTree.Element) -> list[PageStart]:
@@ -144,7 +138,7 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def mark_pages(body: Any, starts: list[PageStart]) -> list[str]:
+def mark_pages(body: Any, starts: Sequence[PageStart]) -> list[str]:
     """Put a page-break marker into the ebook's ``<body>`` (lxml) at every page start.
 
     Returns the page numbers whose place could not be found (the ebook lacks that

@@ -3,12 +3,12 @@
 Resources are read only through ``sandbox_fetcher``, and anything it refused
 fails the leaflet rather than producing a PDF with a hole in it. So does anything
 WeasyPrint could not load or draw (an image, a stylesheet, a font, an attachment):
-its log record carries the reason, and a failed image of the leaflet is an error
-at the source line that uses it. WeasyPrint's other warnings are passed on: CSS it
-ignored as a warning at the stylesheet's line, so a designer hears about a typo in
-a stylesheet, and the rest as warnings of the layout. Parsed stylesheets and the font
-configuration are kept for the life of the process: every leaflet after the
-first reuses them.
+its log record (collected by ``formats.weasylog``) carries the reason, and a failed
+image of the leaflet is an error at the source line that uses it. WeasyPrint's other
+warnings are passed on: CSS it ignored as a warning at the stylesheet's line, so a
+designer hears about a typo in a stylesheet, and the rest as warnings of the layout.
+Parsed stylesheets and the font configuration are kept for the life of the process:
+every leaflet after the first reuses them.
 
 A character that no installed font has would print as an empty box: WeasyPrint
 warns about each one as it draws, and ``careleaf.formats.glyphs`` turns them into errors at
@@ -20,6 +20,11 @@ of PDF/UA-1, and finished by ``printshop.print_file`` (CMYK only, a tri-fold on 
 sheet, the slug and its marks). Only its stylesheet may read the default press
 profile's folder.
 
+An ebook marks where the printed pages begin: when the job asks (``record_pages``),
+the PDF's ``Rendered`` carries them, measured from the very layout that is printed;
+``printed_page_starts`` measures them without drawing or writing, for an ebook
+whose PDF is not made in the same build.
+
 WeasyPrint (and pydyf under it) are imported only inside the functions that lay out or
 write a PDF, not at the top: they take half a second to load, and a build with nothing
 to do imports this module but never makes a PDF.
@@ -29,15 +34,10 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import logging
-import os
-import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
 
 from careleaf.errors import CareleafError, Diagnostic, Location, Report
 from careleaf.formats import impose, overflow, page_starts, panels, printshop
@@ -52,6 +52,7 @@ from careleaf.formats.fetcher import (
 )
 from careleaf.formats.glyphs import missing_glyphs
 from careleaf.formats.job import Job, Rendered
+from careleaf.formats.weasylog import WeasyLog, css_line, load_failures, weasyprint_log
 from careleaf.i18n.languages import Direction
 from careleaf.project import Project
 
@@ -85,16 +86,15 @@ def render_pdf(job: Job, report: Report) -> Rendered:
     sheets = [_stylesheet(path, job.project) for path in job.layout.stylesheets]
     if job.print_ready:
         sheets.append(_print_shop_sheet(job))
-    with _weasyprint_warnings() as logged:
+    with weasyprint_log() as logged:
         html, document = _fitted(job, fetcher, sheets)
         _check_loaded(job, sheets, fetcher, logged)  # first: a left-out image is not overflow
         if job.layout.panels:
             _check_fit(job, document)
         check_clipping(job, document)  # text cut off at the edge of a page: an error
-        if job.record_pages and not job.print_ready:  # an ebook marks these pages
-            key = page_starts.cache_key(job.html, job.layout.digest())
-            starts = page_starts.page_starts(document, html.etree_element)
-            page_starts.store(job.pages_cache, key, starts)
+        # An ebook marks these pages: measured now, from the layout that is printed.
+        starts = (tuple(page_starts.page_starts(document, html.etree_element))
+                  if job.record_pages and not job.print_ready else None)
         # Attachments are fetched while writing, so refusals are only known after it.
         data: bytes = document.write_pdf(**_write_options(job, document, sheets))
     _check_loaded(job, sheets, fetcher, logged)
@@ -103,18 +103,18 @@ def render_pdf(job: Job, report: Report) -> Rendered:
     # The print-shop sheet, last, is careleaf's own and warns of nothing.
     for path, sheet in zip(job.layout.stylesheets, sheets, strict=False):
         for message in dict.fromkeys(sheet.warnings):
-            report.warning(path, _css_line(message), f"WeasyPrint: {message}")
+            report.warning(path, css_line(message), f"WeasyPrint: {message}")
     for message in dict.fromkeys(logged.messages):
         report.warning(job.layout.folder, None, f"WeasyPrint: {message}")
     try:
-        return _produce(job, data)
+        return replace(_produce(job, data), page_starts=starts)
     except ValueError as exc:  # sheet and panel sizes that do not add up
         where = Location(job.layout.folder / "layout.yml")
         raise CareleafError(Diagnostic(where, f"cannot impose {job.leaflet.key}: {exc}")) from None
 
 
 def _check_loaded(job: Job, sheets: list[_Stylesheet], fetcher: Sandbox,
-                  logged: _ListHandler) -> None:
+                  logged: WeasyLog) -> None:
     """Fail when a resource was refused, or WeasyPrint left one out (it carries on
     without it): either way the PDF would have a hole in it."""
     refused = [entry for sheet in sheets for entry in sheet.refused] + fetcher.refused
@@ -126,7 +126,7 @@ def _check_loaded(job: Job, sheets: list[_Stylesheet], fetcher: Sandbox,
         raise CareleafError(failure)
     failed = [entry for sheet in sheets for entry in sheet.failures] + logged.failures
     if failed:
-        raise CareleafError(_load_failures(job, failed))
+        raise CareleafError(load_failures(job, failed))
 
 
 def _lay_out(job: Job, fetcher: Sandbox, sheets: list[_Stylesheet]) -> tuple[Any, Any]:
@@ -155,22 +155,17 @@ def _css_sheet(text: str) -> _Stylesheet:
     return _Stylesheet(CSS(string=text), [], [])
 
 
-def printed_page_starts(job: Job) -> list[page_starts.PageStart]:
-    """Where each page of ``job`` begins when printed, from the disk cache or a new layout.
-
-    Problems with the print layout itself are the PDF output's to report; here the
-    layout is only measured.
+def printed_page_starts(job: Job) -> tuple[page_starts.PageStart, ...]:
+    """Where each page of ``job`` begins when printed: its pages laid out, neither
+    drawn nor written (the costly half of a PDF, for an ebook whose PDF is not made
+    in this build). Problems with the print layout itself are the PDF output's to
+    report; here the layout is only measured.
     """
-    key = page_starts.cache_key(job.html, job.layout.digest())
-    starts = page_starts.load_cached(job.pages_cache, key)
-    if starts is None:
-        fetcher = sandbox_fetcher(job.project.root, FONT_FOLDERS)
-        sheets = [_stylesheet(path, job.project) for path in job.layout.stylesheets]
-        with _weasyprint_warnings():
-            html, document = _lay_out(job, fetcher, sheets)
-        starts = page_starts.page_starts(document, html.etree_element)
-        page_starts.store(job.pages_cache, key, starts)
-    return starts
+    fetcher = sandbox_fetcher(job.project.root, FONT_FOLDERS)
+    sheets = [_stylesheet(path, job.project) for path in job.layout.stylesheets]
+    with weasyprint_log():
+        html, document = _fitted(job, fetcher, sheets)
+    return tuple(page_starts.page_starts(document, html.etree_element))
 
 
 def _check_fit(job: Job, document: Any) -> None:
@@ -247,6 +242,18 @@ def _reading_direction(direction: Direction) -> Callable[[Any, Any], None] | Non
     return finish
 
 
+def warm_up(project: Project, stylesheets: tuple[Path, ...]) -> None:
+    """Ready this process to lay out: WeasyPrint imported, the fonts configured, these
+    stylesheets parsed (kept), and a first small layout done, whose set-up is slower.
+    A worker does it while the build loads its sources; its first leaflet then costs
+    what every other one does."""
+    from weasyprint import HTML
+
+    sheets = [_stylesheet(path, project).css for path in stylesheets]
+    with weasyprint_log():
+        HTML(string="<p>Warm</p>").render(stylesheets=sheets, font_config=_font_config())
+
+
 def _font_config() -> FontConfiguration:
     global _FONT_CONFIG
     if _FONT_CONFIG is None:
@@ -278,7 +285,7 @@ def _print_shop_sheet(job: Job) -> _Stylesheet:
 
         fetcher = sandbox_fetcher(job.project.root, (*FONT_FOLDERS, *PROFILE_FOLDERS))
         profiles: dict[str, Any] = {}
-        with _weasyprint_warnings() as logged:
+        with weasyprint_log() as logged:
             css = CSS(string=text, url_fetcher=fetcher, color_profiles=profiles)
         _STYLESHEETS[key] = _Stylesheet(css, fetcher.refused, logged.messages,
                                         tuple(logged.failures), profiles)
@@ -297,117 +304,10 @@ def _stylesheet(path: Path, project: Project) -> _Stylesheet:
         from weasyprint import CSS
 
         fetcher = sandbox_fetcher(project.root, FONT_FOLDERS)
-        with _weasyprint_warnings() as logged:
+        with weasyprint_log() as logged:
             css = CSS(string=data.decode("utf-8", "replace"),
                       base_url=project_url(project.root, path),
                       url_fetcher=fetcher, font_config=_font_config())
         _STYLESHEETS[key] = _Stylesheet(css, fetcher.refused, logged.messages,
                                         tuple(logged.failures))
     return _STYLESHEETS[key]
-
-
-#: Where in a stylesheet WeasyPrint's warning is: ``Ignored `colr: red` at 3:5, …``.
-_CSS_POSITION = re.compile(r" at (\d+):\d+\b")
-
-
-def _css_line(message: str) -> int | None:
-    """The stylesheet line a WeasyPrint warning names (its last ``at line:column``)."""
-    found = _CSS_POSITION.findall(message)
-    return int(found[-1]) if found else None
-
-
-#: How WeasyPrint's warning for a character without a glyph begins; its arguments
-#: are the character and its code point.
-NOTDEF_WARNING = ".notdef glyph rendered"
-
-
-class _ListHandler(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-        #: Characters drawn as an empty box: no installed font has them.
-        self.missing: list[str] = []
-        #: (url, reason) of every resource WeasyPrint could not load or draw.
-        self.failures: list[tuple[str, str]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if str(record.msg).startswith(NOTDEF_WARNING) and isinstance(record.args, tuple):
-            self.missing.append(str(record.args[0]))
-            return
-        message = record.getMessage()
-        if "careleaf refused" in message:  # already reported as an error
-            return
-        if (failure := _resource_failure(record)) is not None:
-            self.failures.append(failure)
-        else:
-            self.messages.append(message)
-
-
-#: How WeasyPrint's messages begin when it leaves out a resource: it logs the failure
-#: and carries on without it. The record's arguments hold the URL and the exception,
-#: whose own message may be empty (the reason is then its cause).
-RESOURCE_FAILURES = ("Failed to load ", "Failed to render SVG image", "Font-face ",
-                     "Unsupported stylesheet type")
-#: Pillow names the in-memory file it read from, with an address that differs every run.
-_OBJECT_ADDRESS = re.compile(r"\s*<[\w.]+ object at 0x[0-9a-f]+>")
-
-
-def _resource_failure(record: logging.LogRecord) -> tuple[str, str] | None:
-    """(url, reason) when ``record`` says WeasyPrint left a resource out, else None."""
-    if not str(record.msg).startswith(RESOURCE_FAILURES):
-        return None
-    args = record.args if isinstance(record.args, tuple) else ()
-    names = [str(arg) for arg in args if isinstance(arg, str)]
-    errors = [arg for arg in args if isinstance(arg, BaseException)]
-    if errors:
-        reason = _reason(errors[0])
-    elif str(record.msg).startswith("Failed to render"):
-        reason = "WeasyPrint failed while drawing it"
-    else:
-        reason = record.getMessage()
-    return (names[-1] if names else ""), reason  # the URL is the last text argument
-
-
-def _reason(error: BaseException) -> str:
-    """The first message along an exception's causes: WeasyPrint's ImageLoadingError
-    is empty and carries Pillow's or the XML parser's error as its cause."""
-    seen: BaseException | None = error
-    while seen is not None:
-        if text := _OBJECT_ADDRESS.sub("", str(seen)).strip():
-            return text
-        seen = seen.__cause__ or seen.__context__
-    return type(error).__name__
-
-
-def _load_failures(job: Job, failures: list[tuple[str, str]]) -> Report:
-    """An error for each resource WeasyPrint left out: at the source line for an image
-    of the leaflet, else of the layout (its stylesheets, fonts, brand logo)."""
-    report = Report()
-    for url, reason in dict.fromkeys(failures):
-        uses = [image for image in job.leaflet.images if PROJECT_URL + image.src == unquote(url)]
-        for image in uses:  # every line that shows it
-            # As the writer wrote it: relative to the source's folder.
-            shown = os.path.relpath(job.project.root / image.src, job.leaflet.path.parent)
-            report.error(job.leaflet.path, image.line,
-                         f"image '{shown}' cannot be drawn in the {job.layout.name} PDF: "
-                         f"{reason}; open it in a drawing program and save it again")
-        if not uses:
-            shown = f"'{unquote(url).removeprefix(PROJECT_URL)}'" if url else "an attachment"
-            report.error(job.layout.folder, None,
-                         f"could not load {shown} for {job.leaflet.key}: {reason}; "
-                         "fix or replace that file")
-    return report
-
-
-@contextmanager
-def _weasyprint_warnings() -> Iterator[_ListHandler]:
-    """Collect WeasyPrint's log warnings instead of letting them go to stderr."""
-    logger = logging.getLogger("weasyprint")
-    handler = _ListHandler()
-    logger.addHandler(handler)
-    propagate, logger.propagate = logger.propagate, False
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate

@@ -4,8 +4,8 @@
 ``<folder>/<stem>-<n>.png``, numbered from 1. Each image is written atomically,
 and proofs of the same stem left over from a longer earlier version are removed,
 so the folder always shows exactly the current pages. The PNG bytes depend only
-on the PDF and the dpi: Pillow writes them with fixed settings and no metadata
-(no timestamps, no text chunks, no physical size). ``render_page`` gives one page
+on the PDF and the dpi: ``rgb_png`` writes PDFium's pixels with fixed settings and no
+metadata (no timestamps, no text chunks, no physical size). ``render_page`` gives one page
 as a Pillow image, for tests and for decoding QR codes.
 
 PDFium and Pillow are imported by the functions that use them: the pipeline imports
@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import io
 import re
+import struct
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from careleaf.files import write_atomic
 
@@ -27,8 +29,9 @@ if TYPE_CHECKING:
     import pypdfium2 as pdfium  # type: ignore[import-untyped]
     from PIL import Image
 
-#: zlib level for proof PNGs: fixed so the bytes never depend on Pillow's default.
-PNG_COMPRESS_LEVEL = 1  # 30 ms a page against 43 ms at 6, files as small
+#: zlib level for proof PNGs: fixed so the bytes never depend on a library's default.
+PNG_COMPRESS_LEVEL = 1  # files as small as at 6, in half the time
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def render_page(pdf: Path, index: int, dpi: int) -> Image.Image:
@@ -52,19 +55,51 @@ def write_proofs(pdf: Path, folder: Path, stem: str, dpi: int = 96) -> list[Path
 
 def proof_files(pdf: bytes, folder: Path, stem: str, dpi: int = 96) -> dict[Path, bytes]:
     """The PNG bytes of every page of ``pdf``, by the path ``write_proofs`` gives it: the
-    build writes them together with the PDF, so a failed write leaves the old set."""
+    build writes them together, so a failed write leaves the old set."""
     _check_dpi(dpi)
     _check_stem(stem)
     with _open(pdf) as document:
-        return {folder / f"{stem}-{index + 1}.png": png_bytes(_render(document, index, dpi))
+        return {folder / f"{stem}-{index + 1}.png": _page_png(document, index, dpi)
                 for index in range(len(document))}
+
+
+def _page_png(document: pdfium.PdfDocument, index: int, dpi: int) -> bytes:
+    """One page as a PNG, straight from PDFium's pixels (no Pillow image between)."""
+    page = document[index]
+    try:
+        bitmap = page.render(scale=dpi / 72, rev_byteorder=True)  # RGB on white paper
+        if bitmap.n_channels != 3:
+            return png_bytes(bitmap.to_pil().convert("RGB"))
+        return rgb_png(bitmap.buffer, bitmap.width, bitmap.height, bitmap.stride)
+    finally:
+        page.close()
 
 
 def png_bytes(image: Image.Image) -> bytes:
     """``image`` as PNG bytes with fixed settings and no metadata chunks."""
+    if image.mode == "RGB":
+        return rgb_png(image.tobytes(), image.width, image.height, image.width * 3)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=False, compress_level=PNG_COMPRESS_LEVEL)
     return buffer.getvalue()
+
+
+def rgb_png(pixels: Any, width: int, height: int, stride: int) -> bytes:
+    """RGB rows (``stride`` bytes apart, in anything with the buffer protocol: bytes,
+    PDFium's ctypes array) as a PNG with no filter and no metadata.
+
+    Most of a proof is flat paper, which zlib shrinks as well unfiltered: Pillow's
+    adaptive filtering doubled the time of a proof for files 20% larger.
+    """
+    view, row = memoryview(pixels).cast("B"), width * 3
+    raw = b"".join(b"\0" + view[top:top + row] for top in range(0, height * stride, stride))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlace
+    return b"".join((PNG_SIGNATURE, _chunk(b"IHDR", header),
+                     _chunk(b"IDAT", zlib.compress(raw, PNG_COMPRESS_LEVEL)), _chunk(b"IEND", b"")))
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 @contextmanager

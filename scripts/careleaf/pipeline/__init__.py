@@ -1,6 +1,8 @@
 """Pipeline: the ``careleaf build`` command, from the plan to the files on disk.
 
-``build`` is the orchestrator; ``manifest`` knows what every output was built from,
-so only what changed is rebuilt (``records``: the records its file holds);
-``workers`` renders and writes the outputs, in this process or a pool of workers.
+``build`` is the orchestrator; ``manifest`` (with its ``records``) knows what every
+output was built from, so only what changed is rebuilt; ``plan`` decides what is stale
+and lays the work out as a ``graph`` of ``tasks`` (one per output, per output's proofs,
+per printed layout an ebook needs alone); ``workers`` is the local executor that runs
+the graph, in this process or a pool of long-lived workers.
 """

@@ -5,10 +5,12 @@ it was built from (its source and images, a translation's original, the
 catalogue of its interface words), taken once *before* rendering; the look of its
 layouts and brand; careleaf's toolchain (the code on the render path and the
 renderers' versions: ``toolchain_digest``); and the size, time and hash of every file
-written for it (the output, imposed sheets, proofs). An output is fresh when its
-inputs still hash the same and its files are as written (size and time first, the
-hash only when the time moved), so an edit made during a render, or a file
-truncated or replaced since, is rebuilt. Deciding that needs no Markdown parsing
+written for it (the output, imposed sheets) and, apart, of its proofs (``records``).
+An output is fresh when its inputs still hash the same and its files are as written
+(size and time first, the hash only when the time moved), so an edit made during a
+render, or a file truncated or replaced since, is rebuilt. Its proofs are judged
+apart (``proofs_fresh``): proofs that failed, or were never drawn, are drawn again
+without making the PDF again. Deciding that needs no Markdown parsing
 and no renderer, so a build with nothing to do never imports WeasyPrint. Warnings
 a source gave when it was loaded (a translation whose original moved on) are kept
 too, and said again by builds that do not load it, while their files are the same.
@@ -22,16 +24,26 @@ import hashlib
 import json
 import os
 import re
+import stat
 import sys
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
 from careleaf import __version__
 from careleaf.errors import Diagnostic, Location
-from careleaf.files import UnreadableFile, file_problem, read_regular, write_atomic
-from careleaf.pipeline.records import SECTIONS, LeafletFacts, Notes, OutputRecord, parse, to_json
-from careleaf.pipeline.records import FileRecord as FileRecord  # workers import it from here
+from careleaf.files import UnreadableFile, read_regular, write_atomic
+from careleaf.pipeline.records import (
+    SECTIONS,
+    FileRecord,
+    LeafletFacts,
+    Notes,
+    OutputRecord,
+    Proofs,
+    parse,
+    to_json,
+)
 from careleaf.project import Project
 
 #: Distributions whose version changes what an output looks like: the renderers
@@ -47,15 +59,16 @@ RENDERERS = ("weasyprint", "pydyf", "ebooklib", "jinja2", "markdown_it_py", "fon
 #: elsewhere (the pipeline, the site, the check, the CLI) never does.
 #:
 #: One digest serves every format: an EPUB's page list is laid out by the PDF renderer
-#: (``formats.pdf.printed_page_starts``), so an edit of ``formats/pdf.py`` rightly makes
-#: the EPUBs stale too; only an edit of ``formats/epub.py`` rebuilds PDFs needlessly.
+#: (``formats.pdf``, in its PDF's task or ``printed_page_starts``), so an edit of
+#: ``formats/pdf.py`` rightly makes the EPUBs stale too; only an edit of
+#: ``formats/epub.py`` rebuilds PDFs needlessly.
 RENDER_PATH = ("source", "design", "i18n", "render", "formats")
 #: Bumped by hand when code outside ``RENDER_PATH`` changes the bytes of an output (or
 #: of the download site), as Sphinx bumps ``ENV_VERSION``: the core modules the render
 #: path leans on (``project``'s limits and patterns, ``config``, ``yamlfile`` reading
 #: layout.yml and the brand, ``outputs``' file names, ``files`` writing), or
-#: ``pipeline.workers``, which writes the bytes a format gives it and has
-#: ``formats.proofs`` draw the proofs (it chooses which files, never their bytes).
+#: ``pipeline.tasks``, which writes the bytes a format gives it and has
+#: ``formats.proofs`` draw the proofs (it chooses which files and the proofs' dpi).
 OUTPUT_VERSION = 1
 T = TypeVar("T")
 _DIST_INFO = re.compile(r"^(?P<name>[A-Za-z0-9_.]+)-(?P<version>[^-]+)\.dist-info$")
@@ -103,7 +116,9 @@ MAX_INPUT_BYTES = 64_000_000
 
 
 class Manifest:
-    """``build/.careleaf-manifest.json``: read once per build, saved once at its end."""
+    """``build/.careleaf-manifest.json``: read once per build, saved at its end (and
+    once the outputs are made, before their proofs: a build stopped while drawing
+    them keeps its outputs)."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
@@ -146,8 +161,17 @@ class Manifest:
         return {name: self.hash_input(name) or "-" for name in names}
 
     def is_fresh(self, output: Path, look: str, toolchain: str) -> bool:
-        """Built from the inputs as they are now, for this look, and every file intact."""
-        return not self.changed_inputs(output, look, toolchain) and not self.damaged(output)
+        """Built from the inputs as they are now, for this look, and every file intact
+        (its proofs apart: ``proofs_fresh`` says whether those are)."""
+        entry = self.entries.get(self.key(output))
+        return (entry is not None and not self.changed_inputs(output, look, toolchain)
+                and not self._problems(entry.files))
+
+    def proofs_fresh(self, output: Path) -> bool:
+        """Its proofs picture its files as written, and are as they were written."""
+        entry = self.entries.get(self.key(output))
+        return (entry is not None and entry.proofs is not None
+                and entry.proofs.source == entry.source and not self._problems(entry.proofs.files))
 
     def changed_inputs(self, output: Path, look: str | None = None,
                        toolchain: str | None = None) -> list[str]:
@@ -162,9 +186,10 @@ class Manifest:
         return changed + (["careleaf"] if toolchain not in (None, entry.toolchain) else [])
 
     def recorded_files(self, output: Path) -> list[Path]:
-        """Every file the last build of ``output`` wrote (none if it has no record)."""
+        """Every file the last build of ``output`` wrote, its proofs too (none if it has
+        no record)."""
         entry = self.entries.get(self.key(output))
-        return [self.project.build_dir / name for name in entry.files] if entry else []
+        return [self.project.build_dir / name for name in _all_files(entry)] if entry else []
 
     def damaged(self, output: Path) -> list[tuple[Path, str]]:
         """Files of ``output`` that are not as the build wrote them, and how.
@@ -174,11 +199,11 @@ class Manifest:
         entry = self.entries.get(self.key(output))
         if entry is None:
             return [(output, "has no record of being built")]
-        found = []
-        for name, record in entry.files.items():
-            if (problem := self._file_problem(name, record)) is not None:
-                found.append((self.project.build_dir / name, problem))
-        return found
+        return self._problems(_all_files(entry))
+
+    def _problems(self, files: dict[str, FileRecord]) -> list[tuple[Path, str]]:
+        return [(self.project.build_dir / name, problem) for name, record in files.items()
+                if (problem := self._file_problem(name, record)) is not None]
 
     def _file_problem(self, name: str, record: FileRecord) -> str | None:
         path = self.project.build_dir / name
@@ -186,7 +211,7 @@ class Manifest:
             info = path.stat()
         except OSError:
             return "is missing"
-        if file_problem(path) is not None:
+        if not stat.S_ISREG(info.st_mode):  # from the same stat: one call per file
             return "is not a regular file"
         if info.st_size != record.size:
             return f"is {info.st_size:,} bytes, but the build wrote {record.size:,}"
@@ -199,12 +224,32 @@ class Manifest:
         return None if same else "changed since the build wrote it"
 
     def record(self, output: Path, inputs: dict[str, str], look: str, toolchain: str,
-               files: dict[Path, FileRecord]) -> None:
-        """``output`` was built from ``inputs`` (hashed before rendering) into ``files``."""
-        key = self.key(output)
-        self.entries[key] = OutputRecord(look, toolchain, dict(inputs),
-                                  {self.key(path): rec for path, rec in files.items()})
+               files: dict[Path, FileRecord]) -> list[Path]:
+        """``output`` was built from ``inputs`` (hashed before rendering) into ``files``.
+
+        Its proofs are kept if they picture the very bytes written now (a build that made
+        the same PDF again); else they are forgotten, and returned: pictures of another
+        PDF, for the caller to delete."""
+        key, old = self.key(output), self.entries.get(self.key(output))
+        entry = OutputRecord(look, toolchain, dict(inputs),
+                             {self.key(path): rec for path, rec in files.items()})
+        kept = old.proofs if old and old.proofs and old.proofs.source == entry.source else None
+        self.entries[key] = replace(entry, proofs=kept)
         self._changed["outputs"].add(key)
+        stale = old.proofs.files if old and old.proofs and kept is None else {}
+        return [self.project.build_dir / name for name in stale if name not in entry.files]
+
+    def record_proofs(self, output: Path, source: str, files: dict[Path, FileRecord]) -> bool:
+        """The proofs of ``output`` in ``files``, drawn from the PDF bytes ``source`` names
+        (``records.pictured``); False, and nothing recorded, if the output's record is
+        gone or its bytes are others now."""
+        key, entry = self.key(output), self.entries.get(self.key(output))
+        if entry is None or entry.source != source:
+            return False
+        drawn = Proofs(source, {self.key(path): rec for path, rec in files.items()})
+        self.entries[key] = replace(entry, proofs=drawn)
+        self._changed["outputs"].add(key)
+        return True
 
     def forget(self, output: Path) -> None:
         """``output`` failed: whatever is on disk is no longer what a build recorded."""
@@ -291,3 +336,8 @@ def _merge(mine: dict[str, T], theirs: dict[str, T], keys: set[str]) -> None:
         theirs.pop(key, None)
         if key in mine:
             theirs[key] = mine[key]
+
+
+def _all_files(entry: OutputRecord) -> dict[str, FileRecord]:
+    """Every file written for an output: its own, then its proofs."""
+    return {**entry.files, **(entry.proofs.files if entry.proofs else {})}

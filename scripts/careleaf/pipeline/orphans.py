@@ -35,8 +35,9 @@ def remove_orphans(project: Project, manifest: Manifest, brand: str,
     if asked:
         judged = set()  # no source's layouts are judged; deleted sources still go
     found: dict[Path, str] = {}
-    for output in _recorded_outputs(project, manifest, brand):
-        reason = _why_orphaned(project, manifest, output, brand, wanted, available, judged)
+    judge = _Judge(project, manifest, brand, wanted, available, judged)
+    for output, leaflet in _recorded_outputs(project, manifest, brand):
+        reason = judge.why_orphaned(output, leaflet)
         if reason is not None:
             found[output] = reason
     for output in found:
@@ -46,8 +47,10 @@ def remove_orphans(project: Project, manifest: Manifest, brand: str,
     return bool(found)
 
 
-def _recorded_outputs(project: Project, manifest: Manifest, brand: str) -> list[Path]:
-    """The outputs the manifest records for ``brand``, not through a link out of build/."""
+def _recorded_outputs(project: Project, manifest: Manifest, brand: str
+                      ) -> list[tuple[Path, tuple[str, str]]]:
+    """The outputs the manifest records for ``brand``, not through a link out of build/,
+    each with its leaflet's ``(lang, id)``."""
     top = project.brand_dir(brand).relative_to(project.build_dir).parts
     outputs = []
     for key in sorted(manifest.entries):
@@ -56,41 +59,48 @@ def _recorded_outputs(project: Project, manifest: Manifest, brand: str) -> list[
         if parts[:len(top)] != top or (not top and parts[:1] == ("brands",)):
             continue
         output = project.build_dir / key
-        if owner(project, output) is not None:  # None: a link out of build/
-            outputs.append(output)
+        if (leaflet := owner(project, output)) is not None:  # None: a link out of build/
+            outputs.append((output, leaflet))
     return outputs
 
 
-def _why_orphaned(project: Project, manifest: Manifest, output: Path, brand: str,
-                  wanted: set[str], available: dict[str, Layout], judged: set[Path] | None
-                  ) -> str | None:
-    """Why ``output`` is no longer built, or None if it still is (or cannot be told)."""
-    lang, leaflet_id = owner(project, output) or ("", "")
-    source = project.source_dir / lang / f"{leaflet_id}.md"
-    name = source.relative_to(project.root).as_posix()
-    if not os.path.lexists(source):
-        return f"{name} was deleted"
-    if judged is not None and source.resolve() not in judged:
-        return None  # a build of other sources says nothing about this one
-    if not manifest.knows_layouts(source):
-        return None  # changed and not loaded (it failed): what it wants is unknown
-    layout = _layout_of(project, source, output, brand, available)
-    if layout is None:
-        return f"its layout is gone from {project.layouts_dir.name}/"
-    if layout not in wanted:
-        return "layouts narrowed in [tool.careleaf]"
-    asked = manifest.recorded_layouts(source)
-    return None if asked is None or layout in asked else f"layouts: narrowed in {name}"
+class _Judge:
+    """Why an output is no longer built; what it learns of each source, learnt once."""
 
+    def __init__(self, project: Project, manifest: Manifest, brand: str, wanted: set[str],
+                 available: dict[str, Layout], judged: set[Path] | None) -> None:
+        self.project, self.manifest, self.brand = project, manifest, brand
+        self.wanted, self.available, self.judged = wanted, available, judged
+        self._layouts: dict[Path, dict[Path, str] | None] = {}
 
-def _layout_of(project: Project, source: Path, output: Path, brand: str,
-               available: dict[str, Layout]) -> str | None:
-    """The name of the layout that makes ``output`` of ``source`` (either variant)."""
-    for layout in available.values():
-        if output in (output_path(project, source, layout, Variant(brand, ready))
-                      for ready in (False, True)):
-            return layout.name
-    return None
+    def why_orphaned(self, output: Path, leaflet: tuple[str, str]) -> str | None:
+        """Why ``output`` is no longer built, or None if it still is (or cannot be told)."""
+        source = self.project.source_dir / leaflet[0] / f"{leaflet[1]}.md"
+        name = source.relative_to(self.project.root).as_posix()
+        layouts = self._layouts_of(source)
+        if layouts is None:
+            return f"{name} was deleted"
+        if self.judged is not None and source.resolve() not in self.judged:
+            return None  # a build of other sources says nothing about this one
+        if not self.manifest.knows_layouts(source):
+            return None  # changed and not loaded (it failed): what it wants is unknown
+        layout = layouts.get(output)
+        if layout is None:
+            return f"its layout is gone from {self.project.layouts_dir.name}/"
+        if layout not in self.wanted:
+            return "layouts narrowed in [tool.careleaf]"
+        asked = self.manifest.recorded_layouts(source)
+        return None if asked is None or layout in asked else f"layouts: narrowed in {name}"
+
+    def _layouts_of(self, source: Path) -> dict[Path, str] | None:
+        """Which layout makes each output of ``source`` (either variant); None if the
+        source is gone."""
+        if source not in self._layouts:
+            self._layouts[source] = {
+                output_path(self.project, source, layout, Variant(self.brand, ready)): name
+                for name, layout in self.available.items() for ready in (False, True)
+            } if os.path.lexists(source) else None
+        return self._layouts[source]
 
 
 def _remove(project: Project, manifest: Manifest, output: Path) -> None:

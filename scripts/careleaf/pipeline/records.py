@@ -4,15 +4,22 @@
 ``outputs`` (what each output was built from, and the files written for it),
 ``sources`` (the ``layouts:`` each source asked for), ``notes`` (warnings a load gave)
 and ``leaflets`` (each leaflet's ``LeafletFacts``: what the catalogue check needs of it,
-kept so that a build which does not load it still knows). Reading is lenient: a
-malformed record is dropped (what it was about is rebuilt or loaded again), and a file
-of another version counts as empty.
+kept so that a build which does not load it still knows).
+
+An output's proofs have a record of their own inside the output's (``Proofs``): they
+are drawn by a task of their own after the output is recorded, so an output can be
+fresh while its proofs are missing, and the next build draws only those. Each proof set
+names the PDF bytes it pictures, so a PDF built again into the same bytes keeps its
+pictures.
+
+Reading is lenient: a malformed record is dropped (what it was about is rebuilt or
+loaded again), and a file of another version counts as empty.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -23,7 +30,8 @@ T = TypeVar("T")
 #: Bumped by hand when the manifest's shape changes: an older manifest is read as empty,
 #: so everything is rebuilt once. A new section needs no bump: a manifest without it has
 #: no records there (``leaflets``, added later, is filled in by the next build).
-MANIFEST_VERSION = 2
+#: 3: proofs recorded apart from their output's files.
+MANIFEST_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,19 @@ class FileRecord:
         return cls(info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())
 
 
+def pictured(hashes: Iterable[str]) -> str:
+    """What a set of proofs pictures: one digest of its PDF files' hashes."""
+    return hashlib.sha256("\0".join(sorted(hashes)).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Proofs:
+    """An output's proofs: the PDF bytes they picture (``pictured``) and their files."""
+
+    source: str
+    files: dict[str, FileRecord]
+
+
 @dataclass(frozen=True)
 class OutputRecord:
     """What one output was built from, and every file written for it."""
@@ -50,8 +71,15 @@ class OutputRecord:
     #: Each input (project-relative) and the hash of its bytes taken *before* rendering:
     #: an edit made while the output was being rendered no longer matches.
     inputs: dict[str, str]
-    #: Each file written (build-relative): the output, imposed sheets, proofs.
+    #: Each file written (build-relative): the output and its imposed sheets.
     files: dict[str, FileRecord]
+    #: Its proofs, once drawn (None: not drawn, or drawn of other bytes).
+    proofs: Proofs | None = None
+
+    @property
+    def source(self) -> str:
+        """What proofs of this output picture: its files as written."""
+        return pictured(record.sha256 for record in self.files.values())
 
 
 @dataclass(frozen=True)
@@ -92,15 +120,26 @@ def to_json(entries: dict[str, OutputRecord], sources: dict[str, tuple[str, list
     """The manifest's file, each section's records in the order of their keys."""
     return {
         "version": MANIFEST_VERSION,
-        "outputs": {key: {"look": e.look, "toolchain": e.toolchain, "inputs": e.inputs,
-                          "files": {n: [r.size, r.mtime_ns, r.sha256] for n, r in e.files.items()}}
-                    for key, e in sorted(entries.items())},
+        "outputs": {key: _entry_json(entry) for key, entry in sorted(entries.items())},
         "sources": {key: {"digest": digest, "layouts": layouts}
                     for key, (digest, layouts) in sorted(sources.items())},
         "notes": {key: {"inputs": n.inputs, "warnings": [list(w) for w in n.warnings]}
                   for key, n in sorted(notes.items())},
         "leaflets": {key: f.to_json(digest) for key, (digest, f) in sorted(facts.items())},
     }
+
+
+def _entry_json(entry: OutputRecord) -> dict[str, object]:
+    data: dict[str, object] = {"look": entry.look, "toolchain": entry.toolchain,
+                               "inputs": entry.inputs, "files": _files_json(entry.files)}
+    if entry.proofs is not None:
+        data["proofs"] = {"source": entry.proofs.source,
+                          "files": _files_json(entry.proofs.files)}
+    return data
+
+
+def _files_json(files: dict[str, FileRecord]) -> dict[str, list[object]]:
+    return {name: [r.size, r.mtime_ns, r.sha256] for name, r in files.items()}
 
 
 #: The file's sections of records, in the order of ``Parsed``.
@@ -134,14 +173,19 @@ def _hashes(value: object) -> dict[str, str] | None:
     return dict(value)
 
 
+def _files(value: Any) -> dict[str, FileRecord]:
+    return {str(name): FileRecord(int(size), int(mtime), str(sha))
+            for name, (size, mtime, sha) in value.items()}
+
+
 def _entry(value: Any) -> OutputRecord | None:
     try:
-        files = {str(name): FileRecord(int(size), int(mtime), str(sha))
-                 for name, (size, mtime, sha) in value["files"].items()}
-        inputs = _hashes(value["inputs"])
+        files, inputs = _files(value["files"]), _hashes(value["inputs"])
         if inputs is None or not files:
             return None
-        return OutputRecord(str(value["look"]), str(value["toolchain"]), inputs, files)
+        proofs = value.get("proofs")
+        drawn = Proofs(str(proofs["source"]), _files(proofs["files"])) if proofs else None
+        return OutputRecord(str(value["look"]), str(value["toolchain"]), inputs, files, drawn)
     except (TypeError, ValueError, KeyError, AttributeError):
         return None
 

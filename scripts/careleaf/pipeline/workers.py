@@ -1,121 +1,116 @@
-"""Rendering work: one task per output, run in this process or in a worker pool.
+"""The local executor: a build's task graph run in this process or in a pool of workers.
 
 A pool keeps its worker processes for the whole build, so each worker imports
-WeasyPrint once and renders many leaflets, reusing its parsed stylesheets and
-font configuration (a new process per leaflet would cost ~0.5 s each). A task
-writes its own output atomically and sends back only its diagnostics, never
-the file's bytes. A user's mistake fails that one task; the others go on.
+WeasyPrint once and renders many leaflets, reusing its parsed stylesheets and font
+configuration (a new process per leaflet would cost ~0.5 s each). The workers are
+forked as soon as the build knows it has work, before it loads the sources, and
+each readies its renderer (``warm_up``) while the build reads them: that set-up
+costs no time of its own, and the workers hold none of the sources' memory (each
+task brings its own leaflet).
+
+The executor is small: it takes from the graph the tasks that may start, keeps every
+worker busy with one and one more queued, and hands each result back as it comes.
+The caller records it, and only then does the graph let the tasks that need it
+start. A worker that dies (killed, out of memory) fails the tasks the pool had in
+hand, each with an error, and a new pool runs the rest.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
-import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field, replace
-from functools import partial
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import TypeVar
 
-from careleaf.errors import CareleafError, Diagnostic, Location, Report
-from careleaf.files import write_all_atomic
-from careleaf.formats.job import Job, Rendered
-from careleaf.formats.proofs import proof_files, remove_stale_proofs
-from careleaf.outputs import FORMATS
-from careleaf.pipeline.manifest import FileRecord
-from careleaf.render.html import render_html
+from careleaf.errors import Diagnostic, Location
+from careleaf.pipeline.graph import Graph, Task
+from careleaf.pipeline.tasks import PagesWork, Result, Work, execute
 
-T = TypeVar("T")
+Done = tuple[Task[Work], Result]
 
 
-@dataclass(frozen=True)
-class Task:
-    """One output to make, where to write it, and whether to draw its proofs."""
+class LocalExecutor(contextlib.AbstractContextManager["LocalExecutor"]):
+    """Runs task graphs in this process (one job) or in ``jobs`` long-lived workers."""
 
-    job: Job
-    target: Path
-    #: PNG pictures of every page of a PDF, for people to look at.
-    proofs: bool = True
+    def __init__(self, jobs: int, warm_up: Callable[[], None] | None = None) -> None:
+        self.jobs, self._warm_up = jobs, warm_up
+        self._pool = self._start() if jobs > 1 else None
 
+    def _start(self) -> ProcessPoolExecutor:
+        pool = _pool(self.jobs)
+        if self._warm_up is not None:  # forks the workers now; each readies itself
+            for _ in range(self.jobs):
+                pool.submit(self._warm_up)
+        return pool
 
-@dataclass
-class Outcome:
-    task: Task
-    status: str  # "built" or "failed"
-    seconds: float
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    #: Every file written, as written: the manifest's record of a built output.
-    files: dict[Path, FileRecord] = field(default_factory=dict)
+    def run(self, graph: Graph[Work, Result]) -> Iterator[Done]:
+        """Each task and its result as it ends. The graph learns of a result once the
+        caller has taken it (and recorded it, or dropped the tasks that needed it)."""
+        if self._pool is None:
+            yield from _in_process(graph)
+        else:
+            yield from self._in_pool(graph)
 
+    def _in_pool(self, graph: Graph[Work, Result]) -> Iterator[Done]:
+        running: dict[Future[Result], Task[Work]] = {}
+        while True:
+            # One queued beyond the workers: a worker that finishes starts at once.
+            while len(running) <= self.jobs and (taken := graph.take()) is not None:
+                running[self._submit(taken[0], taken[1])] = taken[0]
+            if not running:
+                return
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            lost = False
+            for future in finished:
+                task = running.pop(future)
+                result, broken = _result(future, task)
+                lost |= broken
+                yield task, result
+                graph.finish(task.id, result)
+            if lost:  # every task the dead pool had is failed by now: a new pool
+                self.close()
+                self._pool = _pool(self.jobs)
 
-def render_task(task: Task) -> Outcome:
-    """Render and write one output; on a user's mistake, report it and keep the old file."""
-    started, report = time.perf_counter(), Report()
-    files: dict[Path, FileRecord] = {}
-    try:
-        rendered = _render(task, report)
-        files = _write(task, rendered)
-        status = "built"
-    except CareleafError as exc:
-        report.extend(exc.report)
-        status = "failed"
-    return Outcome(task, status, time.perf_counter() - started, report.diagnostics, files)
+    def _submit(self, task: Task[Work], inputs: dict[str, Result]) -> Future[Result]:
+        assert self._pool is not None
+        return self._pool.submit(execute, task.work, inputs)
 
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
-def _render(task: Task, report: Report) -> Rendered:
-    job, kind = task.job, task.job.layout.format
-    assert kind is not None  # only layouts with a format are built
-    job = replace(job, html=render_html(job.leaflet, job.layout, job.brand))
-    rendered: Rendered = FORMATS[kind].render(job, report)
-    return rendered
-
-
-def _write(task: Task, rendered: Rendered) -> dict[Path, FileRecord]:
-    """Write the output, the files beside it and its proofs, all or none; an I/O error
-    (a full disk) is an error at the output, and its old files stay as they were."""
-    written = {task.target: rendered.data,
-               **{task.target.with_name(name): data for name, data in rendered.extras.items()}}
-    pages: dict[Path, int] = {}  # proofs of each PDF written
-    if task.proofs and task.job.layout.format == "pdf":
-        for path, data in list(written.items()):
-            proofs = proof_files(data, path.parent / "proofs", path.stem)
-            written.update(proofs)
-            pages[path] = len(proofs)
-    _guarded(task.target, partial(write_all_atomic, written))
-    for path, count in pages.items():  # from a longer earlier version
-        remove_stale_proofs(path.parent / "proofs", path.stem, count)
-    return {path: FileRecord.of(path, data) for path, data in written.items()}
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
-def _guarded(path: Path, write: Callable[[], T]) -> T:
-    try:
-        return write()
-    except OSError as exc:
-        where = Path(exc.filename) if isinstance(exc.filename, str) else path
-        raise CareleafError(Diagnostic(Location(where), f"could not be written: "
-                                       f"{exc.strerror or exc}; the previous file is "
-                                       "unchanged (free some space, or check the folder's "
-                                       "permissions, and build again)")) from None
+def _in_process(graph: Graph[Work, Result]) -> Iterator[Done]:
+    while (taken := graph.take()) is not None:
+        task, inputs = taken
+        result = execute(task.work, inputs)
+        yield task, result
+        graph.finish(task.id, result)
 
 
-def run_tasks(tasks: list[Task], jobs: int) -> Iterator[Outcome]:
-    """Outcomes as tasks finish: in this process for one job, else in ``jobs`` workers."""
-    if jobs <= 1 or len(tasks) <= 1:
-        yield from map(render_task, tasks)
-        return
+def _pool(workers: int) -> ProcessPoolExecutor:
     # fork: workers start at once with careleaf already imported (Linux); spawn elsewhere.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
+    return ProcessPoolExecutor(max_workers=workers,
                                mp_context=multiprocessing.get_context(method))
+
+
+def _result(future: Future[Result], task: Task[Work]) -> tuple[Result, bool]:
+    """The task's result, or a failure if its worker died (True: the pool is lost).
+    Any other exception is a bug in careleaf, and stops the build with its traceback."""
     try:
-        futures = [pool.submit(render_task, task) for task in _interleave(tasks)]
-        for future in as_completed(futures):
-            yield future.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        return future.result(), False
+    except BrokenProcessPool:
+        where = _where(task.work)
+        message = ("was not made: a worker process ended while the build was making it "
+                   "or another output (killed, or out of memory?); build again")
+        return Result("failed", 0.0, [Diagnostic(Location(where), message)]), True
 
 
-def _interleave(tasks: list[Task]) -> list[Task]:
-    """Slow PDFs first, fast EPUBs last, so no worker is left with a long tail."""
-    return sorted(tasks, key=lambda task: task.job.layout.format != "pdf")
+def _where(work: Work) -> Path:
+    return work.job.leaflet.path if isinstance(work, PagesWork) else work.target

@@ -37,8 +37,8 @@ from careleaf.design.layouts import Layout, load_layouts, select_layouts
 from careleaf.errors import Report
 from careleaf.files import write_all_atomic
 from careleaf.outputs import Variant, output_path
-from careleaf.pipeline.build import output_looks
 from careleaf.pipeline.manifest import Manifest, toolchain_digest
+from careleaf.pipeline.plan import output_looks
 from careleaf.project import Project
 from careleaf.publish.archive import load_published
 from careleaf.publish.gate import Decision, decide_all

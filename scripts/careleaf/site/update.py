@@ -35,8 +35,9 @@ from careleaf.files import (
     writing_under,
 )
 from careleaf.outputs import Variant, output_path
-from careleaf.pipeline.build import BuildResult, Progress
+from careleaf.pipeline.build import BuildResult
 from careleaf.pipeline.manifest import Manifest, toolchain_digest
+from careleaf.pipeline.plan import Progress
 from careleaf.project import Project
 from careleaf.site.model import SITE_LAYOUT, Files, Listing, site_dir
 from careleaf.site.pages import leaflet_entries, render_pages
