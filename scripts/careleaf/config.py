@@ -24,7 +24,10 @@ from careleaf.errors import Report
 T = TypeVar("T", "Readability", "Lint")
 
 KNOWN_KEYS = ("layouts", "required_sections", "review_warning_days", "readability", "lint",
-              "import")
+              "import", "scheduler")
+#: A Dask scheduler's address (``pipeline.cluster``), "local" for a cluster of this
+#: machine's, or "none" for careleaf's own pool of workers.
+SCHEDULER = re.compile(r"^(?:local|none|(?:tcp|tls)://\S+:\d+)$")
 #: The sections ``careleaf import`` recognises from heading words: those
 #: ``i18n.sections.HEADINGS`` lists (this module comes before i18n in the stage order,
 #: so it names them itself; tests/ingest checks that the two lists agree).
@@ -69,6 +72,8 @@ class Config:
     #: Extra heading words for ``careleaf import``: language -> section id -> headings,
     #: matched like ``i18n.sections``' own lists and tried before them.
     import_headings: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    #: Where ``careleaf build`` runs its tasks (``SCHEDULER``); None: careleaf's own pool.
+    scheduler: str | None = None
     #: The keys the configuration file set; the others are defaults (for messages that
     #: say where a rule comes from).
     settings: frozenset[str] = frozenset()
@@ -107,7 +112,18 @@ def _parse(path: Path, data: Any, report: Report) -> Config:
                   _table(path, data, "readability", Readability, report),
                   _table(path, data, "lint", Lint, report),
                   _import_headings(path, data.get("import", {}), report),
+                  _scheduler(path, data.get("scheduler"), report),
                   frozenset(key for key in data if key in KNOWN_KEYS))
+
+
+def _scheduler(path: Path, value: Any, report: Report) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not SCHEDULER.match(value):
+        report.error(path, None, f"'scheduler' must be a Dask scheduler's address such as "
+                     f"\"tcp://10.0.0.5:8786\", \"local\" or \"none\", not {value!r}")
+        return None
+    return value
 
 
 def _names(path: Path, data: dict[str, Any], key: str, report: Report, *,

@@ -113,3 +113,8 @@ class CareleafError(Exception):
             report = Report([report])
         self.report = report
         super().__init__("\n".join(str(d) for d in report))
+
+
+class Unreachable(Exception):
+    """A service a command was told to use (a Dask scheduler) cannot be reached, or
+    cannot do the work: said in one line, and the command exits with status 2."""

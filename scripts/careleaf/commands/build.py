@@ -29,10 +29,12 @@ from careleaf.commands import (
     sources_of,
     strict_option,
 )
-from careleaf.errors import Report, display_path
-from careleaf.pipeline.build import BuildResult
+from careleaf.config import SCHEDULER, load_config
+from careleaf.errors import Report, Unreachable, display_path
+from careleaf.pipeline.build import BuildResult, Runner
 from careleaf.pipeline.build import build as run_build
 from careleaf.pipeline.plan import Progress
+from careleaf.project import Project
 
 
 @click.command()
@@ -49,18 +51,24 @@ from careleaf.pipeline.plan import Progress
 @click.option("--force", is_flag=True, help="Rebuild even the outputs that are up to date.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes for rendering. Default: the number of cores.")
+@click.option("--scheduler", metavar="ADDRESS", envvar="CARELEAF_SCHEDULER",
+              help="Run the work on a Dask cluster: its scheduler's address "
+              "(tcp://HOST:8786), or 'local' for a cluster of this machine's processes; "
+              "'none' for careleaf's own workers. Default: [tool.careleaf] scheduler, "
+              "else careleaf's own workers. Also CARELEAF_SCHEDULER.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
 @strict_option
 def build(project_dir: Path, layouts: tuple[str, ...], sources: tuple[Path, ...], brand: str,
-          print_ready: bool, proofs: bool, force: bool, jobs: int | None, quiet: bool,
-          strict: bool) -> None:
+          print_ready: bool, proofs: bool, force: bool, jobs: int | None,
+          scheduler: str | None, quiet: bool, strict: bool) -> None:
     """Build every leaflet (or SOURCES) in every layout, skipping what is up to date."""
     project, report, started = project_of(project_dir), Report(), time.perf_counter()
     named = sources_of(project, sources)
-    with _progress(quiet) as progress:
+    runner = Runner(jobs, _scheduler(project, scheduler), lambda line: click.echo(line, err=True))
+    with _progress(quiet) as progress, _cluster_errors():
         result = run_build(project, report, layout_names=list(layouts) or None,
                            sources=named, brand_name=brand, print_ready=print_ready,
-                           proofs=proofs, force=force, jobs=jobs, progress=progress)
+                           proofs=proofs, force=force, progress=progress, runner=runner)
     # Of the whole catalogue, but said only of the SOURCES named, if any.
     check_titles(result.catalogue, report, named)
     keywords = keyword_summary(result.catalogue, named)
@@ -83,6 +91,28 @@ def _proofs(result: BuildResult) -> str:
     failed = f", {len(result.proofs_failed)} failed" if result.proofs_failed else ""
     drawn = len(result.proofs)
     return f"; proofs of {drawn} PDF{'' if drawn == 1 else 's'} drawn{failed}"
+
+
+def _scheduler(project: Project, given: str | None) -> str | None:
+    """The scheduler asked for, on the command line (or in the environment), else in
+    the project's configuration; a malformed one is a usage error."""
+    if given is None:
+        return load_config(project.root, Report()).scheduler  # its errors: said by the build
+    if not SCHEDULER.match(given):
+        raise click.BadParameter(f"{given!r} is not a Dask scheduler's address such as "
+                                 "tcp://10.0.0.5:8786, nor 'local' or 'none'",
+                                 param_hint="--scheduler (or CARELEAF_SCHEDULER)")
+    return given
+
+
+@contextmanager
+def _cluster_errors() -> Iterator[None]:
+    """A cluster that cannot be reached, or has no worker to use: one line, status 2."""
+    try:
+        yield
+    except Unreachable as exc:
+        click.echo(f"careleaf: error: {exc}", err=True)
+        sys.exit(2)
 
 
 @contextmanager

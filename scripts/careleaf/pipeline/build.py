@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,13 +28,14 @@ from careleaf.errors import Diagnostic, Location, Report, display_path
 from careleaf.files import writing_under
 from careleaf.i18n.messages import load_messages
 from careleaf.outputs import output_path
+from careleaf.pipeline.cluster import DaskExecutor
 from careleaf.pipeline.graph import Graph
 from careleaf.pipeline.manifest import Manifest, toolchain_digest
 from careleaf.pipeline.orphans import remove_orphans
 from careleaf.pipeline.plan import Plan, Progress, Stale, proofs_id
 from careleaf.pipeline.records import LeafletFacts
 from careleaf.pipeline.tasks import ProofWork, RenderWork, Result, Work
-from careleaf.pipeline.workers import LocalExecutor
+from careleaf.pipeline.workers import Executor, LocalExecutor
 from careleaf.project import Project
 from careleaf.source.load import load_leaflets
 from careleaf.source.model import Leaflet
@@ -60,16 +61,19 @@ class BuildResult:
 def build(project: Project, report: Report, *, layout_names: list[str] | None = None,
           sources: list[Path] | None = None, brand_name: str = DEFAULT_BRAND,
           print_ready: bool = False, proofs: bool = True, force: bool = False,
-          jobs: int | None = None, progress: Progress | None = None) -> BuildResult:
+          jobs: int | None = None, progress: Progress | None = None,
+          runner: Runner | None = None) -> BuildResult:
+    """``runner`` says where the tasks run (``jobs`` is its number of local workers,
+    when there is no runner)."""
     # Under a mark, so that if this build is killed the next sweeps its temporary files.
     with writing_under(project.build_dir):
         return _build(project, report, layout_names, sources, brand_name, print_ready,
-                      proofs, force, jobs, progress)
+                      proofs, force, runner or Runner(jobs), progress)
 
 
 def _build(project: Project, report: Report, layout_names: list[str] | None,
            sources: list[Path] | None, brand_name: str, print_ready: bool, proofs: bool,
-           force: bool, jobs: int | None, progress: Progress | None) -> BuildResult:
+           force: bool, runner: Runner, progress: Progress | None) -> BuildResult:
     result = BuildResult()
     available = load_layouts(project, report)
     layouts = select_layouts(project, report, layout_names, available)
@@ -85,7 +89,7 @@ def _build(project: Project, report: Report, layout_names: list[str] | None,
         # Warnings the last load gave (a translation's original moved on), said again.
         report.diagnostics.extend(plan.manifest.recorded_notes(source))
     if stale or plan.proofs_due:
-        with _executor(plan, stale, jobs) as executor:
+        with _executor(plan, stale, runner) as executor:
             _make(plan, report, stale, result, print_ready, executor, progress)
     result.catalogue, learned = _catalogue(plan, sources if named is None else None, stale)
     # After the leaflets' ``layouts:`` are recorded: what they want now decides.
@@ -95,15 +99,31 @@ def _build(project: Project, report: Report, layout_names: list[str] | None,
     return result
 
 
-def _executor(plan: Plan, stale: Stale, jobs: int | None) -> LocalExecutor:
+@dataclass(frozen=True)
+class Runner:
+    """Where the tasks run: ``jobs`` local workers, or the Dask ``scheduler`` named
+    (``pipeline.cluster``); ``say`` shows a line of what the cluster tells the user."""
+
+    jobs: int | None = None
+    scheduler: str | None = None
+    say: Callable[[str], None] = print
+
+
+def _executor(plan: Plan, stale: Stale, runner: Runner) -> Executor:
     """Workers forked now, before the sources are loaded: each readies itself while
-    this process reads them. No more than there is work for."""
+    this process reads them. No more than there is work for. Or a Dask cluster's."""
+    if runner.scheduler not in (None, "none"):
+        executor = DaskExecutor(runner.scheduler, plan.project.root, runner.jobs,
+                                lambda message: runner.say(f"warning: {message}"))
+        if executor.dashboard:
+            runner.say(f"Dask dashboard: {executor.dashboard}")
+        return executor
     work = sum(map(len, stale.values())) + len(plan.proofs_due)
-    return LocalExecutor(min(jobs or os.cpu_count() or 1, work), plan.warm_up())
+    return LocalExecutor(min(runner.jobs or os.cpu_count() or 1, work), plan.warm_up())
 
 
 def _make(plan: Plan, report: Report, stale: Stale, result: BuildResult, print_ready: bool,
-          executor: LocalExecutor, progress: Progress | None) -> None:
+          executor: Executor, progress: Progress | None) -> None:
     """Load the stale sources, make their outputs (and due proofs) and record them."""
     project, available = plan.project, plan.available
     # Only now pay for Markdown, Jinja2 and the renderers (none, for proofs alone).
@@ -145,7 +165,7 @@ def _catalogue(plan: Plan, sources: list[Path] | None, loaded: Collection[Path]
 
 
 def _run(plan: Plan, graph: Graph[Work, Result], report: Report, result: BuildResult,
-         executor: LocalExecutor, progress: Progress | None) -> None:
+         executor: Executor, progress: Progress | None) -> None:
     """Run the graph, recording each output when its task ends and proofs when theirs do."""
     # Hashed once, before any rendering: what is recorded is never newer than what was read.
     renders = [task.work for task in graph.tasks.values() if isinstance(task.work, RenderWork)]

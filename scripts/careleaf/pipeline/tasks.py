@@ -9,11 +9,13 @@
   writing it.
 - ``ProofWork``: PNG pictures of every page of an output's PDFs, as its task wrote them.
 
-Work is plain, picklable data (no open files): ``execute`` runs it wherever it is
-sent and gives back a ``Result``, the files written with their records and the page
-starts found. Each kind is split into making bytes and writing them, so an executor
-whose workers share no disk can write in the client instead. A user's mistake fails
-its one task, with diagnostics; the old files stay as they were.
+Work is plain, picklable data (no open files). Each kind runs in two halves:
+``make`` turns work into bytes (``Made``) and may run anywhere, on a machine that
+shares no disk with the project (``pipeline.cluster``); ``store`` writes those bytes
+where the project is and gives back the ``Result``: the files written with their
+records and the page starts found. ``execute`` is both, in one process (the local
+executor's workers). A user's mistake fails its one task, with diagnostics; the old
+files stay as they were.
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ class ProofWork:
     #: Each PDF and the hash it was written with; empty: those of the task it needs.
     pdfs: tuple[tuple[Path, str], ...] = ()
     dpi: int = 96
+    #: Each PDF's bytes, read where the build folder is (``loaded``): ``make`` reads none.
+    data: tuple[tuple[Path, bytes], ...] = ()
 
 
 Work = RenderWork | PagesWork | ProofWork
@@ -87,12 +91,26 @@ class Result:
         return self.status == "built"
 
 
+@dataclass
+class Made:
+    """What ``make`` made of a task, not yet written: an output's bytes (``rendered``),
+    a printed edition's page starts, or each PDF's proof pictures by path."""
+
+    rendered: Rendered | None = None
+    page_starts: tuple[PageStart, ...] | None = None
+    #: What the page starts are kept under for later builds (``printed``).
+    printed: tuple[str, ...] = ()
+    pictures: dict[Path, dict[Path, bytes]] = field(default_factory=dict)
+    #: Of proofs: the PDF bytes they picture (``records.pictured``).
+    pictured: str = ""
+
+
 def execute(work: Work, inputs: Mapping[str, Result]) -> Result:
     """Run ``work`` with the results of the tasks it needs; a user's mistake (or a
     file that cannot be written) fails it, with diagnostics, and writes nothing."""
     started, report = time.perf_counter(), Report()
     try:
-        result = _RUNS[type(work)](work, inputs, report)
+        result = store(work, make(loaded(work, inputs), inputs, report))
     except CareleafError as exc:
         report.extend(exc.report)
         result = Result("failed", 0.0)
@@ -100,13 +118,40 @@ def execute(work: Work, inputs: Mapping[str, Result]) -> Result:
     return result
 
 
-def _render(work: Work, inputs: Mapping[str, Result], report: Report) -> Result:
-    assert isinstance(work, RenderWork)
-    job, rendered = make_output(work, inputs, report)
-    files = _guarded(work.target, partial(write_output, work.target, rendered))
-    if work.cache is not None and rendered.page_starts is not None:
-        work.cache.put(printed(job), page_starts.to_bytes(rendered.page_starts))
-    return Result("built", 0.0, files=files, page_starts=rendered.page_starts)
+def make(work: Work, inputs: Mapping[str, Result], report: Report) -> Made:
+    """The bytes ``work`` makes, given its needs' results. Reads no file of the build:
+    proofs get their PDFs' bytes from ``loaded``. ``CareleafError`` for a user's mistake."""
+    if isinstance(work, RenderWork):
+        job, rendered = make_output(work, inputs, report)
+        return Made(rendered, rendered.page_starts, printed(job))
+    if isinstance(work, PagesWork):
+        return Made(page_starts=_page_starts(work))
+    return Made(pictures=draw_proofs(dict(work.data), work.dpi),
+                pictured=pictured(sha for _, sha in work.pdfs))
+
+
+def loaded(work: Work, inputs: Mapping[str, Result]) -> Work:
+    """``work`` with what it reads from the build folder in it: a proof set's PDFs, as
+    their task wrote them (those of the output task it needs, if it names none)."""
+    if not isinstance(work, ProofWork) or work.data:
+        return work
+    pdfs = work.pdfs or tuple((path, record.sha256) for result in inputs.values()
+                              for path, record in result.files.items())
+    return replace(work, pdfs=pdfs, data=tuple(read_pdfs(pdfs).items()))
+
+
+def store(work: Work, made: Made) -> Result:
+    """Write what ``make`` made, all or none, and keep page starts for later builds."""
+    if isinstance(work, RenderWork):
+        assert made.rendered is not None
+        files = _guarded(work.target, partial(write_output, work.target, made.rendered))
+        if work.cache is not None and made.page_starts is not None:
+            work.cache.put(made.printed, page_starts.to_bytes(made.page_starts))
+        return Result("built", 0.0, files=files, page_starts=made.page_starts)
+    if isinstance(work, ProofWork):
+        files = _guarded(work.target, partial(write_proofs, made.pictures))
+        return Result("built", 0.0, files=files, pictured=made.pictured)
+    return Result("built", 0.0, page_starts=made.page_starts)
 
 
 def make_output(work: RenderWork, inputs: Mapping[str, Result], report: Report
@@ -131,8 +176,8 @@ def write_output(target: Path, rendered: Rendered) -> dict[Path, FileRecord]:
     return {path: FileRecord.of(path, data) for path, data in written.items()}
 
 
-def _pages(work: Work, inputs: Mapping[str, Result], report: Report) -> Result:
-    assert isinstance(work, PagesWork)
+def _page_starts(work: PagesWork) -> tuple[PageStart, ...]:
+    """Where the edition's pages begin: from the cache, else laid out (and kept)."""
     kind = work.job.layout.format
     assert kind is not None  # a page_list names a PDF layout: its record lays it out alone
     job = replace(work.job, html=render_html(work.job.leaflet, work.job.layout, work.job.brand))
@@ -142,21 +187,12 @@ def _pages(work: Work, inputs: Mapping[str, Result], report: Report) -> Result:
         starts = FORMATS[kind].page_starts(job)
         if work.cache is not None:
             work.cache.put(printed(job), page_starts.to_bytes(starts))
-    return Result("built", 0.0, page_starts=starts)
+    return starts
 
 
 def printed(job: Job) -> tuple[str, ...]:
     """What a printed edition's page starts are made from: its HTML and its layout."""
-    return ("page starts", job.layout.digest(), job.html)
-
-
-def _proofs(work: Work, inputs: Mapping[str, Result], report: Report) -> Result:
-    assert isinstance(work, ProofWork)
-    pdfs = work.pdfs or tuple((path, record.sha256) for result in inputs.values()
-                              for path, record in result.files.items())
-    drawn = draw_proofs(read_pdfs(pdfs), work.dpi)
-    files = _guarded(work.target, partial(write_proofs, drawn))
-    return Result("built", 0.0, files=files, pictured=pictured(sha for _, sha in pdfs))
+    return ("page starts", job.layout.digest(), hashlib.sha256(job.html.encode()).hexdigest())
 
 
 def read_pdfs(pdfs: tuple[tuple[Path, str], ...]) -> dict[Path, bytes]:
@@ -200,7 +236,3 @@ def _guarded(path: Path, action: Callable[[], T]) -> T:
                                        f"{exc.strerror or exc}; the previous file is "
                                        "unchanged (free some space, or check the folder's "
                                        "permissions, and build again)")) from None
-
-
-_RUNS: dict[type, Callable[[Work, Mapping[str, Result], Report], Result]] = {
-    RenderWork: _render, PagesWork: _pages, ProofWork: _proofs}

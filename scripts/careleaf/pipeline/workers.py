@@ -23,12 +23,24 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Protocol
 
 from careleaf.errors import Diagnostic, Location
 from careleaf.pipeline.graph import Graph, Task
 from careleaf.pipeline.tasks import PagesWork, Result, Work, execute
 
 Done = tuple[Task[Work], Result]
+
+
+class Executor(Protocol):
+    """What runs a build's graph: this module's ``LocalExecutor``, or a Dask cluster's
+    (``pipeline.cluster``). Used as a context manager: leaving it stops its workers."""
+
+    def run(self, graph: Graph[Work, Result]) -> Iterator[Done]: ...
+
+    def __enter__(self) -> Executor: ...
+
+    def __exit__(self, *_: object) -> None: ...
 
 
 class LocalExecutor(contextlib.AbstractContextManager["LocalExecutor"]):
