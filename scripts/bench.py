@@ -259,6 +259,22 @@ def measure_noop_big(tmp: Path, n: int, seed: int, res: Results) -> None:
     log(f"  no-op rebuild of {n}: {statistics.median(res.noop_big_s) * 1000:.0f} ms")
 
 
+def measure_dask(tmp: Path, n: int, seed: int, res: Results) -> None:
+    """Cold a4 + EPUB builds of ``n`` leaflets, in turn: the local executor with 2 jobs,
+    and a ``LocalCluster`` of 2 single-threaded worker processes (its start included)."""
+    res.dask_n = n
+    root = tmp / f"dask-{n}"
+    make_project(root, n, seed)
+    both = ("--layout", "a4", "--layout", "epub")
+    for _ in range(2):
+        res.dask_local_s.append(careleaf_build(root, "-j2", *both, cold=True).seconds)
+        res.dask_s.append(careleaf_build(root, "-j2", "--scheduler", "local", *both,
+                                         cold=True).seconds)
+    shutil.rmtree(root)
+    log(f"  cold a4+epub of {n}: local {statistics.median(res.dask_local_s):.1f} s, "
+        f"Dask LocalCluster {statistics.median(res.dask_s):.1f} s")
+
+
 def measure_memory(tmp: Path, sizes: list[int], seed: int, res: Results) -> None:
     """Peak RSS of a cold a4 + EPUB build (proofs included) at each catalogue size."""
     for n in sizes:
@@ -320,8 +336,9 @@ def measure(tmp: Path, args: argparse.Namespace) -> Results:
     measure_small(tmp, sources, res)
     measure_peer_floor(sources, res)
     measure_peer(root, sources, tmp / "peer", res)
-    measure_noop_big(tmp, args.noop_n or n, args.seed, res)
-    measure_memory(tmp, args.memory_n or [max(5, n // 4), n], args.seed, res)
+    measure_noop_big(tmp, args.noop_n, args.seed, res)
+    measure_memory(tmp, args.memory_n, args.seed, res)
+    measure_dask(tmp, args.dask_n, args.seed, res)
     res.load_end = os.getloadavg()[0]
     res.bench_s = time.perf_counter() - started
     res.git_end = git_state()
@@ -343,10 +360,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0] if __doc__ else None)
     parser.add_argument("--n", type=int, default=20, help="leaflets in the catalogue (20)")
     parser.add_argument("--seed", type=int, default=2026, help="seed of the catalogue (2026)")
-    parser.add_argument("--noop-n", type=int, default=0,
-                        help="leaflets of the no-op rebuild's target (default: N)")
+    # The issue's sizes by default: no-op rebuilds and Dask at 100, memory 100 -> 1,000.
+    parser.add_argument("--noop-n", type=int, default=100,
+                        help="leaflets of the no-op rebuild's target (100)")
     parser.add_argument("--memory-n", type=int, nargs=2, metavar=("SMALL", "LARGE"),
-                        help="catalogue sizes whose peak memory is compared (N/4 and N)")
+                        default=[100, 1000],
+                        help="catalogue sizes whose peak memory is compared (100 1000)")
+    parser.add_argument("--dask-n", type=int, default=100,
+                        help="leaflets of the Dask LocalCluster against local comparison (100)")
     parser.add_argument("--site-n", type=int, default=200,
                         help="leaflets in the site's catalogue (200)")
     parser.add_argument("--part", choices=("all", "build", "site"), default="all",

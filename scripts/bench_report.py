@@ -26,7 +26,7 @@ REPORT = REPO / "build" / "bench.json"
 ROUNDS = 3  # repeats of what is cheap enough to repeat; the median is reported
 #: The issue's targets, in one place.
 A4_OVER_FLOOR, THROUGHPUT_OVER_PEER, EPUB_KNOWN_MS = 1.05, 5.0, 10.0
-NOOP_S, MEMORY_GROWTH = 0.15, 1.10
+NOOP_S, MEMORY_GROWTH, DASK_OVER_LOCAL = 0.15, 1.20, 0.90
 
 
 @dataclass
@@ -72,6 +72,10 @@ class Results:
     cold_small_maxrss_kib: int = 0
     #: Peak RSS (largest process) of a cold a4 + EPUB build, by catalogue size.
     memory_kib: dict[str, int] = field(default_factory=dict)
+    #: Cold a4 + EPUB builds of ``dask_n`` leaflets: local executor and Dask, -j2 each.
+    dask_n: int = 0
+    dask_local_s: list[float] = field(default_factory=list)
+    dask_s: list[float] = field(default_factory=list)
     #: 1-minute load average before and after (after includes this benchmark's own last
     #: step): other work on the machine distorts timings.
     load_start: float = 0.0
@@ -220,6 +224,7 @@ def target_rows(res: Results) -> list[Row]:
         _epub_only_target(res),
         _noop_target(res),
         _memory_target(res),
+        _dask_target(res),
     ]
 
 
@@ -259,6 +264,14 @@ def _memory_target(res: Results) -> Row:
     return Row(f"TARGET peak memory flat, cold a4+epub -j2, N={small_n} -> {big_n}", mib(big),
                mib(small), f"{big / small:.2f}", f"<= {MEMORY_GROWTH}",
                verdict(big / small <= MEMORY_GROWTH))
+
+
+def _dask_target(res: Results) -> Row:
+    """Throughput is outputs per second: the local time over Dask's."""
+    local, dask = statistics.median(res.dask_local_s), statistics.median(res.dask_s)
+    return Row(f"TARGET Dask LocalCluster (2 workers x 1 thread) throughput vs local -j2, "
+               f"cold a4+epub, N={res.dask_n}", sec(dask), sec(local), f"{local / dask:.2f}x",
+               f">= {DASK_OVER_LOCAL}x", verdict(local / dask >= DASK_OVER_LOCAL))
 
 
 def make_rows(res: Results) -> list[Row]:
