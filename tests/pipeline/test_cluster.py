@@ -227,7 +227,8 @@ def test_a_worker_with_other_careleaf_code_is_refused(
     root = catalogue(tmp_path / "project")
     alone = careleaf(root, "--scheduler", cluster.address)
     assert alone.returncode == 2, alone.stdout + alone.stderr
-    assert "refused: it differs from this machine in careleaf's rendering code" in alone.stderr
+    assert "refused: it differs from this machine in careleaf's code" in alone.stderr
+    assert "careleaf's rendering code or the renderers" in alone.stderr
     assert "no Dask worker of" in alone.stderr and "Traceback" not in alone.stderr
     cluster.start_worker()
     result = careleaf(root, "--scheduler", cluster.address)

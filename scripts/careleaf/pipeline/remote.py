@@ -68,9 +68,18 @@ class Refused(Exception):
 def identity() -> dict[str, str]:
     """What must be the same on every machine for outputs to be byte-identical: the
     toolchain digest (careleaf's rendering code and the renderers' versions), the font
-    set fontconfig offers WeasyPrint, and Python's version."""
+    set fontconfig offers WeasyPrint, and Python's version; and the rest of careleaf's
+    code, which makes and sends back the bytes."""
     return {"toolchain": toolchain_digest(), "fonts": font_digest(),
-            "python": platform.python_version()}
+            "python": platform.python_version(), "careleaf": code_digest()}
+
+
+def code_digest() -> str:
+    """A digest of every module of careleaf, by name and bytes."""
+    package, sha = Path(__file__).parents[1], hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        sha.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return sha.hexdigest()
 
 
 def font_digest() -> str:
@@ -109,7 +118,8 @@ def run(work: Work, inputs: Mapping[str, Result], bundle: Bundle,
 def differences(mine: dict[str, str], theirs: dict[str, str]) -> str:
     """What differs between two identities, in words."""
     names = {"toolchain": "careleaf's rendering code or the renderers (WeasyPrint...)",
-             "fonts": "the fonts installed", "python": "Python's version"}
+             "fonts": "the fonts installed", "python": "Python's version",
+             "careleaf": "careleaf's code"}
     return "; ".join(f"{names.get(key, key)} ({mine.get(key, '-')[:12]} here, "
                      f"{theirs.get(key, '-')[:12]} there)"
                      for key in sorted(set(mine) | set(theirs)) if mine.get(key) != theirs.get(key))
