@@ -224,16 +224,21 @@ def test_a_worker_with_other_careleaf_code_is_refused(
         f'    Path({str(mark)!r}).touch()\n    if isinstance(work, RenderWork):\n'
         '        job, rendered', 1), encoding="utf-8")
     cluster.start_worker(env={"PYTHONPATH": str(code)})
+    broken = tmp_path / "broken" / "careleaf"  # a machine where careleaf does not import
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("raise ImportError('a broken install')\n")
+    cluster.start_worker(env={"PYTHONPATH": str(broken.parent)})
     root = catalogue(tmp_path / "project")
     alone = careleaf(root, "--scheduler", cluster.address)
     assert alone.returncode == 2, alone.stdout + alone.stderr
     assert "refused: it differs from this machine in careleaf's code" in alone.stderr
     assert "careleaf's rendering code or the renderers" in alone.stderr
+    assert "refused: careleaf could not run there" in alone.stderr, alone.stderr
     assert "no Dask worker of" in alone.stderr and "Traceback" not in alone.stderr
     cluster.start_worker()
     result = careleaf(root, "--scheduler", cluster.address)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stderr.count("refused") == 1, result.stderr
+    assert result.stderr.count("refused") == 2, result.stderr
     assert not mark.exists()
     assert outputs(root) == local_outputs
 

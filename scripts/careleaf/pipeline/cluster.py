@@ -78,17 +78,21 @@ class DaskExecutor(contextlib.AbstractContextManager["DaskExecutor"]):
 
     def _accepted(self) -> list[str]:
         """The workers whose identity is this machine's; each other one is named."""
-        found: dict[str, dict[str, str]] = self.client.run(identity)
+        found: dict[str, dict[str, str] | BaseException] = self.client.run(
+            identity, on_error="return")
         good = [address for address, theirs in found.items() if theirs == self._expected]
         for address, theirs in sorted(found.items()):
-            if theirs != self._expected:
+            if isinstance(theirs, BaseException):  # careleaf missing or broken there
+                self._warn(f"Dask worker {address} refused: careleaf could not run there "
+                           f"({type(theirs).__name__}: {_reason(theirs)}); install careleaf "
+                           "and its dependencies there (see docs/cluster.md)")
+            elif theirs != self._expected:
                 self._warn(f"Dask worker {address} refused: it differs from this machine in "
                            f"{differences(self._expected, theirs)}; install the same careleaf, "
                            "WeasyPrint and fonts there (see docs/cluster.md)")
         if not good:
-            raise Unreachable(f"no Dask worker of {self._address} can build "
-                              "these outputs byte for byte as this machine would (see the "
-                              "warnings above)")
+            raise Unreachable(f"no Dask worker of {self._address} can build these outputs "
+                              "byte for byte as this machine would (see the warnings above)")
         return good
 
     def run(self, graph: Graph[Work, Result]) -> Iterator[Done]:
