@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -46,12 +47,27 @@ class Named(Protocol):
 
 def output_path(project: Project, source: Path, layout: Named,
                 variant: Variant = Variant()) -> Path:
-    """Where ``layout`` puts the leaflet of ``source/<lang>/<id>.md`` for ``variant``."""
-    lang, leaflet_id = source.parent.name, source.stem
-    folder = project.output_dir(lang, leaflet_id, variant.brand)
-    if variant.print_ready:
-        folder = folder / "print"
-    return folder / layout.output_name(leaflet_id)
+    """Where ``layout`` puts the leaflet of ``source/<lang>/<id>.md`` for ``variant``:
+    its file, named by the layout, in the variant's folder (``output_folder``)."""
+    return output_folder(project, source, variant) / layout.output_name(source.stem)
+
+
+def output_folder(project: Project, source: Path, variant: Variant = Variant()) -> Path:
+    """The folder ``output_path`` puts every output of ``source`` for ``variant`` in."""
+    folder = project.output_dir(source.parent.name, source.stem, variant.brand)
+    return folder / "print" if variant.print_ready else folder
+
+
+def output_paths(project: Project, source: Path, outputs: Iterable[tuple[Named, Variant]]
+                 ) -> list[Path]:
+    """``output_path`` of ``source`` for each (layout, variant), each folder made once."""
+    folders: dict[Variant, Path] = {}
+    paths, leaflet_id = [], source.stem
+    for layout, variant in outputs:
+        if variant not in folders:
+            folders[variant] = output_folder(project, source, variant)
+        paths.append(folders[variant] / layout.output_name(leaflet_id))
+    return paths
 
 
 def owner(project: Project, path: Path) -> tuple[str, str] | None:
@@ -68,6 +84,37 @@ def owner(project: Project, path: Path) -> tuple[str, str] | None:
         parts = path.relative_to(project.build_dir.resolve()).parts
     except ValueError:
         return None
+    return _owner_in_build(parts)
+
+
+class BuildOwners:
+    """``owner`` of many files of build/, by their build-relative names (the manifest's
+    keys), each folder resolved once: a build with nothing to do asks it of every output,
+    and resolving each one's whole path (a system call per part) would cost it tens of
+    milliseconds."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._build = os.path.join(os.path.realpath(project.build_dir), "")  # ends in a /
+        self._folders: dict[str, str] = {}
+
+    def __call__(self, name: str) -> tuple[str, str] | None:
+        path = os.path.join(self.project.build_dir, name)
+        folder, file = os.path.split(path)
+        # A link, a source's name or an odd name: as ``owner`` says, resolved in full.
+        if file in ("", ".", "..") or file.endswith(".md") or os.path.islink(path):
+            return owner(self.project, Path(path))
+        if folder not in self._folders:
+            self._folders[folder] = os.path.realpath(folder)
+        real = os.path.join(self._folders[folder], file)
+        if not real.startswith(self._build):
+            return None
+        return _owner_in_build(tuple(real[len(self._build):].split(os.sep)))
+
+
+def _owner_in_build(parts: tuple[str, ...]) -> tuple[str, str] | None:
+    """``(lang, id)`` of the leaflet a file of build/, resolved, belongs to, by its
+    build-relative ``parts``; None if it is not a leaflet's."""
     if parts[:1] == ("brands",):
         parts = parts[2:]
     if parts[:1] in (("site",), ("preview",)):

@@ -13,6 +13,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from careleaf.errors import CareleafError, Diagnostic, Location
@@ -60,15 +61,16 @@ class Project:
             )
         )
 
-    @property
+    # Made once: a build asks for them thousands of times (once or more per output).
+    @cached_property
     def source_dir(self) -> Path:
         return self.root / "source"
 
-    @property
+    @cached_property
     def layouts_dir(self) -> Path:
         return self.root / "layouts"
 
-    @property
+    @cached_property
     def build_dir(self) -> Path:
         return self.root / "build"
 
@@ -93,6 +95,13 @@ class Project:
         return _size_problem(path) or self._outside_problem(path)
 
     def _outside_problem(self, path: Path) -> str | None:
+        folder = path.parent
+        # source/<lang>/<id>.md, neither it nor its folder a link: inside source/ wherever
+        # that leads, known from two lstat calls, not the dozen of resolving both paths
+        # (asked of every source by every build).
+        if folder.parent == self.source_dir and folder.name != ".." \
+                and not os.path.islink(path) and not os.path.islink(folder):
+            return None
         if path.resolve().is_relative_to(self.source_dir.resolve()):
             return None
         return "is a link to a file outside source/; sources must live in the project"
@@ -103,7 +112,7 @@ class Project:
 
     def output_dir(self, lang: str, leaflet_id: str, brand: str = "default") -> Path:
         """``build/<lang>/<id>``; a brand other than the default gets ``build/brands/<name>/…``."""
-        return self.brand_dir(brand) / lang / leaflet_id
+        return self.brand_dir(brand).joinpath(lang, leaflet_id)
 
 
 def id_length_problem(leaflet_id: str) -> str | None:

@@ -91,9 +91,15 @@ class Layout:
             return []
         return [self.imposed_output.format(id=leaflet_id, layout=self.name, ext=self.extension)]
 
-    def digest(self) -> str:
-        """A hash of every file in the chain's folders: changes when the look can change."""
-        return hashlib.sha256("".join(map(_folder_digest, self.chain)).encode()).hexdigest()
+    def digest(self, folders: dict[Path, str] | None = None) -> str:
+        """A hash of every file in the chain's folders: changes when the look can change.
+        ``folders`` keeps each folder's hash for the next layout of the same chain."""
+        known = {} if folders is None else folders
+        for folder in self.chain:
+            if folder not in known:
+                known[folder] = _folder_digest(folder)
+        return hashlib.sha256("".join(known[folder] for folder in self.chain).encode()
+                              ).hexdigest()
 
 
 def _folder_digest(folder: Path) -> str:

@@ -123,6 +123,9 @@ class Manifest:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.path = project.build_dir / ".careleaf-manifest.json"
+        #: The build folder's and the project's names, each ending in a separator.
+        self._build, self._root = (os.path.join(folder, "") for folder in
+                                   (project.build_dir, project.root))
         #: Hash of each input read in this run, by project-relative name (None: unreadable).
         self.file_hashes: dict[str, str | None] = {}
         self.entries: dict[str, OutputRecord] = {}
@@ -143,7 +146,11 @@ class Manifest:
             return None  # missing or unreadable: every output is rebuilt
 
     def key(self, output: Path) -> str:
-        return output.relative_to(self.project.build_dir).as_posix()
+        return _relative(output, self.project.build_dir, self._build)
+
+    def _name(self, source: Path) -> str:
+        """A project file's name in the manifest: project-relative, POSIX."""
+        return _relative(source, self.project.root, self._root)
 
     def hash_input(self, name: str) -> str | None:
         """The hash of a project file's bytes now (once per run); None if unreadable."""
@@ -157,7 +164,7 @@ class Manifest:
 
     def hash_inputs(self, inputs: Iterable[Path]) -> dict[str, str]:
         """Each input's hash, taken now: call it before rendering what they make."""
-        names = [p.relative_to(self.project.root).as_posix() for p in inputs]
+        names = [self._name(p) for p in inputs]
         return {name: self.hash_input(name) or "-" for name in names}
 
     def is_fresh(self, output: Path, look: str, toolchain: str) -> bool:
@@ -206,9 +213,10 @@ class Manifest:
                 if (problem := self._file_problem(name, record)) is not None]
 
     def _file_problem(self, name: str, record: FileRecord) -> str | None:
-        path = self.project.build_dir / name
+        # A name, not a Path: a build with nothing to do looks at every file of every output.
+        path = name if os.path.isabs(name) else self._build + name
         try:
-            info = path.stat()
+            info = os.stat(path)
         except OSError:
             return "is missing"
         if not stat.S_ISREG(info.st_mode):  # from the same stat: one call per file
@@ -218,7 +226,8 @@ class Manifest:
         if info.st_mtime_ns == record.mtime_ns:
             return None
         try:
-            same = hashlib.sha256(read_regular(path, record.size)).hexdigest() == record.sha256
+            data = read_regular(Path(path), record.size)
+            same = hashlib.sha256(data).hexdigest() == record.sha256
         except UnreadableFile as exc:
             return str(exc)
         return None if same else "changed since the build wrote it"
@@ -259,21 +268,21 @@ class Manifest:
 
     def recorded_layouts(self, source: Path) -> list[str] | None:
         """The ``layouts:`` an unchanged source asked for; None if it did not, or changed."""
-        key = source.relative_to(self.project.root).as_posix()
+        key = self._name(source)
         digest, layouts = self.sources.get(key, ("", None))
         return layouts if digest and digest == self.hash_input(key) else None
 
     def knows_layouts(self, source: Path) -> bool:
         """Whether the ``layouts:`` recorded for ``source`` are of its bytes as they are now
         (then ``recorded_layouts`` None means it asks for none in particular)."""
-        key = source.relative_to(self.project.root).as_posix()
+        key = self._name(source)
         digest = self.sources.get(key, ("", None))[0]
         return bool(digest) and digest == self.hash_input(key)
 
     def record_layouts(self, source: Path, digest: str, layouts: tuple[str, ...] | None
                        ) -> None:
         """``source``, whose bytes hashed to ``digest`` when loaded, asks for ``layouts``."""
-        key = source.relative_to(self.project.root).as_posix()
+        key = self._name(source)
         self.sources[key] = (digest, list(layouts) if layouts else None)
         self._changed["sources"].add(key)
 
@@ -281,7 +290,7 @@ class Manifest:
                      warnings: list[Diagnostic]) -> None:
         """Keep ``warnings`` about ``source`` for builds that do not load it again, as long
         as ``inputs`` (the source, and what the warnings compare it with) stay the same."""
-        key = source.relative_to(self.project.root).as_posix()
+        key = self._name(source)
         self.notes.pop(key, None)
         if warnings:
             self.notes[key] = Notes(dict(inputs), tuple(
@@ -290,7 +299,7 @@ class Manifest:
 
     def recorded_notes(self, source: Path) -> list[Diagnostic]:
         """The warnings kept about ``source``, if the files they are about are unchanged."""
-        notes = self.notes.get(source.relative_to(self.project.root).as_posix())
+        notes = self.notes.get(self._name(source))
         if notes is None or any(self.hash_input(n) != d for n, d in notes.inputs.items()):
             return []
         return [Diagnostic(Location(source, line), message, severity, check)
@@ -298,7 +307,7 @@ class Manifest:
 
     def record_facts(self, source: Path, digest: str, facts: LeafletFacts) -> None:
         """``source``, whose bytes hashed to ``digest`` when loaded, has these ``facts``."""
-        key = source.relative_to(self.project.root).as_posix()
+        key = self._name(source)
         self.facts[key] = (digest, facts)
         self._changed["leaflets"].add(key)
 
@@ -306,7 +315,7 @@ class Manifest:
         """The facts of each of ``sources`` whose bytes are as when they were recorded;
         the records of any other source (deleted, renamed) are dropped: True if any were.
         One pass, each name made once: a build with nothing to do calls this."""
-        names = {source.relative_to(self.project.root).as_posix(): source for source in sources}
+        names = {self._name(source): source for source in sources}
         gone = [key for key in self.facts if key not in names]
         for key in gone:
             del self.facts[key]
@@ -341,3 +350,13 @@ def _merge(mine: dict[str, T], theirs: dict[str, T], keys: set[str]) -> None:
 def _all_files(entry: OutputRecord) -> dict[str, FileRecord]:
     """Every file written for an output: its own, then its proofs."""
     return {**entry.files, **(entry.proofs.files if entry.proofs else {})}
+
+
+def _relative(path: Path, folder: Path, prefix: str) -> str:
+    """``path.relative_to(folder).as_posix()``; from the text when it starts with ``prefix``
+    (``folder``'s, with a separator), as every output and source of a project does:
+    pathlib's way would cost a build with nothing to do milliseconds."""
+    text = str(path)
+    if text.startswith(prefix):
+        return text[len(prefix):].replace(os.sep, "/")
+    return path.relative_to(folder).as_posix()

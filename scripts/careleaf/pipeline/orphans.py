@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection
+from functools import cached_property
 from pathlib import Path
 
 from careleaf.design.layouts import Layout, select_layouts
 from careleaf.errors import Diagnostic, Location, Report
-from careleaf.outputs import Variant, output_path, owner
+from careleaf.outputs import BuildOwners, Variant, output_folder
 from careleaf.pipeline.manifest import Manifest
 from careleaf.project import Project
 
@@ -36,10 +37,10 @@ def remove_orphans(project: Project, manifest: Manifest, brand: str,
         judged = set()  # no source's layouts are judged; deleted sources still go
     found: dict[Path, str] = {}
     judge = _Judge(project, manifest, brand, wanted, available, judged)
-    for output, leaflet in _recorded_outputs(project, manifest, brand):
-        reason = judge.why_orphaned(output, leaflet)
+    for key, name, leaflet in _recorded_outputs(project, manifest, brand):
+        reason = judge.why_orphaned(name, leaflet)
         if reason is not None:
-            found[output] = reason
+            found[project.build_dir / key] = reason
     for output in found:
         _remove(project, manifest, output)
     if found:
@@ -48,20 +49,80 @@ def remove_orphans(project: Project, manifest: Manifest, brand: str,
 
 
 def _recorded_outputs(project: Project, manifest: Manifest, brand: str
-                      ) -> list[tuple[Path, tuple[str, str]]]:
-    """The outputs the manifest records for ``brand``, not through a link out of build/,
-    each with its leaflet's ``(lang, id)``."""
+                      ) -> list[tuple[str, str | None, tuple[str, str]]]:
+    """The outputs the manifest records for ``brand``, not through a link out of build/:
+    each one's key, its name as ``manifest.key`` makes it (None if it is not under build/)
+    and its leaflet's ``(lang, id)``. Names, not Paths: a build with nothing to do asks
+    this of every output, and a Path made of each would cost it more than the judging."""
     top = project.brand_dir(brand).relative_to(project.build_dir).parts
+    owners = BuildOwners(project)
     outputs = []
     for key in sorted(manifest.entries):
-        parts = Path(key).parts
+        parts = tuple(key.split("/"))
+        name: str | None = key
+        if "" in parts or "." in parts:  # not as the manifest writes keys: as pathlib reads it
+            parts, name = Path(key).parts, _name(manifest, project.build_dir / key)
         # The default brand's folder holds the other brands' folder: leave that alone.
         if parts[:len(top)] != top or (not top and parts[:1] == ("brands",)):
             continue
-        output = project.build_dir / key
-        if (leaflet := owner(project, output)) is not None:  # None: a link out of build/
-            outputs.append((output, leaflet))
+        if (leaflet := owners(key)) is not None:  # None: a link out of build/
+            outputs.append((key, name, leaflet))
     return outputs
+
+
+def _name(manifest: Manifest, output: Path) -> str | None:
+    try:
+        return manifest.key(output)
+    except ValueError:
+        return None
+
+
+class _Source:
+    """What the judge learns of one leaflet's source, once for all its outputs, and only
+    when it asks (a deleted source has no layouts to learn)."""
+
+    def __init__(self, judge: _Judge, lang: str, leaflet_id: str) -> None:
+        self.judge, self.leaflet_id = judge, leaflet_id
+        self.path = judge.project.source_dir / lang / f"{leaflet_id}.md"
+        self.name = self.path.relative_to(judge.project.root).as_posix()
+
+    @cached_property
+    def exists(self) -> bool:
+        return os.path.lexists(self.path)
+
+    @cached_property
+    def judged(self) -> bool:
+        """A build of every source, or of this one, judges its outputs."""
+        return self.judge.judged is None or self.path.resolve() in self.judge.judged
+
+    @cached_property
+    def knows_layouts(self) -> bool:
+        return self.judge.manifest.knows_layouts(self.path)
+
+    @cached_property
+    def asked(self) -> list[str] | None:
+        return self.judge.manifest.recorded_layouts(self.path)
+
+    @cached_property
+    def _layouts(self) -> dict[str | None, dict[str, str]]:
+        """Which layout makes each output (either variant): by folder, then file name."""
+        judge = self.judge
+        folders = [_name(judge.manifest, output_folder(judge.project, self.path,
+                                                      Variant(judge.brand, ready)))
+                   for ready in (False, True)]
+        # As output_path names an output: its folder, and in it the file its layout names.
+        layouts: dict[str | None, dict[str, str]] = {folder: {} for folder in folders}
+        for name, layout in judge.available.items():
+            for folder in folders:
+                layouts[folder][layout.output_name(self.leaflet_id)] = name
+        return layouts
+
+    def layout_of(self, output: str | None) -> str | None:
+        """The layout that makes the output named ``output`` (build-relative), if any."""
+        if output is None:
+            return None
+        folder, _, file = output.rpartition("/")
+        return self._layouts.get(folder, {}).get(file)
 
 
 class _Judge:
@@ -71,36 +132,27 @@ class _Judge:
                  available: dict[str, Layout], judged: set[Path] | None) -> None:
         self.project, self.manifest, self.brand = project, manifest, brand
         self.wanted, self.available, self.judged = wanted, available, judged
-        self._layouts: dict[Path, dict[Path, str] | None] = {}
+        self._sources: dict[tuple[str, str], _Source] = {}
 
-    def why_orphaned(self, output: Path, leaflet: tuple[str, str]) -> str | None:
-        """Why ``output`` is no longer built, or None if it still is (or cannot be told)."""
-        source = self.project.source_dir / leaflet[0] / f"{leaflet[1]}.md"
-        name = source.relative_to(self.project.root).as_posix()
-        layouts = self._layouts_of(source)
-        if layouts is None:
-            return f"{name} was deleted"
-        if self.judged is not None and source.resolve() not in self.judged:
+    def why_orphaned(self, output: str | None, leaflet: tuple[str, str]) -> str | None:
+        """Why the output named ``output`` (build-relative) is no longer built, or None if
+        it still is (or cannot be told)."""
+        if leaflet not in self._sources:
+            self._sources[leaflet] = _Source(self, *leaflet)
+        source = self._sources[leaflet]
+        if not source.exists:
+            return f"{source.name} was deleted"
+        if not source.judged:
             return None  # a build of other sources says nothing about this one
-        if not self.manifest.knows_layouts(source):
+        if not source.knows_layouts:
             return None  # changed and not loaded (it failed): what it wants is unknown
-        layout = layouts.get(output)
+        layout = source.layout_of(output)
         if layout is None:
             return f"its layout is gone from {self.project.layouts_dir.name}/"
         if layout not in self.wanted:
             return "layouts narrowed in [tool.careleaf]"
-        asked = self.manifest.recorded_layouts(source)
-        return None if asked is None or layout in asked else f"layouts: narrowed in {name}"
-
-    def _layouts_of(self, source: Path) -> dict[Path, str] | None:
-        """Which layout makes each output of ``source`` (either variant); None if the
-        source is gone."""
-        if source not in self._layouts:
-            self._layouts[source] = {
-                output_path(self.project, source, layout, Variant(self.brand, ready)): name
-                for name, layout in self.available.items() for ready in (False, True)
-            } if os.path.lexists(source) else None
-        return self._layouts[source]
+        asked = source.asked
+        return None if asked is None or layout in asked else f"layouts: narrowed in {source.name}"
 
 
 def _remove(project: Project, manifest: Manifest, output: Path) -> None:

@@ -26,7 +26,7 @@ from careleaf.errors import Diagnostic
 from careleaf.files import Store
 from careleaf.formats.job import Job
 from careleaf.i18n.messages import catalogue_files
-from careleaf.outputs import FORMATS, Variant, output_path
+from careleaf.outputs import FORMATS, Variant, output_path, output_paths
 from careleaf.pipeline.graph import Graph, Task
 from careleaf.pipeline.manifest import Manifest
 from careleaf.pipeline.records import LeafletFacts
@@ -63,10 +63,10 @@ class Plan:
         stale: Stale = {}
         for source in sources:
             narrowed = self.manifest.recorded_layouts(source)
-            for layout, variant in self.outputs:
+            targets = output_paths(self.project, source, self.outputs)
+            for (layout, variant), target in zip(self.outputs, targets, strict=True):
                 if narrowed is not None and layout.name not in narrowed:
                     continue  # the leaflet, unchanged since, asked for other layouts
-                target = output_path(self.project, source, layout, variant)
                 if force or not self.manifest.is_fresh(target, self.look(layout, variant),
                                                        self.toolchain):
                     stale.setdefault(source, []).append((layout, variant))
@@ -210,7 +210,8 @@ def output_looks(project: Project, brand: Brand, layouts: list[Layout],
     a print shop the press profile (a system file when the brand names none)."""
     brand_digest = brand.digest(project.root)
     press = {False: "", True: f":{brand.print_digest(project.root)}"}
-    looks = {layout.name: "+".join(lay.digest() for lay in
+    folders: dict[Path, str] = {}  # each folder hashed once: most layouts extend base
+    looks = {layout.name: "+".join(lay.digest(folders) for lay in
                                    (layout, *_page_source(layout, available)))
              for layout in layouts}
     return {(name, ready): f"{look}:{brand_digest}:{ready}{press[ready]}"

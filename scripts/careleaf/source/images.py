@@ -33,8 +33,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from lxml import etree
-
 from careleaf.files import UnreadableFile, file_problem, read_regular
 
 if TYPE_CHECKING:
@@ -206,6 +204,9 @@ def _reason(exc: Exception) -> str:
 
 def svg_problem(data: bytes) -> str | None:
     """Why ``data`` is not a safe, self-contained SVG picture, or None."""
+    # Imported here (and below): lxml costs a build with nothing to do ~5 ms to load.
+    from lxml import etree
+
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                              huge_tree=False)
     try:
@@ -222,6 +223,8 @@ def svg_problem(data: bytes) -> str | None:
 
 def _document_problem(root: Any) -> str | None:
     """What is wrong with the document as a whole: its DOCTYPE or its root element."""
+    from lxml import etree
+
     info = root.getroottree().docinfo
     if info.doctype or info.internalDTD is not None:
         # An entity can read another file; so can a DTD. Drawing programs add one anyway.
@@ -240,6 +243,8 @@ def _document_problem(root: Any) -> str | None:
 
 def _node_problem(node: Any) -> str | None:
     """Why one element (or processing instruction) makes an SVG unsafe, or None."""
+    from lxml import etree
+
     if node.tag is etree.PI:  # <?xml-stylesheet href=...?>
         return f"contains <?{node.target} ...?>; delete it: an SVG must not load other files"
     if not isinstance(node.tag, str):  # a comment
