@@ -261,3 +261,17 @@ def test_the_bundle_is_the_layouts_folder_by_content(tmp_path: Path) -> None:
     assert first.digest == second.digest and first.files
     comment(tmp_path / "b" / "layouts" / "a4" / "layout.yml")
     assert Bundle.of(tmp_path / "b").digest != first.digest
+
+
+def test_two_builds_whose_images_differ_never_share_a_worker_folder(tmp_path: Path) -> None:
+    from careleaf.pipeline.remote import with_images, worker_root
+
+    shutil.copytree(REPO / "layouts", tmp_path / "layouts")
+    root = worker_root(Bundle.of(tmp_path))
+    first = with_images(root, (("source/en/img/a.png", b"first"),))
+    second = with_images(root, (("source/en/img/a.png", b"second"),))
+    assert first != second and with_images(root, ()) == root
+    assert (first / "source/en/img/a.png").read_bytes() == b"first"
+    assert (second / "source/en/img/a.png").read_bytes() == b"second"
+    assert (second / "layouts/a4/layout.yml").samefile(root / "layouts/a4/layout.yml")
+    assert with_images(root, (("source/en/img/a.png", b"first"),)) == first

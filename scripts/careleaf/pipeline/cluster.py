@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 Done = tuple[Task[Work], Result]
 #: Seconds to reach a scheduler, and to wait for a first worker, before giving up.
 CONNECT_TIMEOUT = 10
+#: Seconds a scheduler may have no worker before the build gives up (a batch system's
+#: worker jobs may still be queued).
+FIRST_WORKER_TIMEOUT = 60
 #: How often a build waiting on the cluster checks that a worker it may use is left.
 LIVENESS_S = 5.0
 
@@ -54,11 +57,12 @@ class DaskExecutor(contextlib.AbstractContextManager["DaskExecutor"]):
         self.root, self._warn = root, warn or (lambda message: None)
         self._cluster, self.client = _connect(address, workers)
         self._address = str(self.client.scheduler_info().get("address", address))
+        self._seen: set[str] = set()  # workers whose identity was asked
+        self._next_look = time.monotonic() + LIVENESS_S
         try:
             self._expected = identity()
             self.workers = self._accepted()
-            self.threads = sum(self.client.scheduler_info()["workers"][w]["nthreads"]
-                               for w in self.workers)
+            self._count_threads()
             bundle = Bundle.of(root)
             self._bundle = self.client.scatter(bundle, broadcast=True, hash=False,
                                                workers=self.workers)
@@ -76,10 +80,12 @@ class DaskExecutor(contextlib.AbstractContextManager["DaskExecutor"]):
             return None
         return str(self.client.dashboard_link)
 
-    def _accepted(self) -> list[str]:
-        """The workers whose identity is this machine's; each other one is named."""
+    def _accepted(self, workers: list[str] | None = None, required: bool = True) -> list[str]:
+        """Of ``workers`` (all, by default), those whose identity is this machine's; each
+        other one is named. With none, and ``required``, the build cannot go on."""
         found: dict[str, dict[str, str] | BaseException] = self.client.run(
-            identity, on_error="return")
+            identity, workers=workers, on_error="return")
+        self._seen.update(found)
         good = [address for address, theirs in found.items() if theirs == self._expected]
         for address, theirs in sorted(found.items()):
             if isinstance(theirs, BaseException):  # careleaf missing or broken there
@@ -90,7 +96,7 @@ class DaskExecutor(contextlib.AbstractContextManager["DaskExecutor"]):
                 self._warn(f"Dask worker {address} refused: it differs from this machine in "
                            f"{differences(self._expected, theirs)}; install the same careleaf, "
                            "WeasyPrint and fonts there (see docs/cluster.md)")
-        if not good:
+        if not good and required:
             raise Unreachable(f"no Dask worker of {self._address} can build these outputs "
                               "byte for byte as this machine would (see the warnings above)")
         return good
@@ -110,16 +116,40 @@ class DaskExecutor(contextlib.AbstractContextManager["DaskExecutor"]):
                 running[sent[1]] = (task, sent[0], time.perf_counter())
             if not running:
                 return
+            self._look_for_workers()
             try:
-                finished = wait(list(running), timeout=LIVENESS_S, return_when="FIRST_COMPLETED")
+                done = wait(list(running), timeout=LIVENESS_S, return_when="FIRST_COMPLETED").done
             except TimeoutError:  # nothing ended for a while: is any worker left to use?
                 self._check_workers()
                 continue
-            for future in finished.done:
+            for future, outcome in self._outcomes(list(done)):
                 task, sent_work, started = running.pop(future)
-                result = self._result(future, task, sent_work, started)
+                result = self._result(outcome, task, sent_work, started)
                 yield task, result
                 graph.finish(task.id, result)
+
+    def _outcomes(self, done: list[Future[Any]]) -> Iterator[tuple[Future[Any], Any]]:
+        """What each finished future gave: those that succeeded fetched in one round trip
+        (not one per task); an exception for one that failed."""
+        fine = [future for future in done if future.status == "finished"]
+        yield from zip(fine, self.client.gather(fine), strict=True)
+        for future in (future for future in done if future.status != "finished"):
+            try:
+                yield future, future.result()
+            except Exception as exc:  # judged by _result
+                yield future, exc
+
+    def _look_for_workers(self) -> None:
+        """Workers that joined since the last look (a queued Slurm job, a restarted
+        worker) are checked, and used if they are this machine's kind."""
+        if time.monotonic() < self._next_look:
+            return
+        self._next_look = time.monotonic() + LIVENESS_S
+        new = [address for address in self.client.scheduler_info()["workers"]
+               if address not in self._seen]
+        if new:
+            self.workers += self._accepted(new, required=False)
+            self._count_threads()
 
     def _submit(self, task: Task[Work], inputs: dict[str, Result]
                 ) -> tuple[Work, Future[Any]] | Result:
@@ -140,10 +170,12 @@ class DaskExecutor(contextlib.AbstractContextManager["DaskExecutor"]):
                                     pure=False)
         return work, future
 
-    def _result(self, future: Future[Any], task: Task[Work], work: Work, started: float) -> Result:
+    def _result(self, outcome: Any, task: Task[Work], work: Work, started: float) -> Result:
         """Write what the worker made; its failure, or a lost task, as an error."""
         try:
-            made, diagnostics, _ = future.result()
+            if isinstance(outcome, BaseException):
+                raise outcome
+            made, diagnostics, _ = outcome
         except Refused as exc:
             return _failed(task.work, f"was not made: a Dask worker differs from this machine "
                            f"in {exc}")
@@ -161,6 +193,13 @@ class DaskExecutor(contextlib.AbstractContextManager["DaskExecutor"]):
                           [*diagnostics, *exc.report.diagnostics])
         result.seconds, result.diagnostics = time.perf_counter() - started, diagnostics
         return result
+
+    def _count_threads(self) -> None:
+        """The threads of the workers this build uses: a task in flight for each, and
+        one more queued, keep them busy."""
+        known = self.client.scheduler_info()["workers"]
+        self.threads = sum(known[address]["nthreads"] for address in self.workers
+                           if address in known) or 1
 
     def _check_workers(self) -> None:
         """Stop waiting when no worker this build may use is left in the cluster."""
@@ -198,7 +237,7 @@ def _connect(address: str, workers: int | None) -> tuple[Any, Client]:
                           "given by --scheduler, [tool.careleaf] scheduler or "
                           "CARELEAF_SCHEDULER") from None
     try:
-        client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
+        client.wait_for_workers(1, timeout=FIRST_WORKER_TIMEOUT)
     except (OSError, TimeoutError) as exc:
         client.close()
         raise Unreachable(f"the Dask scheduler at {address} has no worker ({_reason(exc)}); "

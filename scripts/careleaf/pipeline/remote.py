@@ -2,11 +2,14 @@
 
 A worker is sent, once per build, the project's ``layouts/`` folder (templates,
 stylesheets, fonts, brands, messages) as a ``Bundle`` of bytes, and with each task the
-leaflet's own images. It lays them out under a folder of its own, named by the
-bundle's digest (``worker_root``), and runs the task there: the task's paths, which
+leaflet's own images. It lays the bundle out under a folder of its own, named by the
+bundle's digest (``worker_root``), and a leaflet's images in a folder named by them too
+(``with_images``, the bundle's files linked into it, so two builds whose images differ
+at one name never share a folder); it runs the task there: the task's paths, which
 name the client's project, are moved to that folder (``rebase``) and its diagnostics
 moved back. It makes bytes (``tasks.make``) and writes nothing of the build: the
 client writes what comes back, atomically, and records it (``pipeline.cluster``).
+These folders stay in the machine's temporary folder, for the next build.
 
 Byte-identical outputs need the same code, renderers and fonts on every machine.
 ``identity`` says what a worker has; a task refuses to run on a worker whose identity
@@ -29,7 +32,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from careleaf.errors import CareleafError, Diagnostic, Report
-from careleaf.files import write_all_atomic
 from careleaf.pipeline.manifest import toolchain_digest
 from careleaf.pipeline.tasks import Made, PagesWork, RenderWork, Result, Work, make
 
@@ -105,8 +107,7 @@ def run(work: Work, inputs: Mapping[str, Result], bundle: Bundle,
     if expected != _IDENTITY:
         raise Refused(differences(expected, _IDENTITY))
     started, report, made = time.perf_counter(), Report(), None
-    old, new = Path(client_root), worker_root(bundle)
-    _place(new, images)
+    old, new = Path(client_root), with_images(worker_root(bundle), images)
     try:
         made = make(rebase(work, old, new), rebase(dict(inputs), old, new), report)
     except CareleafError as exc:
@@ -131,34 +132,43 @@ def worker_root(bundle: Bundle) -> Path:
     root = base / bundle.digest[:32]
     if not (root / ".complete").exists():
         base.mkdir(mode=0o700, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=base))
-        for name, data in bundle.files:
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        (staging / ".complete").touch()
-        try:
-            staging.rename(root)  # another process of this machine may have won
-        except OSError:
-            shutil.rmtree(staging, ignore_errors=True)
+        _finished(Path(tempfile.mkdtemp(dir=base)), root, bundle.files)
     return root
 
 
-def _place(root: Path, images: tuple[tuple[str, bytes], ...]) -> None:
-    """The leaflet's images at their places under ``root``, written only if changed."""
-    changed = {}
+def with_images(root: Path, images: tuple[tuple[str, bytes], ...]) -> Path:
+    """A folder with the bundle's files (linked, not copied) and a leaflet's images, named
+    by them all: two builds whose images differ at one name never share one."""
+    if not images:
+        return root
+    sha = hashlib.sha256(root.name.encode())
     for name, data in images:
-        target = root / name
-        try:
-            same = target.read_bytes() == data
-        except OSError:
-            same = False
-        if not same:
-            changed[target] = data
-    if changed:
-        for target in changed:
+        sha.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    folder = root.with_name(f"{root.name[:16]}-{sha.hexdigest()[:32]}")
+    if (folder / ".complete").exists():
+        return folder
+    staging = Path(tempfile.mkdtemp(dir=root.parent))
+    for path in root.rglob("*"):
+        if path.is_file() and path.name != ".complete":
+            target = staging / path.relative_to(root)
             target.parent.mkdir(parents=True, exist_ok=True)
-        write_all_atomic(changed, durable=False)
+            os.link(path, target)
+    return _finished(staging, folder, images)
+
+
+def _finished(staging: Path, folder: Path, files: tuple[tuple[str, bytes], ...]) -> Path:
+    """``files`` written into ``staging``, then renamed to ``folder`` whole (unless another
+    process of this machine made it first)."""
+    for name, data in files:
+        target = staging / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    (staging / ".complete").touch()
+    try:
+        staging.rename(folder)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder
 
 
 def images_of(work: Work, root: Path) -> tuple[tuple[str, bytes], ...]:
