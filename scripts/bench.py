@@ -7,8 +7,10 @@ temporary project, then measures, each whole command in a fresh process:
   ``[tool.careleaf]`` lists them), no-op rebuilds (also of a catalogue of
   ``--noop-n`` leaflets) and a one-leaflet edit;
 - the floor: careleaf's own a4 HTML laid out by WeasyPrint alone, against the a4
-  render task of a default build and its proofs' task (in-process, ``bench_workers``),
-  and against a whole cold a4 build per leaflet;
+  render task of a default build and its proofs' task (in-process, ``bench_workers``;
+  wall and CPU time), and against a whole cold a4 build per leaflet. Proofs are part
+  of every default build (a later tier: ``formats.proofs``), so the render's ratio
+  is shown with them too;
 - the peer: per file, ``pandoc`` to HTML, ``weasyprint`` to PDF, ``pandoc`` to EPUB,
   against careleaf building the same two outputs (wall and CPU time); without
   Pandoc, a lower bound of the peer (a new Python importing WeasyPrint per file);

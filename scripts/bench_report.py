@@ -142,18 +142,22 @@ def build_rows(res: Results) -> list[Row]:
 def floor_rows(res: Results) -> list[Row]:
     floor, a4 = mean("ms", res.floor), res.careleaf_a4
     task, proofs = mean("ms", a4), mean("proofs_ms", a4)
+    floor_cpu, task_cpu = mean("cpu_ms", res.floor), mean("cpu_ms", a4)
     whole = res.cold_a4_j1_s * 1000 / res.n
     return [
         Row("floor: WeasyPrint alone, a4, warm, per leaflet (median run of 3)", msec(floor)),
         Row("careleaf a4 render task / leaflet (PDF + page starts; median run of 3)",
             msec(task), msec(floor), f"{task / floor:.2f}"),
-        Row("  its proofs' task / leaflet (PNG of each page, after every output)",
+        Row("  the same in CPU time (less disturbed by a busy machine)", msec(task_cpu),
+            msec(floor_cpu), f"{task_cpu / floor_cpu:.2f}"),
+        Row("  its proofs' task / leaflet (every default build; a later tier)",
             msec(proofs), msec(floor), f"{proofs / floor:.2f}"),
-        Row("  render and proofs together / leaflet", msec(task + proofs), msec(floor),
-            f"{(task + proofs) / floor:.2f}"),
+        Row("  render and proofs together / leaflet (what a default build pays)",
+            msec(task + proofs), msec(floor), f"{(task + proofs) / floor:.2f}"),
         Row("careleaf a4 cold build -j1 (with proofs), wall / N", msec(whole), msec(floor),
             f"{whole / floor:.2f}"),
-        Row("  of which: Jinja HTML / leaflet", msec(mean("html_ms", a4))),
+        Row("  of which: Jinja HTML with its QR code, made anew / leaflet",
+            msec(mean("html_ms", a4))),
         Row("  of which: fsync'd atomic write / leaflet", msec(mean("write_ms", a4))),
     ]
 
@@ -213,9 +217,14 @@ def target_rows(res: Results) -> list[Row]:
     """The issue's targets, each PASS or FAIL with its ratio (n/a: no baseline here)."""
     floor, task = mean("ms", res.floor), mean("ms", res.careleaf_a4)
     known = mean("ms", res.careleaf_epub)
+    proofs = mean("proofs_ms", res.careleaf_a4)
     return [
         Row("TARGET default build's a4 render / WeasyPrint floor", msec(task), msec(floor),
             f"{task / floor:.2f}", f"<= {A4_OVER_FLOOR}", verdict(task / floor <= A4_OVER_FLOOR)),
+        # Proofs stay in the default build, in a later tier (``formats.proofs``): their
+        # cost is shown, never hidden, but the target is the render's.
+        Row("  with its proofs, as every default build draws them", msec(task + proofs),
+            msec(floor), f"{(task + proofs) / floor:.2f}", "(no target)"),
         _throughput_target(res),
         *(Row(f"TARGET EPUB in-process, A4 page starts known, cover {how}", msec(ms),
               msec(EPUB_KNOWN_MS), f"{ms / EPUB_KNOWN_MS:.2f}", f"<= {EPUB_KNOWN_MS:g} ms",

@@ -2,11 +2,14 @@
 
 ``bench.py --worker KIND`` runs one of these and prints its JSON: per-leaflet times
 after one untimed warm-up, so that the import of WeasyPrint and the first, slower
-render are left out on both sides of a comparison.
+render are left out on both sides of a comparison. Each is timed on the wall clock
+and in this process's CPU time, which other processes on the machine disturb less.
 
 - ``floor``: careleaf's own A4 HTML laid out and written by WeasyPrint alone.
 - ``careleaf``: the default build's A4 render task (``pipeline.tasks``: the PDF,
-  written, and its page starts kept for the ebook), then its proofs' task.
+  written, and its page starts kept for the ebook), then its proofs' task (a later
+  tier of every default build: ``formats.proofs``), and the parts of the render that
+  WeasyPrint alone does not do (the HTML with its QR code, the write).
 - ``epub``: the A4 laid out alone for its page starts (what a cold EPUB-only build
   adds), then the EPUB render task given them, as the task graph gives them: with its
   cover drawn, then with its cover kept (``files.Store``).
@@ -97,13 +100,23 @@ def careleaf_worker(root: Path, out: Path) -> dict[str, Any]:
                         out / layout.output_name(leaflet.id), cache)
              for leaflet in load_leaflets(project, Report())]
     result = {"import_ms": import_ms, **timed_each(executed, works)}
-    result["proofs_ms"] = timed_each(executed, [ProofWork(w.target, ((w.target, FileRecord.of(
-        w.target, w.target.read_bytes()).sha256),)) for w in works])["ms"]
+    proofs = timed_each(executed, [ProofWork(w.target, ((w.target, FileRecord.of(
+        w.target, w.target.read_bytes()).sha256),)) for w in works])
+    result["proofs_ms"], result["proofs_cpu_ms"] = proofs["ms"], proofs["cpu_ms"]
+    _forget_qr_codes()  # as the render task met them: each leaflet's code made anew
     result["html_ms"] = timed_each(
         lambda w: render_html(w.job.leaflet, w.job.layout, w.job.brand), works)["ms"]
     data = works[0].target.read_bytes()
     result["write_ms"] = timed_each(lambda w: write_atomic(out / "probe.bin", data), works)["ms"]
     return result
+
+
+def _forget_qr_codes() -> None:
+    """Empty the process's QR code caches (``render.qr``), as in a new worker."""
+    from careleaf.render import qr
+
+    qr.qr_svg.cache_clear()
+    qr._make.cache_clear()
 
 
 def epub_worker(root: Path, out: Path) -> dict[str, Any]:
@@ -120,6 +133,7 @@ def epub_worker(root: Path, out: Path) -> dict[str, Any]:
     leaflets = load_leaflets(project, Report())
     pages = [PagesWork(Job(project, leaflet, a4, brand)) for leaflet in leaflets]
     starts = {work.job.leaflet.key: execute(work, {}).page_starts for work in pages}
+    _forget_qr_codes()  # a cold build makes each leaflet's code once, in this task
     result = {"pages_ms": timed_each(executed, pages)["ms"]}
     works = [RenderWork(Job(project, leaflet, epub, brand, page_source=a4, store=covers,
                             print_pages=starts[leaflet.key]), out / epub.output_name(leaflet.id))
@@ -153,16 +167,18 @@ def project_parts(root: Path, layout_name: str) -> tuple[Project, Layout, Brand]
 
 
 def timed_each(action: Callable[[T], object], things: list[T]) -> dict[str, Any]:
-    """One untimed warm-up on the first thing, then each thing timed: ms per thing."""
+    """One untimed warm-up on the first thing, then each thing timed: ms per thing, on
+    the wall clock (``ms``) and in CPU time (``cpu_ms``)."""
     started = time.perf_counter()
     action(things[0])
     warmup_ms = ms_since(started)
-    times = []
+    times, cpu_times = [], []
     for thing in things:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         action(thing)
         times.append(ms_since(started))
-    return {"warmup_ms": warmup_ms, "ms": times}
+        cpu_times.append((time.process_time() - cpu) * 1000)
+    return {"warmup_ms": warmup_ms, "ms": times, "cpu_ms": cpu_times}
 
 
 def ms_since(started: float) -> float:

@@ -23,7 +23,12 @@ profile's folder.
 An ebook marks where the printed pages begin: when the job asks (``record_pages``),
 the PDF's ``Rendered`` carries them, measured from the very layout that is printed;
 ``printed_page_starts`` measures them without drawing or writing, for an ebook
-whose PDF is not made in the same build.
+whose PDF is not made in the same build, and without laying out the margin boxes
+(page numbers, running footers), which hold none of the body's text.
+
+Python's cycle collector is paused while WeasyPrint lays out and writes
+(``formats.collector``): it would walk the growing document again and again for no
+garbage, a tenth of a render.
 
 WeasyPrint (and pydyf under it) are imported only inside the functions that lay out or
 write a PDF, not at the top: they take half a second to load, and a build with nothing
@@ -42,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 from careleaf.errors import CareleafError, Diagnostic, Location, Report
 from careleaf.formats import impose, overflow, page_starts, panels, printshop
 from careleaf.formats.clipping import check_clipping
+from careleaf.formats.collector import collector_paused
 from careleaf.formats.fetcher import (
     FONT_FOLDERS,
     PROFILE_FOLDERS,
@@ -86,17 +92,8 @@ def render_pdf(job: Job, report: Report) -> Rendered:
     sheets = [_stylesheet(path, job.project) for path in job.layout.stylesheets]
     if job.print_ready:
         sheets.append(_print_shop_sheet(job))
-    with weasyprint_log() as logged:
-        html, document = _fitted(job, fetcher, sheets)
-        _check_loaded(job, sheets, fetcher, logged)  # first: a left-out image is not overflow
-        if job.layout.panels:
-            _check_fit(job, document)
-        check_clipping(job, document)  # text cut off at the edge of a page: an error
-        # An ebook marks these pages: measured now, from the layout that is printed.
-        starts = (tuple(page_starts.page_starts(document, html.etree_element))
-                  if job.record_pages and not job.print_ready else None)
-        # Attachments are fetched while writing, so refusals are only known after it.
-        data: bytes = document.write_pdf(**_write_options(job, document, sheets))
+    with weasyprint_log() as logged, collector_paused():
+        data, starts = _drawn(job, fetcher, sheets, logged)
     _check_loaded(job, sheets, fetcher, logged)
     if logged.missing:
         raise CareleafError(missing_glyphs(logged.missing, job.leaflet, job.brand, job.layout))
@@ -111,6 +108,23 @@ def render_pdf(job: Job, report: Report) -> Rendered:
     except ValueError as exc:  # sheet and panel sizes that do not add up
         where = Location(job.layout.folder / "layout.yml")
         raise CareleafError(Diagnostic(where, f"cannot impose {job.leaflet.key}: {exc}")) from None
+
+
+def _drawn(job: Job, fetcher: Sandbox, sheets: list[_Stylesheet], logged: WeasyLog
+           ) -> tuple[bytes, tuple[page_starts.PageStart, ...] | None]:
+    """``job`` laid out, checked and written: the PDF's bytes, and where its pages
+    begin if an ebook marks them. The laid-out document dies when this returns."""
+    html, document = _fitted(job, fetcher, sheets)
+    _check_loaded(job, sheets, fetcher, logged)  # first: a left-out image is not overflow
+    if job.layout.panels:
+        _check_fit(job, document)
+    check_clipping(job, document)  # text cut off at the edge of a page: an error
+    # An ebook marks these pages: measured now, from the layout that is printed.
+    starts = (tuple(page_starts.page_starts(document, html.etree_element))
+              if job.record_pages and not job.print_ready else None)
+    # Attachments are fetched while writing, so refusals are only known after it.
+    data: bytes = document.write_pdf(**_write_options(job, document, sheets))
+    return data, starts
 
 
 def _check_loaded(job: Job, sheets: list[_Stylesheet], fetcher: Sandbox,
@@ -163,9 +177,37 @@ def printed_page_starts(job: Job) -> tuple[page_starts.PageStart, ...]:
     """
     fetcher = sandbox_fetcher(job.project.root, FONT_FOLDERS)
     sheets = [_stylesheet(path, job.project) for path in job.layout.stylesheets]
-    with weasyprint_log():
-        html, document = _fitted(job, fetcher, sheets)
+    with weasyprint_log(), collector_paused():
+        return _measured(job, fetcher, [*sheets, _measuring_sheet()])
+
+
+def _measured(job: Job, fetcher: Sandbox, sheets: list[_Stylesheet]
+              ) -> tuple[page_starts.PageStart, ...]:
+    html, document = _fitted(job, fetcher, sheets)
     return tuple(page_starts.page_starts(document, html.etree_element))
+
+
+#: The sixteen margin boxes of a page (CSS Paged Media), where running heads, footers
+#: and page numbers go.
+MARGIN_BOXES = tuple(f"{edge}-{place}" for edge, places in (
+    ("top", ("left-corner", "left", "center", "right", "right-corner")),
+    ("right", ("top", "middle", "bottom")),
+    ("bottom", ("right-corner", "right", "center", "left", "left-corner")),
+    ("left", ("bottom", "middle", "top"))) for place in places)
+
+
+def _measuring_sheet() -> _Stylesheet:
+    """Margin boxes left empty, for a layout that only measures where pages begin.
+
+    They stand in the page's margins, outside the page area the body flows into, so
+    every line and page break is where the PDF has it; what they hold is laid out
+    afresh for every page (an eighth of an A4 leaflet's layout). ``!important`` wins
+    over any layout's rules for them, whatever their page selectors."""
+    key = (Path("<measuring>"), b"")
+    if key not in _STYLESHEETS:
+        rules = " ".join(f"@{box} {{ content: none !important }}" for box in MARGIN_BOXES)
+        _STYLESHEETS[key] = _css_sheet(f"@page {{ {rules} }}")
+    return _STYLESHEETS[key]
 
 
 def _check_fit(job: Job, document: Any) -> None:
