@@ -11,7 +11,7 @@ import pytest
 
 from careleaf.check.catalogue import check_titles, single_use_keywords
 from careleaf.errors import Report
-from careleaf.pipeline.plan import loaded_facts
+from careleaf.pipeline.records import loaded_facts
 from careleaf.project import Project
 from careleaf.source.load import load_leaflets
 from careleaf.source.model import Leaflet

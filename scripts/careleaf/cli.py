@@ -9,6 +9,7 @@ could place is one ``path: error:`` line here); a traceback means a bug in carel
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 
@@ -46,6 +47,7 @@ class _Commands(click.Group):
         module, _, name = COMMANDS[cmd_name].partition(":")
         command = getattr(importlib.import_module(module), name)
         assert isinstance(command, click.Command)
+        _settle()
         return command
 
     def invoke(self, ctx: click.Context) -> object:
@@ -57,6 +59,18 @@ class _Commands(click.Group):
                        "are intact (free some space, or check the folder, and run it again)",
                        err=True)
             sys.exit(1)
+
+
+def _settle() -> None:
+    """Once per process, when a command's code is imported: what the process holds then
+    (modules, classes, tables) lives as long as it does. Its garbage collected once and
+    the rest frozen (``gc.freeze``), the cycle collector never walks it again, neither
+    while the command runs nor as the interpreter exits: some 10 ms of the 0.14 s of a
+    build with nothing to do. Workers forked later (``pipeline.workers``) share those
+    pages instead of copying them when their own collector first walks them."""
+    if not gc.get_freeze_count():
+        gc.collect()
+        gc.freeze()
 
 
 @click.group(cls=_Commands)

@@ -5,7 +5,8 @@ times the cost: which leaflet a file of build/ belongs to (``outputs.BuildOwners
 ``owner``), an output's name in the manifest (``Manifest.key``, by ``relative_to``), where
 its outputs go (``output_paths``, by ``output_path``) and whether a source is a link out
 of source/ (``Project.source_problem``, by resolving). Each is checked here against the
-slow way on the cases that differ: links, odd names, other brands.
+slow way on the cases that differ: links, odd names, other brands. And such a build
+imports none of the code that does the work (``pipeline.make`` and all it imports).
 """
 
 from __future__ import annotations
@@ -99,17 +100,37 @@ def test_a_source_or_its_language_linked_out_of_source_is_refused(
         "en/minimal.md": None, "en/linked.md": None, "en/leaked.md": OUTSIDE, "fr/x.md": OUTSIDE}
 
 
+def _modules_of_a_build_with_nothing_to_do(root: Path, names: tuple[str, ...]) -> list[str]:
+    """Which of ``names`` a second ``careleaf build`` of ``root``, in a process of its own,
+    imports; after checking that it had nothing to do."""
+    code = ("import sys\nfrom careleaf.cli import main\n"
+            f"try:\n    main(['build', '-C', {str(root)!r}])\n"
+            "except SystemExit as exc:\n    print('exit', exc.code)\n"
+            f"print('imported:', *sorted(m for m in {names!r} if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert "0 built, 2 up to date, 0 failed" in out
+    assert out.splitlines()[-2] == "exit 0"
+    return out.splitlines()[-1].split()[1:]
+
+
 def test_a_build_with_nothing_to_do_loads_no_xml_parser_nor_babels_dates(
         minimal: TmpProject) -> None:
     """lxml (an SVG's check) and Babel's dates and catalogues are the loaders' and the
     renderers': loaded where they are used, not by a build that uses none of them."""
     assert minimal.run("build").exit_code == 0
     heavy = ("lxml", "babel.dates", "babel.messages.pofile", "weasyprint", "markdown_it")
-    code = ("import sys\nfrom careleaf.cli import main\n"
-            f"try:\n    main(['build', '-C', {str(minimal.root)!r}])\n"
-            "except SystemExit as exc:\n    print('exit', exc.code)\n"
-            f"print(sorted(m for m in {heavy!r} if m in sys.modules))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
-    assert "0 built, 2 up to date, 0 failed" in out
-    assert out.splitlines()[-2:] == ["exit 0", "[]"]
+    assert _modules_of_a_build_with_nothing_to_do(minimal.root, heavy) == []
+
+
+def test_a_build_with_nothing_to_do_never_loads_its_working_half(minimal: TmpProject) -> None:
+    """The loaders, the task kinds and the executors are the working half's
+    (``pipeline.make``), loaded by name only when there is work: not by this build."""
+    assert minimal.run("build").exit_code == 0
+    working = ("careleaf.pipeline.make", "careleaf.pipeline.schedule",
+               "careleaf.pipeline.tasks", "careleaf.pipeline.workers",
+               "careleaf.pipeline.cluster", "careleaf.pipeline.remote",
+               "careleaf.pipeline.graph", "careleaf.formats.job", "careleaf.source.load",
+               "careleaf.source.translations", "careleaf.source.model",
+               "careleaf.i18n.messages", "babel")
+    assert _modules_of_a_build_with_nothing_to_do(minimal.root, working) == []

@@ -157,7 +157,7 @@ def test_the_site_digest_names_every_module_that_draws_the_site() -> None:
         if name in drawn:
             continue
         drawn.add(name)
-        todo += [target for target, _line, _nested in imports(known[name], name, known)
+        todo += [target for target, *_ in imports(known[name], name, known)
                  if target.startswith("careleaf.site.")]
     publish = known["careleaf.site.update"]
     calls = [node for node in ast.walk(ast.parse(publish.read_text(encoding="utf-8")))

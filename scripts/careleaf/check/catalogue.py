@@ -25,14 +25,15 @@ import unicodedata
 from collections import Counter
 from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from careleaf.errors import Report, display_path
 from careleaf.pipeline.manifest import Manifest
-from careleaf.pipeline.plan import loaded_facts
-from careleaf.pipeline.records import LeafletFacts
+from careleaf.pipeline.records import LeafletFacts, loaded_facts
 from careleaf.project import topic_slug
-from careleaf.source.model import Leaflet
+
+if TYPE_CHECKING:  # only a type: ``careleaf build`` checks the catalogue loading no leaflet
+    from careleaf.source.model import Leaflet
 
 #: Keywords shown per language with a build's summary; the rest are counted.
 SHOWN = 5

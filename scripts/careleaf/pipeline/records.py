@@ -3,8 +3,9 @@
 ``build/.careleaf-manifest.json`` has a section of records per kind, each by key:
 ``outputs`` (what each output was built from, and the files written for it),
 ``sources`` (the ``layouts:`` each source asked for), ``notes`` (warnings a load gave)
-and ``leaflets`` (each leaflet's ``LeafletFacts``: what the catalogue check needs of it,
-kept so that a build which does not load it still knows).
+and ``leaflets`` (each leaflet's ``LeafletFacts``, as ``loaded_facts`` takes them from
+the loaded leaflet: what the catalogue check needs of it, kept so that a build which does
+not load it still knows; ``careleaf check`` takes them the same way).
 
 An output's proofs have a record of their own inside the output's (``Proofs``): they
 are drawn by a task of their own after the output is recorded, so an output can be
@@ -23,9 +24,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from careleaf.errors import Severity
+
+if TYPE_CHECKING:  # only a type here: a build with nothing to do loads no leaflet
+    from careleaf.source.model import Leaflet
 
 T = TypeVar("T")
 #: Bumped by hand when the manifest's shape changes: an older manifest is read as empty,
@@ -115,6 +119,15 @@ class LeafletFacts(NamedTuple):
             first.setdefault(name, line)
         return {"digest": digest, "lang": self.lang, "title": self.title,
                 "title_line": self.title_line, "keywords": first}
+
+
+def loaded_facts(leaflets: Iterable[Leaflet]) -> dict[Path, LeafletFacts]:
+    """The ``LeafletFacts`` of loaded ``leaflets``, by source."""
+    return {leaflet.path: LeafletFacts(leaflet.lang, leaflet.title,
+                                       leaflet.key_lines.get("title"),
+                                       tuple(zip(leaflet.keywords, leaflet.keyword_lines,
+                                                 strict=True)))
+            for leaflet in leaflets}
 
 
 def to_json(entries: dict[str, OutputRecord], sources: dict[str, tuple[str, list[str] | None]],

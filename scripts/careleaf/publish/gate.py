@@ -31,7 +31,7 @@ from careleaf.design.brand import Brand, language_name, load_brand
 from careleaf.design.layouts import Layout
 from careleaf.errors import Diagnostic, Location, Report, Severity, display_path
 from careleaf.outputs import Variant, output_path
-from careleaf.pipeline.build import publishable
+from careleaf.pipeline.make import publishable
 from careleaf.pipeline.manifest import Manifest
 from careleaf.project import Project
 from careleaf.source.load import load_leaflets

@@ -33,7 +33,7 @@ from careleaf.formats.epub import NAMESPACE, identifier
 from careleaf.i18n.languages import language, native_name
 from careleaf.i18n.messages import SOURCE_LANGUAGE, Messages, messages_for
 from careleaf.outputs import Variant, output_path
-from careleaf.pipeline.build import publishable
+from careleaf.pipeline.make import publishable
 from careleaf.pipeline.manifest import Manifest
 from careleaf.project import Project, topic_slug
 from careleaf.render.cover import cover_alt, cover_png

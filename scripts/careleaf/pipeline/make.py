@@ -1,0 +1,209 @@
+"""The build's working half: load the sources that need work, make and record their outputs.
+
+The orchestrator (``build``) loads this module by name, and only when there is work:
+an output stale, proofs due, or a leaflet whose facts the catalogue lacks. So all that
+a build with nothing to do never needs is imported here, not there: the source loaders
+and the translations' comparison (``source``), the interface words (``i18n.messages``),
+the task kinds and the renderers behind them (``tasks``), their graph (``schedule``)
+and the executors that run it (``workers``, or ``cluster``'s Dask).
+
+The stale sources are loaded and validated (``load``), each translation among them
+compared with its original (``translations``); the work is laid out as a graph of
+tasks and run, each output recorded as its task ends and its proofs when theirs does;
+then the facts of every leaflet loaded are recorded (``Plan.record_leaflets``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+from careleaf.design.brand import Brand
+from careleaf.design.layouts import Layout
+from careleaf.errors import Diagnostic, Location, Report, display_path
+from careleaf.i18n.messages import catalogue_files, load_messages
+from careleaf.outputs import output_path
+from careleaf.pipeline.cluster import DaskExecutor
+from careleaf.pipeline.graph import Graph
+from careleaf.pipeline.plan import Plan, Progress, Stale, sources_of
+from careleaf.pipeline.runs import BuildResult, Runner
+from careleaf.pipeline.schedule import Schedule, proofs_id, warm_up
+from careleaf.pipeline.tasks import ProofWork, RenderWork, Result, Work
+from careleaf.pipeline.workers import Executor, LocalExecutor
+from careleaf.project import Project
+from careleaf.source.load import load_leaflets
+from careleaf.source.model import Leaflet
+from careleaf.source.translations import Status, check_translations
+
+
+def make(plan: Plan, report: Report, stale: Stale, unknown: list[Path], result: BuildResult,
+         runner: Runner, progress: Progress | None) -> bool:
+    """Make the ``stale`` outputs and the proofs due, and record them; then learn the
+    facts of the ``unknown`` sources (the catalogue lacks them, and this build loads them
+    for nothing else): True if it learned any. Their problems are left to the build
+    that builds them."""
+    if stale or plan.proofs_due:
+        with _executor(plan, stale, runner) as executor:
+            _make(plan, report, stale, result, executor, progress)
+    return bool(unknown) and plan.record_facts(load_leaflets(plan.project, Report(), unknown))
+
+
+def _executor(plan: Plan, stale: Stale, runner: Runner) -> Executor:
+    """Workers forked now, before the sources are loaded: each readies itself while
+    this process reads them. No more than there is work for. Or a Dask cluster's."""
+    if runner.scheduler not in (None, "none"):
+        executor = DaskExecutor(runner.scheduler, plan.project.root, runner.jobs,
+                                lambda message: runner.say(f"warning: {message}"))
+        if executor.dashboard:
+            runner.say(f"Dask dashboard: {executor.dashboard}")
+        return executor
+    work = sum(map(len, stale.values())) + len(plan.proofs_due)
+    return LocalExecutor(min(runner.jobs or os.cpu_count() or 1, work), warm_up(plan))
+
+
+def _make(plan: Plan, report: Report, stale: Stale, result: BuildResult, executor: Executor,
+          progress: Progress | None) -> None:
+    """Load the stale sources, make their outputs (and due proofs) and record them."""
+    project, available = plan.project, plan.available
+    # Only now pay for Markdown, Jinja2 and the renderers (none, for proofs alone).
+    loaded = load_leaflets(project, report, list(stale)) if stale else []
+    leaflets = [leaflet for leaflet in loaded if _layouts_exist(leaflet, available, report)]
+    leaflets, translations = publishable(project, leaflets, report, plan.brand)
+    notes = _draft_notes(leaflets, report, plan.print_ready)
+    graph = Schedule(plan).graph(leaflets, stale)
+    usable = {leaflet.path for leaflet in leaflets}
+    drafts = {leaflet.path for leaflet in leaflets if leaflet.is_draft}
+    result.failed += [output_path(project, source, layout, variant)  # errors already reported
+                      for source in stale for layout, variant in stale[source]
+                      if source not in usable or (variant.print_ready and source in drafts)]
+    _run(plan, graph, report, result, executor, progress)
+    # The warnings of each translation's comparison, and the note that a leaflet is a
+    # draft, said again by builds that skip it.
+    for path, status in translations.items():
+        notes.setdefault(path, []).extend(status.diagnostics)
+    plan.record_leaflets(leaflets, notes, loaded)
+
+
+def _run(plan: Plan, graph: Graph[Work, Result], report: Report, result: BuildResult,
+         executor: Executor, progress: Progress | None) -> None:
+    """Run the graph, recording each output when its task ends and proofs when theirs do."""
+    # Hashed once, before any rendering: what is recorded is never newer than what was read.
+    renders = [task.work for task in graph.tasks.values() if isinstance(task.work, RenderWork)]
+    inputs = {work.target: plan.manifest.hash_inputs(_inputs_of(plan.project,
+                                                                 work.job.leaflet))
+              for work in renders}
+    outputs_left = len(renders)
+    for task, done in executor.run(graph):
+        if isinstance(task.work, RenderWork):
+            report.diagnostics.extend(done.diagnostics)
+            _output_done(plan, graph, task.work, done, inputs[task.work.target])
+            getattr(result, done.status).append(task.work.target)
+            outputs_left -= 1
+            if not outputs_left and not graph.done:  # the proofs' turn: keep what is made
+                with contextlib.suppress(OSError):
+                    plan.manifest.save()
+        elif isinstance(task.work, ProofWork):
+            report.diagnostics.extend(done.diagnostics)
+            done.status = _proofs_done(plan, task.work, done, result)
+        else:
+            continue  # a layout alone: an ebook that needs it reports its own problems
+        if progress:
+            progress(task.work.target, done.status, done.seconds)
+
+
+def _inputs_of(project: Project, leaflet: Leaflet) -> list[Path]:
+    """The files an output of ``leaflet`` is made from, besides its layouts and brand."""
+    return [*sources_of(leaflet), *(image.path for image in leaflet.images),
+            *catalogue_files(project.layouts_dir, leaflet.lang)]
+
+
+def _output_done(plan: Plan, graph: Graph[Work, Result], work: RenderWork, done: Result,
+                 inputs: dict[str, str]) -> None:
+    """Record a made output against the inputs it was made from; proofs of the bytes it
+    replaced are deleted, and its proofs are not drawn if they picture these bytes."""
+    if not done.ok:
+        return
+    look = plan.look(work.job.layout, work.job.print_ready)
+    stale = plan.manifest.record(work.target, inputs, look, plan.toolchain, done.files)
+    _delete(plan.project, stale)
+    if plan.manifest.proofs_fresh(work.target):
+        graph.drop(proofs_id(work.target))
+
+
+def _proofs_done(plan: Plan, work: ProofWork, done: Result, result: BuildResult) -> str:
+    """Record drawn proofs with their output; "proofs", or "proofs failed"."""
+    if done.ok and plan.manifest.record_proofs(work.target, done.pictured, done.files):
+        result.proofs.append(work.target)
+        return "proofs"
+    result.proofs_failed.append(work.target)
+    return "proofs failed"
+
+
+def _delete(project: Project, paths: list[Path]) -> None:
+    """Delete files the build wrote earlier (regular files inside build/ only)."""
+    build = project.build_dir.resolve()
+    for path in paths:
+        if path.parent.resolve().is_relative_to(build) and path.is_file() \
+                and not path.is_symlink():
+            path.unlink(missing_ok=True)
+
+
+def publishable(project: Project, leaflets: list[Leaflet], report: Report,
+                brand: Brand | None = None) -> tuple[list[Leaflet], dict[Path, Status]]:
+    """The leaflets that may be built and listed: those that match their original (a
+    translation), whose language's catalogue is complete (a language lacking
+    translations is one error, not one per output) and, given a ``brand``, whose
+    language it has its sentences in; and each translation's comparison."""
+    translations = check_translations(project, leaflets, report)
+    leaflets = [leaflet for leaflet in leaflets if leaflet.path not in translations
+                or not translations[leaflet.path].failed]
+    catalogued = {lang: load_messages(project, lang, report) is not None
+                  for lang in sorted({leaflet.lang for leaflet in leaflets})}
+    leaflets = [leaflet for leaflet in leaflets if catalogued[leaflet.lang]]
+    return (in_brand_languages(brand, leaflets, report) if brand else leaflets), translations
+
+
+def in_brand_languages(brand: Brand, leaflets: list[Leaflet], report: Report) -> list[Leaflet]:
+    """The leaflets in a language ``brand`` has every sentence in; for each language it
+    lacks, one error at the brand file naming the sentences and the leaflets."""
+    by_lang: dict[str, list[Leaflet]] = {}
+    for leaflet in leaflets:
+        by_lang.setdefault(leaflet.lang, []).append(leaflet)
+    lacking = set()
+    for lang, group in sorted(by_lang.items()):
+        names = [display_path(leaflet.path) for leaflet in group]
+        if (problem := brand.language_problem(lang, names)) is not None:
+            report.diagnostics.append(problem)
+            lacking.add(lang)
+    return [leaflet for leaflet in leaflets if leaflet.lang not in lacking]
+
+
+def _draft_notes(leaflets: list[Leaflet], report: Report, print_ready: bool
+                 ) -> dict[Path, list[Diagnostic]]:
+    """Say once per leaflet that it is a draft; a print shop gets no file of one."""
+    notes: dict[Path, list[Diagnostic]] = {}
+    for leaflet in (leaflet for leaflet in leaflets if leaflet.is_draft):
+        line = leaflet.key_lines.get("status", 1)  # else the front matter, where it goes
+        if print_ready:
+            report.error(leaflet.path, line, f"{leaflet.key} is a draft: print-shop files "
+                         "(--print-ready) are made only of approved leaflets; have it approved "
+                         "('status: approved', with 'owner', 'approved_by' and 'approved_on')")
+        note = Diagnostic(Location(leaflet.path, line), "is a draft (it has no 'status: "
+                          "approved'): built with a DRAFT mark on every page, for review only; "
+                          "it is never published", "note")
+        report.diagnostics.append(note)
+        notes[leaflet.path] = [note]
+    return notes
+
+
+def _layouts_exist(leaflet: Leaflet, available: dict[str, Layout], report: Report) -> bool:
+    """A leaflet's own ``layouts:`` list may only name layouts that can be built."""
+    unknown = [name for name in leaflet.layouts or () if name not in available
+               or not available[name].format]
+    for name in unknown:
+        buildable = ", ".join(n for n, lay in available.items() if lay.format)
+        report.error(leaflet.path, leaflet.layouts_line,
+                     f"'layouts' names '{name}', which is not a buildable layout "
+                     f"(available: {buildable})")
+    return not unknown
