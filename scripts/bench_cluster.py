@@ -281,10 +281,11 @@ def task_costs(root: Path) -> dict[str, Any]:
     from careleaf.design.brand import DEFAULT_BRAND, load_brand
     from careleaf.design.layouts import load_layouts, select_layouts
     from careleaf.errors import Report
-    from careleaf.pipeline.build import publishable
+    from careleaf.pipeline.make import inputs_of, publishable
     from careleaf.pipeline.manifest import Manifest, toolchain_digest
     from careleaf.pipeline.plan import Plan
     from careleaf.pipeline.remote import Bundle, identity, images_of, run
+    from careleaf.pipeline.schedule import Schedule
     from careleaf.pipeline.tasks import PagesWork, ProofWork, RenderWork, Result, loaded, store
     from careleaf.project import Project
     from careleaf.source.load import load_leaflets
@@ -302,18 +303,18 @@ def task_costs(root: Path) -> dict[str, Any]:
     sources = project.sources()
     stale = plan.stale_outputs(sources, True, [], None)
     leaflets, _ = publishable(project, load_leaflets(project, report, list(stale)), report, brand)
-    graph = plan.graph(leaflets, stale)
+    graph = Schedule(plan).graph(leaflets, stale)
     load_cpu = time.process_time() - cpu
     tracemalloc.start()  # again, traced: what the client holds of each leaflet's tasks
     held = publishable(project, load_leaflets(project, Report(), list(stale)), Report(), brand)
-    held_graph = plan.graph(held[0], stale)
+    held_graph = Schedule(plan).graph(held[0], stale)
     held_bytes = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     del held, held_graph
     renders = {task.work.target: task.work for task in graph.tasks.values()
                if isinstance(task.work, RenderWork)}
     cpu = time.process_time()
-    inputs = {target: plan.manifest.hash_inputs(plan.inputs_of(work.job.leaflet))
+    inputs = {target: plan.manifest.hash_inputs(inputs_of(project, work.job.leaflet))
               for target, work in renders.items()}
     hash_cpu = time.process_time() - cpu
     bundle, expected = Bundle.of(root), identity()
@@ -345,8 +346,9 @@ def task_costs(root: Path) -> dict[str, Any]:
             written, files = sum(record.size for record in result.files.values()), len(result.files)
             cpu = time.process_time()
             if isinstance(work, RenderWork):
-                plan.manifest.record(work.target, inputs[work.target], plan.look_of(work.job),
-                                     plan.toolchain, result.files)
+                look = plan.look(work.job.layout, work.job.print_ready)
+                plan.manifest.record(work.target, inputs[work.target], look, plan.toolchain,
+                                     result.files)
             elif isinstance(work, ProofWork):
                 plan.manifest.record_proofs(work.target, result.pictured, result.files)
             record_cpu = time.process_time() - cpu

@@ -90,7 +90,7 @@ def _run(plan: Plan, graph: Graph[Work, Result], report: Report, result: BuildRe
     """Run the graph, recording each output when its task ends and proofs when theirs do."""
     # Hashed once, before any rendering: what is recorded is never newer than what was read.
     renders = [task.work for task in graph.tasks.values() if isinstance(task.work, RenderWork)]
-    inputs = {work.target: plan.manifest.hash_inputs(_inputs_of(plan.project,
+    inputs = {work.target: plan.manifest.hash_inputs(inputs_of(plan.project,
                                                                  work.job.leaflet))
               for work in renders}
     outputs_left = len(renders)
@@ -112,7 +112,7 @@ def _run(plan: Plan, graph: Graph[Work, Result], report: Report, result: BuildRe
             progress(task.work.target, done.status, done.seconds)
 
 
-def _inputs_of(project: Project, leaflet: Leaflet) -> list[Path]:
+def inputs_of(project: Project, leaflet: Leaflet) -> list[Path]:
     """The files an output of ``leaflet`` is made from, besides its layouts and brand."""
     return [*sources_of(leaflet), *(image.path for image in leaflet.images),
             *catalogue_files(project.layouts_dir, leaflet.lang)]
