@@ -275,3 +275,33 @@ def test_two_builds_whose_images_differ_never_share_a_worker_folder(tmp_path: Pa
     assert (second / "source/en/img/a.png").read_bytes() == b"second"
     assert (second / "layouts/a4/layout.yml").samefile(root / "layouts/a4/layout.yml")
     assert with_images(root, (("source/en/img/a.png", b"first"),)) == first
+
+
+def test_when_its_only_worker_is_lost_what_was_made_is_kept(
+        cluster: Cluster, tmp_path: Path) -> None:
+    only = cluster.start_worker()
+    root = catalogue(tmp_path / "project")
+    command = [sys.executable, "-m", "careleaf", "build", "-C", str(root), "--scheduler",
+               cluster.address, *(arg for name in LAYOUTS for arg in ("--layout", name))]
+    build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env={**os.environ, "CI": ""})
+    assert build.stdout is not None
+    made = 0
+    for line in build.stdout:
+        if line.startswith("built "):
+            made += 1
+            only.send_signal(signal.SIGKILL)
+            break
+    _, errors = build.communicate(timeout=300)
+    # Its tasks (and the layouts it held) are lost with it: each output not yet written
+    # fails with a clear error, or the build stops when no worker is left; never a trace.
+    assert build.returncode in (1, 2), errors
+    assert "Traceback" not in errors
+    assert ("the Dask cluster lost the task" in errors
+            or "every Dask worker this build used has left" in errors), errors
+    cluster.start_worker()
+    again = careleaf(root, "--scheduler", cluster.address)
+    assert again.returncode == 0, again.stdout + again.stderr
+    summary = re.search(r"^\d+ built, (\d+) up to date", again.stdout, re.M)
+    assert summary is not None, again.stdout
+    assert int(summary.group(1)) >= made  # what was written before the loss was recorded

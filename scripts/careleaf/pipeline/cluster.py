@@ -27,7 +27,7 @@ import contextlib
 import importlib.util
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,7 +53,7 @@ class DaskExecutor(contextlib.AbstractContextManager["DaskExecutor"]):
     """Runs task graphs on a Dask cluster; writes and records in this process."""
 
     def __init__(self, address: str, root: Path, workers: int | None = None,
-                 warn: Any = None) -> None:
+                 warn: Callable[[str], None] | None = None) -> None:
         self.root, self._warn = root, warn or (lambda message: None)
         self._cluster, self.client = _connect(address, workers)
         self._address = str(self.client.scheduler_info().get("address", address))
@@ -104,6 +104,7 @@ class DaskExecutor(contextlib.AbstractContextManager["DaskExecutor"]):
     def run(self, graph: Graph[Work, Result]) -> Iterator[Done]:
         """Each task and its result as it ends, as ``LocalExecutor.run``."""
         from distributed import wait
+        from distributed.client import FuturesCancelledError
 
         running: dict[Future[Any], tuple[Task[Work], Work, float]] = {}
         while True:
@@ -122,6 +123,8 @@ class DaskExecutor(contextlib.AbstractContextManager["DaskExecutor"]):
             except TimeoutError:  # nothing ended for a while: is any worker left to use?
                 self._check_workers()
                 continue
+            except FuturesCancelledError:  # tasks lost with their worker: failed, below
+                done = {future for future in running if future.status != "pending"}
             for future, outcome in self._outcomes(list(done)):
                 task, sent_work, started = running.pop(future)
                 result = self._result(outcome, task, sent_work, started)
@@ -130,10 +133,16 @@ class DaskExecutor(contextlib.AbstractContextManager["DaskExecutor"]):
 
     def _outcomes(self, done: list[Future[Any]]) -> Iterator[tuple[Future[Any], Any]]:
         """What each finished future gave: those that succeeded fetched in one round trip
-        (not one per task); an exception for one that failed."""
+        (not one per task); one at a time if that fails (a result lost with its worker);
+        an exception for each one that failed."""
         fine = [future for future in done if future.status == "finished"]
-        yield from zip(fine, self.client.gather(fine), strict=True)
-        for future in (future for future in done if future.status != "finished"):
+        try:
+            results = self.client.gather(fine)
+        except Exception:
+            fine, results = [], []
+        yield from zip(fine, results, strict=True)
+        gathered = {id(future) for future in fine}
+        for future in (future for future in done if id(future) not in gathered):
             try:
                 yield future, future.result()
             except Exception as exc:  # judged by _result
@@ -255,8 +264,8 @@ def _bug(exc: Exception) -> bool:
     traceback), rather than the cluster's (a lost worker, a cancelled task)."""
     from distributed.client import FutureCancelledError
 
-    lost = ("KilledWorker", "CommClosedError", "FutureCancelledError", "CancelledError",
-            "TimeoutError")
+    lost = ("KilledWorker", "CommClosedError", "FutureCancelledError", "FuturesCancelledError",
+            "CancelledError", "TimeoutError")
     return not isinstance(exc, FutureCancelledError) and type(exc).__name__ not in lost
 
 

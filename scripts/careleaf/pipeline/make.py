@@ -21,7 +21,7 @@ from pathlib import Path
 
 from careleaf.design.brand import Brand
 from careleaf.design.layouts import Layout
-from careleaf.errors import Diagnostic, Location, Report, display_path
+from careleaf.errors import Diagnostic, Location, Report, Unreachable, display_path
 from careleaf.i18n.messages import catalogue_files, load_messages
 from careleaf.outputs import output_path
 from careleaf.pipeline.cluster import DaskExecutor
@@ -87,7 +87,19 @@ def _make(plan: Plan, report: Report, stale: Stale, result: BuildResult, executo
 
 def _run(plan: Plan, graph: Graph[Work, Result], report: Report, result: BuildResult,
          executor: Executor, progress: Progress | None) -> None:
-    """Run the graph, recording each output when its task ends and proofs when theirs do."""
+    """Run the graph, recording each output when its task ends and proofs when theirs do;
+    if a cluster is left with no worker, what was recorded is kept before it is said."""
+    try:
+        _record_as_done(plan, graph, report, result, executor, progress)
+    except Unreachable:
+        with contextlib.suppress(OSError):
+            plan.manifest.save()
+        raise
+
+
+def _record_as_done(plan: Plan, graph: Graph[Work, Result], report: Report,
+                    result: BuildResult, executor: Executor, progress: Progress | None
+                    ) -> None:
     # Hashed once, before any rendering: what is recorded is never newer than what was read.
     renders = [task.work for task in graph.tasks.values() if isinstance(task.work, RenderWork)]
     inputs = {work.target: plan.manifest.hash_inputs(inputs_of(plan.project,
