@@ -189,10 +189,10 @@ def test_a_new_version_archives_the_one_it_replaces(approved: TmpProject) -> Non
 
 def test_serve_previews_drafts_bannered_but_never_in_the_site(project: TmpProject) -> None:
     from careleaf.project import Project
-    from careleaf.site.serve import Settings, rebuild
+    from careleaf.site.preview import Rebuilds, Settings
 
     project.write("source/en/minimal.md", DRAFT)
-    folder = rebuild(Project.find(project.root), Settings(proofs=False), first=True)
+    folder = Rebuilds(Project.find(project.root), Settings(proofs=False), lambda: False).first()
     assert folder == project.root / "build" / "preview"
     index = (folder / "en" / "index.html").read_text(encoding="utf-8")
     page = (folder / "en" / "minimal" / "index.html").read_text(encoding="utf-8")

@@ -199,5 +199,13 @@ def test_source_error_is_printed_and_last_good_site_stays(served: Served, page: 
     served.wait_for_output(r"^source/en/minimal\.md:\d+: error: ", RELOAD_TIMEOUT)
     status, _, body = fetch(leaflet_url(served))
     assert status == 200 and good.encode() in body
+    # The open page shows the error by itself, over the last good page.
+    banner = page.locator("#careleaf-problems")
+    expect(banner).to_contain_text("source/en/minimal.md:", timeout=RELOAD_TIMEOUT * 1000)
+    expect(banner).to_contain_text("error: front matter is not valid YAML")
+    expect(page.locator("h1")).to_have_text(good)
     page.reload()
     expect(page.locator("h1")).to_have_text(good)
+    expect(banner).to_be_visible()
+    source.write_text(good_source, encoding="utf-8")  # fixed: the banner goes by itself
+    expect(banner).to_have_count(0, timeout=RELOAD_TIMEOUT * 1000)

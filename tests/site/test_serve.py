@@ -73,6 +73,19 @@ def test_reload_script_goes_before_the_end_of_the_body() -> None:
     assert html.endswith(b"</script></BODY></html>")
     assert b"since=1-2" in html
     assert with_reload_script(b"<p>x</p>", "1").startswith(b"<p>x</p><script>")
+    assert b"careleaf-problems" not in html
+
+
+def test_errors_are_a_banner_before_the_script_each_line_escaped() -> None:
+    problems = ("source/en/a.md:3: error: id '<b>' is invalid", "layouts/a4/x.html:9: error: y")
+    html = with_reload_script(b"<body><p>x</p></body>", "1", problems).decode()
+    banner, script = html.index('id="careleaf-problems"'), html.index("<script>")
+    assert html.index("<p>x</p>") < banner < script  # the last good page stays, first
+    assert "The last save has 2 errors" in html
+    assert "source/en/a.md:3: error: id &#x27;&lt;b&gt;&#x27; is invalid" in html
+    assert "<b>" not in html and 'role="alert"' in html
+    many = with_reload_script(b"", "1", tuple(f"a.md:{n}: error: e" for n in range(25))).decode()
+    assert many.count("<li") == 21 and "and 5 more" in many
 
 
 def test_pages_and_downloads_have_their_content_types(served: Served) -> None:

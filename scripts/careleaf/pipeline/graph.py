@@ -140,6 +140,13 @@ class Graph(Generic[W, R]):
             dropped += self.drop(user)
         return dropped
 
+    def drop_all(self) -> list[Task[W]]:
+        """Start no more tasks (those running still end): the build was stopped."""
+        dropped: list[Task[W]] = []
+        for task_id in list(self._waiting):
+            dropped += self.drop(task_id)
+        return dropped
+
     def _push(self, task_id: str) -> None:
         heapq.heappush(self._ready, (self.tasks[task_id].tier, self._order[task_id], task_id))
 

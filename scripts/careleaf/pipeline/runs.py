@@ -19,11 +19,14 @@ from careleaf.pipeline.records import LeafletFacts
 @dataclass(frozen=True)
 class Runner:
     """Where the tasks run: ``jobs`` local workers, or the Dask ``scheduler`` named
-    (``pipeline.cluster``); ``say`` shows a line of what the cluster tells the user."""
+    (``pipeline.cluster``); ``say`` shows a line of what the cluster tells the user.
+    ``stop``, asked after each task, ends the build early when it says so (serve: a
+    newer save): no task starts after, those running end and are recorded."""
 
     jobs: int | None = None
     scheduler: str | None = None
     say: Callable[[str], None] = print
+    stop: Callable[[], bool] | None = None
 
 
 @dataclass
@@ -34,6 +37,8 @@ class BuildResult:
     #: The outputs whose proofs were drawn, or failed to be (their PDF is as it is).
     proofs: list[Path] = field(default_factory=list)
     proofs_failed: list[Path] = field(default_factory=list)
+    #: Ended early by the runner's ``stop``: the outputs not started are left stale.
+    stopped: bool = False
     #: The brand built for (None if its file has errors) and every layout of the
     #: project: what later stages, such as the download site, need without reloading.
     brand: Brand | None = None

@@ -83,17 +83,27 @@ def leaflet_entries(manifest: Manifest, report: Report, brand: Brand, offered: l
     if listing is not None:
         leaflets = [leaflet for leaflet in leaflets if listing.allows(leaflet)]
     listed = {leaflet.path.resolve() for leaflet in leaflets}
-    return [Entry(leaflet, f"{leaflet.lang}/{leaflet.id}/",
-                  tuple(download for download in
-                        _downloads(manifest, report, brand, leaflet, offered)
-                        if listing is None or listing.offers(leaflet, download.file)),
-                  identifier(leaflet),
-                  cover_alt(leaflet, brand, messages_for(project.layouts_dir, leaflet.lang)),
-                  _original(translations.get(leaflet.path), listed))
+    return [entry_of(manifest, report, brand, offered, leaflet,
+                     original_of(translations.get(leaflet.path), listed), listing)
             for leaflet in leaflets]
 
 
-def _original(status: Status | None, listed: set[Path]) -> Original | None:
+def entry_of(manifest: Manifest, report: Report, brand: Brand, offered: list[Layout],
+             leaflet: Leaflet, original: Original | None, listing: Listing | None = None, *,
+             stale_too: bool = False) -> Entry:
+    """``leaflet``'s entry. ``stale_too`` offers its downloads as they are on disk, even
+    those older than its source: serve's page of an edit, shown before they are rebuilt."""
+    downloads = _downloads(manifest, report, brand, leaflet, offered, stale_too)
+    return Entry(leaflet, f"{leaflet.lang}/{leaflet.id}/",
+                 tuple(download for download in downloads
+                       if listing is None or listing.offers(leaflet, download.file)),
+                 identifier(leaflet),
+                 cover_alt(leaflet, brand, messages_for(manifest.project.layouts_dir,
+                                                        leaflet.lang)),
+                 original)
+
+
+def original_of(status: Status | None, listed: set[Path]) -> Original | None:
     """What a translation's entry says of its original (which the check found)."""
     if status is None or status.original is None:
         return None
@@ -104,14 +114,17 @@ def _original(status: Status | None, listed: set[Path]) -> Original | None:
 
 
 def _downloads(manifest: Manifest, report: Report, brand: Brand, leaflet: Leaflet,
-               offered: list[Layout]) -> list[Download]:
-    """The leaflet's outputs built from its inputs as they are now, each file as the build
-    wrote it (so as ``careleaf check`` reads it back), the EPUB first."""
+               offered: list[Layout], stale_too: bool = False) -> list[Download]:
+    """The leaflet's outputs built from its inputs as they are now (``stale_too``: or
+    before), each file as the build wrote it (so as ``careleaf check`` reads it back),
+    the EPUB first."""
     found = []
     for layout in (layout for layout in offered if leaflet.wants(layout.name)):
         target = output_path(manifest.project, leaflet.path, layout, Variant(brand.name))
         names = (target.name, *layout.extra_names(leaflet.id))
-        if (damaged := _left_out(manifest, report, target, names)) is None:
+        damaged = ({path.resolve() for path, _ in manifest.damaged(target)} if stale_too
+                   else _left_out(manifest, report, target, names))
+        if damaged is None:
             continue
         for index, name in enumerate(names):
             path = target.with_name(name)
@@ -149,8 +162,7 @@ def _stale(manifest: Manifest, changed: list[str]) -> str:
 def render_pages(project: Project, brand: Brand, layout: Layout, entries: list[Entry],
                  files: Files, folder: Path) -> None:
     """Add every file of the site to ``files``; ``folder`` is the site as it is now."""
-    stylesheets = tuple(f"styles/{index}-{path.name}"
-                        for index, path in enumerate(layout.stylesheets))
+    stylesheets = _stylesheet_names(layout)
     for name, path in zip(stylesheets, layout.stylesheets, strict=True):
         files[name] = path.read_bytes()
     if brand.logo:
@@ -211,9 +223,36 @@ def _navigation(groups: tuple[LanguageGroup, ...], group: LanguageGroup | None,
     return Navigation(tuple(switcher), group.page, group.feed, NAVIGATION, group)
 
 
+def leaflet_page(brand: Brand, layout: Layout, entries: list[Entry], entry: Entry) -> Files:
+    """``entry``'s page, its images and its downloads, as the site of ``entries`` has
+    them (its language switcher, its topics): what serve shows of an edit at once,
+    before the rest of the site (the indexes, feeds, search, its cover) is remade."""
+    files: Files = {}
+    groups = _languages(entries, brand)
+    group = next(group for group in groups if group.lang == entry.leaflet.lang)
+    _page_files(entry, brand, layout, _stylesheet_names(layout), files,
+                _navigation(groups, group, entry), groups)
+    return files
+
+
+def _stylesheet_names(layout: Layout) -> tuple[str, ...]:
+    return tuple(f"styles/{index}-{path.name}" for index, path in enumerate(layout.stylesheets))
+
+
 def _leaflet_files(entry: Entry, brand: Brand, layout: Layout, stylesheets: tuple[str, ...],
                    files: Files, folder: Path, navigation: Navigation,
                    groups: tuple[LanguageGroup, ...]) -> None:
+    """Its page, images and downloads (``_page_files``), its cover and thumbnail."""
+    _page_files(entry, brand, layout, stylesheets, files, navigation, groups)
+    brand = brand.in_language(entry.leaflet.lang)
+    cover = _cover(entry, brand, messages_for(layout.folder.parent, entry.leaflet.lang))
+    files[entry.cover] = cover
+    files[entry.thumbnail] = _thumbnail(cover, folder / entry.cover, folder / entry.thumbnail)
+
+
+def _page_files(entry: Entry, brand: Brand, layout: Layout, stylesheets: tuple[str, ...],
+                files: Files, navigation: Navigation, groups: tuple[LanguageGroup, ...]
+                ) -> None:
     root = "../" * entry.folder.count("/")
     epub = entry.epub.name if entry.epub else ""
     brand = brand.in_language(entry.leaflet.lang)  # its sentences in the page's language
@@ -228,9 +267,6 @@ def _leaflet_files(entry: Entry, brand: Brand, layout: Layout, stylesheets: tupl
         files[entry.folder + image.src] = image.path.read_bytes()
     for download in entry.downloads:
         files[download.path] = download.file
-    cover = _cover(entry, brand, messages)
-    files[entry.cover] = cover
-    files[entry.thumbnail] = _thumbnail(cover, folder / entry.cover, folder / entry.thumbnail)
 
 
 def _group(groups: tuple[LanguageGroup, ...], entry: Entry) -> LanguageGroup:

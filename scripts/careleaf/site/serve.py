@@ -5,10 +5,12 @@ on every edit.
 exactly as ``careleaf build`` does and a preview of the site, ``build/preview``, which
 unlike the published site shows every leaflet, drafts (bannered) and all, because
 writers preview their drafts there. It serves that folder (``site.server``) and
-watches ``source/``, ``layouts/`` and the configuration with watchfiles. Each change
-runs the same incremental build again; when the preview's files changed, every open
-page reloads. A build with errors prints them and leaves the last good preview in
-place, and it keeps being served.
+watches ``source/``, ``layouts/`` and the configuration with watchfiles. After each
+save, ``site.preview`` rebuilds in the order the writer looks (the saved leaflet's
+page, its A4, then the rest); after each step whose files changed, every open page
+reloads. Errors are shown over every page (``site.overlay``) as soon as they are
+found, with the last good page below them, and printed. A save made while work is
+pending supersedes it: the work starts again with every path changed since.
 """
 
 from __future__ import annotations
@@ -17,34 +19,25 @@ import os
 import queue
 import signal
 import threading
-import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
 import click
 
-from careleaf.design.brand import DEFAULT_BRAND
-from careleaf.errors import Report, display_path, print_diagnostics
-from careleaf.pipeline.build import build
+from careleaf.errors import display_path
 from careleaf.project import Project
-from careleaf.site.model import site_dir
+from careleaf.site.preview import Rebuilds, Settings
 from careleaf.site.server import Site, bind, bind_error, url_of
-from careleaf.site.update import update_preview
+
+__all__ = ["Settings", "serve"]
 
 #: Files whose changes rebuild the site, besides everything in source/ and layouts/.
 CONFIG_FILES = ("pyproject.toml", "careleaf.toml")
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What to build: the same choices ``careleaf build`` is given."""
-
-    layouts: list[str] | None = None
-    brand: str = DEFAULT_BRAND
-    proofs: bool = True
-    jobs: int | None = None
+#: watchfiles' grouping of changes: a batch is given once no change came for ``STEP``
+#: ms (the latency a save waits for), or after ``DEBOUNCE`` ms of steady changes.
+WATCH_STEP_MS = 50
+WATCH_DEBOUNCE_MS = 400
 
 
 def serve(project: Project, settings: Settings, host: str, port: int) -> int:
@@ -56,15 +49,16 @@ def serve(project: Project, settings: Settings, host: str, port: int) -> int:
         return 2
     _interrupt_main_process_only()
     watcher = _Watcher(project)  # before the first build, so no edit made during it is lost
+    rebuilds = Rebuilds(project, settings, watcher.pending)
     try:
-        site = Site(rebuild(project, settings, first=True))
+        site = Site(rebuilds.first())
+        site.refresh(rebuilds.folder, rebuilds.problems)
         httpd.start(site)
+        rebuilds.show = lambda problems: _show(site, httpd.site_changed, rebuilds.folder,
+                                               problems)
         click.echo(f"Serving {display_path(site.folder)} at {url_of(httpd)} (Ctrl-C to stop)")
         while True:
-            click.echo(f"Changed: {_describe(watcher.next_batch())}; rebuilding")
-            if site.refresh(rebuild(project, settings)):
-                httpd.site_changed()
-                click.echo("The site changed: open pages reload.")
+            _update(rebuilds, watcher)
     except KeyboardInterrupt:
         click.echo("Stopped.")
     finally:
@@ -73,24 +67,24 @@ def serve(project: Project, settings: Settings, host: str, port: int) -> int:
     return 0
 
 
-def rebuild(project: Project, settings: Settings, *, first: bool = False) -> Path:
-    """Build the outputs as ``careleaf build`` does, then the preview; print what went wrong.
+def _update(rebuilds: Rebuilds, watcher: _Watcher) -> None:
+    """Wait for a save and bring the preview up to date; a newer save made meanwhile
+    supersedes the work left, which starts again with every path changed since."""
+    click.echo("Waiting for changes.")
+    changed = watcher.next_batch()
+    while True:
+        click.echo(f"Changed: {_describe(changed)}; rebuilding")
+        if rebuilds.after(changed):
+            return
+        changed |= watcher.next_batch()
 
-    After the first build, a build with errors leaves the site as it was: the site
-    would drop the leaflet that failed, and the writer would lose the page being fixed.
-    """
-    report, started = Report(), time.perf_counter()
-    result = build(project, report, layout_names=settings.layouts, brand_name=settings.brand,
-                   proofs=settings.proofs, jobs=settings.jobs)
-    kept = bool(report.errors) and not first
-    if not kept:
-        update_preview(project, report, result)
-    print_diagnostics(report, lambda line: click.echo(line, err=True), click.echo)
-    click.echo(f"{len(result.built)} built, {len(result.fresh)} up to date, "
-               f"{len(result.failed)} failed in {time.perf_counter() - started:.2f} s; "
-               f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
-               + ("; still serving the last good site" if kept else ""))
-    return site_dir(project, settings.brand, preview=True)
+
+def _show(site: Site, changed: Callable[[], None], folder: Path,
+          problems: tuple[str, ...]) -> None:
+    """Open pages reload when a step changed the site's files or its errors."""
+    if site.refresh(folder, problems):
+        changed()
+        click.echo("The site changed: open pages reload.")
 
 
 class _Watcher:
@@ -109,7 +103,11 @@ class _Watcher:
             threading.Thread(target=self._pump, args=(paths, keep, recursive),
                              name="careleaf-watch", daemon=True).start()
 
-    def next_batch(self) -> set[str]:
+    def pending(self) -> bool:
+        """Whether a change came since the last ``next_batch``."""
+        return not self._changes.empty()
+
+    def next_batch(self) -> set[Path]:
         """The paths changed since the last call, waiting for at least one."""
         while True:
             try:
@@ -118,7 +116,7 @@ class _Watcher:
                 continue
             while not self._changes.empty():  # edits made during the last build: one rebuild
                 batch |= self._changes.get()
-            return batch
+            return {Path(path) for path in batch}
 
     def close(self) -> None:
         self._stop.set()
@@ -127,7 +125,8 @@ class _Watcher:
         import watchfiles
 
         for batch in watchfiles.watch(*paths, watch_filter=keep, recursive=recursive,
-                                      stop_event=self._stop, debounce=400,
+                                      stop_event=self._stop, step=WATCH_STEP_MS,
+                                      debounce=WATCH_DEBOUNCE_MS,
                                       raise_interrupt=False):
             self._changes.put({path for _, path in batch})
 
@@ -136,7 +135,7 @@ def _is_config(change: object, path: str) -> bool:
     return Path(path).name in CONFIG_FILES
 
 
-def _describe(paths: set[str]) -> str:
+def _describe(paths: set[Path]) -> str:
     shown = sorted(display_path(path) for path in paths)
     return ", ".join(shown[:3]) + (f" and {len(shown) - 3} more" if len(shown) > 3 else "")
 

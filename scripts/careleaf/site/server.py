@@ -33,7 +33,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from careleaf.site.overlay import served_extras
 
 EVENTS = "/__careleaf__/events"
 #: Content types by suffix; checked before ``mimetypes``, whose table depends on the machine.
@@ -55,13 +57,6 @@ CONTENT_TYPES = {
     ".epub": "application/epub+zip",
     ".woff2": "font/woff2",
 }
-#: Added before ``</body>`` of every HTML response; ``{version}`` is the site's version.
-RELOAD_SCRIPT = (
-    "<script>/* added by careleaf serve, not part of the site */(function () {{"
-    "var events = new EventSource({url!r} + \"?since={version}\");"
-    "events.addEventListener(\"reload\", function () {{ events.close(); location.reload(); }});"
-    "}})();</script>"
-)
 #: How often the event streams get a comment, so closed connections are noticed.
 KEEPALIVE_SECONDS = 15.0
 #: Threads answering ordinary requests (event streams are held by one more thread).
@@ -75,10 +70,12 @@ CLIENT_TIMEOUT = 30.0
 
 
 class Site:
-    """The folder being served and its version, which moves whenever a rebuild changed it."""
+    """The folder being served, the errors of the last save (shown over every page), and
+    its version, which moves whenever a rebuild changed either."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.problems: tuple[str, ...] = ()
         # A new server gets a new version, so pages open across a restart reload too.
         self._started, self._generation = time.time_ns(), 0
         self._digests: dict[tuple[str, int, int], str] = {}
@@ -103,13 +100,15 @@ class Site:
         self._digests = seen  # forget files that are gone or rewritten
         return frozenset((key[0], digest) for key, digest in seen.items())
 
-    def refresh(self, folder: Path) -> bool:
-        """Take note of a rebuild; True (and a new version) if any file of the site changed."""
+    def refresh(self, folder: Path, problems: tuple[str, ...] | None = None) -> bool:
+        """Take note of a rebuild, and of the errors now (None: as they were); True (and a
+        new version) if any file of the site, or the errors, changed."""
         self.folder = folder
         fingerprint = self.fingerprint()
-        if fingerprint == self._fingerprint:
+        problems = self.problems if problems is None else problems
+        if fingerprint == self._fingerprint and problems == self.problems:
             return False
-        self._fingerprint = fingerprint
+        self._fingerprint, self.problems = fingerprint, problems
         self._generation += 1
         return True
 
@@ -352,8 +351,9 @@ def content_type(path: Path) -> str:
         or "application/octet-stream"
 
 
-def with_reload_script(html: bytes, version: str) -> bytes:
-    script = RELOAD_SCRIPT.format(url=EVENTS, version=quote(version)).encode()
+def with_reload_script(html: bytes, version: str, problems: tuple[str, ...] = ()) -> bytes:
+    """``html`` with the live-reload script (and the error banner) before ``</body>``."""
+    script = served_extras(EVENTS, version, problems).encode()
     at = html.lower().rfind(b"</body>")
     return html[:at] + script + html[at:] if at >= 0 else html + script
 
@@ -399,7 +399,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return self._not_found(site, send_body)
         with open(fd, "rb") as handle:
             if kind.startswith("text/html"):
-                self._send(200, kind, with_reload_script(handle.read(), site.version), send_body)
+                self._send(200, kind, with_reload_script(handle.read(), site.version,
+                                                           site.problems), send_body)
                 return
             self._headers(200, kind, os.fstat(handle.fileno()).st_size)
             if send_body:
@@ -410,8 +411,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 b"<title>Not found</title></head><body><h1>Not found</h1>"
                 b"<p><a href=\"/\">All leaflets</a></p></body></html>")
         # It reloads too: a page that a rebuild creates appears without a manual reload.
-        self._send(404, "text/html; charset=utf-8", with_reload_script(page, site.version),
-                   send_body)
+        page = with_reload_script(page, site.version, site.problems)
+        self._send(404, "text/html; charset=utf-8", page, send_body)
 
     def _redirect(self, location: str) -> None:
         self.send_response(301)

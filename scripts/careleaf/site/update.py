@@ -20,7 +20,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from careleaf.design.brand import Brand
@@ -39,31 +39,33 @@ from careleaf.pipeline.build import BuildResult
 from careleaf.pipeline.manifest import Manifest, toolchain_digest
 from careleaf.pipeline.plan import Progress
 from careleaf.project import Project
-from careleaf.site.model import SITE_LAYOUT, Files, Listing, site_dir
+from careleaf.site.model import SITE_LAYOUT, Entry, Files, Listing, site_dir
 from careleaf.site.pages import leaflet_entries, render_pages
 
 #: Bumped when what the site is made of changes shape, so old records never match.
 _FORMAT = "2"
+#: Told of the site's entries when it is remade (serve keeps them, to redo one page).
+Seen = Callable[[list[Entry]], None]
 #: The modules that shape the site's bytes (not serve's, nor the site check's).
 SITE_CODE = ("site.update", "site.pages", "site.model", "site.search", "site.seo",
              "site.letters")
 
 
 def update_preview(project: Project, report: Report, result: BuildResult,
-                   progress: Progress | None = None) -> Path | None:
+                   progress: Progress | None = None, seen: Seen | None = None) -> Path | None:
     """After a build: serve's preview of its brand's site, drafts included, offering every
     configured layout that exists (not only those the build was limited to). None when
-    the brand could not be read."""
+    the brand could not be read. ``seen`` hears of the entries when the site is remade."""
     if result.brand is None:
         return None
     offered = select_layouts(project, Report(), None, result.layouts)  # errors: the build's
     return build_site(project, report, result.brand, offered,
-                      site_layout=result.layouts.get(SITE_LAYOUT), progress=progress)
+                      site_layout=result.layouts.get(SITE_LAYOUT), progress=progress, seen=seen)
 
 
 def build_site(project: Project, report: Report, brand: Brand, layouts: Sequence[Layout], *,
                site_layout: Layout | None = None, progress: Progress | None = None,
-               listing: Listing | None = None) -> Path | None:
+               listing: Listing | None = None, seen: Seen | None = None) -> Path | None:
     """Bring the download site of ``brand`` up to date; return its folder, or None when
     it could not be (no site layout, a template mistake, a write error).
 
@@ -79,7 +81,8 @@ def build_site(project: Project, report: Report, brand: Brand, layouts: Sequence
     an output older than its source is left out with a warning; a source with errors
     is left out silently (its errors are the build's to report); a template mistake is
     an error at its line, and the previous site stays as it was. ``progress``, if
-    given, hears of the site folder once: ``built``, ``fresh`` or ``failed``.
+    given, hears of the site folder once: ``built``, ``fresh`` or ``failed``; ``seen``,
+    of the site's entries, when it is remade.
     """
     folder = site_dir(project, brand.name, preview=listing is None)
     started = time.perf_counter()
@@ -95,7 +98,7 @@ def build_site(project: Project, report: Report, brand: Brand, layouts: Sequence
         if progress:
             progress(folder, "fresh", 0.0)
         return folder
-    files = _make(manifest, report, brand, site_layout, offered, sources, folder, listing)
+    files = _make(manifest, report, brand, site_layout, offered, sources, folder, listing, seen)
     with writing_under(folder.parent):  # a killed build's temporary files are swept
         written = files is not None and _written(folder, files, digest, report)
     if progress:
@@ -176,10 +179,12 @@ def _stamp(path: Path) -> list[int]:
 
 def _make(manifest: Manifest, report: Report, brand: Brand, site_layout: Layout,
           offered: list[Layout], sources: list[Path], folder: Path,
-          listing: Listing | None) -> Files | None:
+          listing: Listing | None, seen: Seen | None) -> Files | None:
     """Every file of the site, in memory (outputs by path); None after a template error."""
     local = Report()
     entries = leaflet_entries(manifest, local, brand, offered, sources, listing)
+    if seen is not None:
+        seen(entries)
     files: Files = {}
     try:
         render_pages(manifest.project, brand, site_layout, entries, files, folder)
@@ -205,14 +210,19 @@ def _written(folder: Path, files: Files, digest: str, report: Report) -> bool:
     return True
 
 
-def _write(folder: Path, files: Files) -> None:
-    """Write what changed (each file atomically), then remove what the site no longer has."""
+def write_files(folder: Path, files: Files) -> None:
+    """Write what changed of ``files`` (each file atomically); leave the rest of the site."""
     for name, content in files.items():
         target = folder / name
         if isinstance(content, Path):
             _link(content, target)
         elif not (target.is_file() and target.read_bytes() == content):
             write_atomic(target, content)
+
+
+def _write(folder: Path, files: Files) -> None:
+    """Write what changed (each file atomically), then remove what the site no longer has."""
+    write_files(folder, files)
     for path in sorted(folder.rglob("*"), reverse=True):  # a folder's files come first
         if path.is_dir() and not path.is_symlink():
             if not any(path.iterdir()):
