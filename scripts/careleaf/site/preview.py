@@ -43,8 +43,9 @@ from careleaf.source.model import Leaflet
 
 #: The most leaflets of one save shown one by one before the rest is built.
 QUICK_MAX = 4
-#: Called after each step with the errors now, as the build prints them.
-Show = Callable[[tuple[str, ...]], None]
+#: Called after each step with the errors now, as the build prints them, and the files
+#: of the site it wrote (None: any may have changed).
+Show = Callable[[tuple[str, ...], list[Path] | None], None]
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class Rebuilds:
                  superseded: Callable[[], bool]) -> None:
         self.project, self.settings, self.superseded = project, settings, superseded
         #: Told of the errors after each step (serve shows them over the pages).
-        self.show: Show = lambda problems: None
+        self.show: Show = lambda problems, touched: None
         self.folder = site_dir(project, settings.brand, preview=True)
         self._result = BuildResult()
         #: The site's entries (by source) as the last remade site had them; None: unknown.
@@ -108,6 +109,7 @@ class Rebuilds:
     def _pages(self, edited: list[Path]) -> None:
         """Each saved leaflet's web page, or its errors over the last good one."""
         self._shown.clear()
+        touched: list[Path] = []
         for path in edited:
             started, report = time.perf_counter(), Report()
             leaflet = load_leaflet(path, self.project, report)
@@ -119,24 +121,27 @@ class Rebuilds:
                 continue
             listed = {entry.leaflet.path.resolve() for entry in self._known().values()}
             self._shown[path] = (leaflets[0], original_of(statuses.get(path), listed))
-            self._page(path)
+            touched += self._page(path)
             _say(f"Page updated: {display_path(path)}", started)
-        self.show(self.problems)
+        self.show(self.problems, touched)
 
-    def _page(self, path: Path) -> None:
-        """The leaflet's page among the site's entries, with its downloads as they are."""
+    def _page(self, path: Path) -> list[Path]:
+        """The leaflet's page among the site's entries, with its downloads as they are;
+        the files written."""
         brand, offered, site_layout = self._site_parts()
         leaflet, original = self._shown[path]
         entries = self._known()
         entries[path] = entry = entry_of(Manifest(self.project), Report(), brand, offered,
                                          leaflet, original, stale_too=True)
-        write_files(self.folder, leaflet_page(brand, site_layout, list(entries.values()),
-                                              entry))
+        files = leaflet_page(brand, site_layout, list(entries.values()), entry)
+        write_files(self.folder, files)
+        return [self.folder / name for name in files]
 
     def _first_pdfs(self, edited: list[Path]) -> None:
         """Each saved leaflet's first PDF layout (the A4) made, in this process, then its
         page again, offering it."""
         printed = [layout for layout in self._layouts() if layout.format == "pdf"]
+        touched: list[Path] = []
         for path in (path for path in edited if path in self._shown):
             leaflet = self._shown[path][0]
             layout = next((layout for layout in printed if leaflet.wants(layout.name)), None)
@@ -149,9 +154,9 @@ class Rebuilds:
                 self._problems[path] = [str(d) for d in report.errors]
                 _print(report)
             for target in result.built:
-                self._page(path)
+                touched += self._page(path)
                 _say(f"{layout.name} updated: {display_path(target)}", started)
-        self.show(self.problems)
+        self.show(self.problems, touched)
 
     def _everything(self, first: bool = False) -> bool:
         """Everything else, as ``careleaf build`` makes it, then the site; False if a
@@ -177,7 +182,7 @@ class Rebuilds:
         self._problems = {}
         for diagnostic in sorted(report.errors, key=lambda d: d.location.line or 0):
             self._problems.setdefault(diagnostic.location.path, []).append(str(diagnostic))
-        self.show(self.problems)
+        self.show(self.problems, None)
         return True
 
     def _seen(self, entries: list[Entry]) -> None:

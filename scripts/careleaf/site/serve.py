@@ -54,8 +54,8 @@ def serve(project: Project, settings: Settings, host: str, port: int) -> int:
         site = Site(rebuilds.first())
         site.refresh(rebuilds.folder, rebuilds.problems)
         httpd.start(site)
-        rebuilds.show = lambda problems: _show(site, httpd.site_changed, rebuilds.folder,
-                                               problems)
+        rebuilds.show = lambda problems, touched: _show(site, httpd.site_changed,
+                                                        rebuilds.folder, problems, touched)
         click.echo(f"Serving {display_path(site.folder)} at {url_of(httpd)} (Ctrl-C to stop)")
         while True:
             _update(rebuilds, watcher)
@@ -79,10 +79,10 @@ def _update(rebuilds: Rebuilds, watcher: _Watcher) -> None:
         changed |= watcher.next_batch()
 
 
-def _show(site: Site, changed: Callable[[], None], folder: Path,
-          problems: tuple[str, ...]) -> None:
+def _show(site: Site, changed: Callable[[], None], folder: Path, problems: tuple[str, ...],
+          touched: list[Path] | None) -> None:
     """Open pages reload when a step changed the site's files or its errors."""
-    if site.refresh(folder, problems):
+    if site.refresh(folder, problems, touched):
         changed()
         click.echo("The site changed: open pages reload.")
 

@@ -30,7 +30,7 @@ import stat
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -78,39 +78,55 @@ class Site:
         self.problems: tuple[str, ...] = ()
         # A new server gets a new version, so pages open across a restart reload too.
         self._started, self._generation = time.time_ns(), 0
-        self._digests: dict[tuple[str, int, int], str] = {}
-        self._fingerprint = self.fingerprint()
+        #: Each file of the site: its time, size and a digest of its bytes (times alone
+        #: would move on rewrites of the same bytes, and reload pages for nothing).
+        self._files: dict[str, tuple[int, int, str]] = {}
+        self._files = self._look_at(self._all_files(), {})
 
     @property
     def version(self) -> str:
         return f"{self._started}-{self._generation}"
 
-    def fingerprint(self) -> frozenset[tuple[str, str]]:
-        """Every file of the site with a digest of its bytes (mtimes alone would move on
-        rewrites of the same bytes, and reload pages for nothing)."""
-        files = sorted(p for p in self.folder.rglob("*") if p.is_file()) \
-            if self.folder.is_dir() else []
-        seen = {}
-        for path in files:
-            stat = path.stat()
-            key = (str(path), stat.st_mtime_ns, stat.st_size)
-            if key not in self._digests:
-                self._digests[key] = hashlib.blake2b(path.read_bytes()).hexdigest()
-            seen[key] = self._digests[key]
-        self._digests = seen  # forget files that are gone or rewritten
-        return frozenset((key[0], digest) for key, digest in seen.items())
-
-    def refresh(self, folder: Path, problems: tuple[str, ...] | None = None) -> bool:
+    def refresh(self, folder: Path, problems: tuple[str, ...] | None = None,
+                touched: Iterable[Path] | None = None) -> bool:
         """Take note of a rebuild, and of the errors now (None: as they were); True (and a
-        new version) if any file of the site, or the errors, changed."""
+        new version) if any file of the site, or the errors, changed. Given ``touched``,
+        only those files may have changed: the others are not looked at (a big site
+        has thousands)."""
         self.folder = folder
-        fingerprint = self.fingerprint()
+        files = (self._look_at(self._all_files(), {}) if touched is None
+                 else self._look_at(touched, dict(self._files)))
         problems = self.problems if problems is None else problems
-        if fingerprint == self._fingerprint and problems == self.problems:
+        if _digests(files) == _digests(self._files) and problems == self.problems:
             return False
-        self._fingerprint, self.problems = fingerprint, problems
+        self._files, self.problems = files, problems
         self._generation += 1
         return True
+
+    def _all_files(self) -> list[Path]:
+        return [p for p in self.folder.rglob("*") if p.is_file()] if self.folder.is_dir() \
+            else []
+
+    def _look_at(self, paths: Iterable[Path], files: dict[str, tuple[int, int, str]]
+                 ) -> dict[str, tuple[int, int, str]]:
+        """``files`` with each of ``paths`` as it is now (gone: left out); a file hashed
+        again only if its time or size moved."""
+        for path in paths:
+            try:
+                stat = path.stat()
+            except OSError:
+                files.pop(str(path), None)
+                continue
+            known = self._files.get(str(path))
+            if known is None or known[:2] != (stat.st_mtime_ns, stat.st_size):
+                known = (stat.st_mtime_ns, stat.st_size,
+                         hashlib.blake2b(path.read_bytes()).hexdigest())
+            files[str(path)] = known
+        return files
+
+
+def _digests(files: dict[str, tuple[int, int, str]]) -> dict[str, str]:
+    return {name: stamp[2] for name, stamp in files.items()}
 
 
 #: What socketserver passes around as a request (a TCP server's is always the socket).
