@@ -20,8 +20,12 @@ temporary project, then measures, each whole command in a fresh process:
   ``--memory-n`` sizes;
 - the download site of a bigger catalogue (``--site-n``, 200 leaflets from
   ``synthetic.py``): its making, its search index (time, size on disk) and what one
-  search costs a phone (``bench_site``). ``--part build`` or ``--part site`` runs one
-  half only.
+  search costs a phone (``bench_site``);
+- the live preview, ``careleaf serve``, on the repository's leaflet and its
+  translations: from a one-word save of the English original to its web page and its
+  A4 PDF showing it over HTTP, against the watcher's own latency and WeasyPrint alone
+  on that leaflet, and the translations' outputs that edit rebuilt (``bench_serve``).
+  ``--part build``, ``--part site`` or ``--part serve`` runs one part only.
 
 It prints a table (measurement, value, baseline, ratio, target, verdict), the
 issue's targets last, and writes ``build/bench.json`` (``bench_report``). A missed
@@ -47,6 +51,7 @@ from typing import Any
 
 from bench_catalogue import edit_one_sentence, make_project, subset_project
 from bench_report import ROUNDS, Results, git_state, make_rows, print_table, write_report
+from bench_serve import SERVE_ROUNDS, ServeResults, measure_serve, serve_rows
 from bench_site import SiteResults, measure_site, site_rows, site_worker
 from bench_workers import PDF_VARIANT, WORKERS, BenchError
 from careleaf.design.layouts import load_layouts
@@ -356,6 +361,22 @@ def measure_site_part(tmp: Path, n: int, seed: int) -> SiteResults:
     return site
 
 
+def measure_serve_part(tmp: Path, rounds: int) -> ServeResults:
+    """``careleaf serve`` on the repository's leaflets: ``rounds`` edits (``bench_serve``)."""
+    log(f"serve: {rounds} edits of the repository's leaflet, after a warm-up edit")
+
+    def build(root: Path) -> float:
+        result = careleaf_build(root)
+        built, _, failed = summary(result)
+        if failed or not built:
+            raise BenchError(f"the build before serve: {summary(result)}\n{result.stdout}")
+        return result.seconds
+
+    serve = measure_serve(tmp, build, lambda root, out: worker("floor", root, out), rounds)
+    log(f"  serve part: {serve.part_s:.0f} s")
+    return serve
+
+
 # --- Command line -----------------------------------------------------------------------
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -372,14 +393,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="leaflets of the Dask LocalCluster against local comparison (100)")
     parser.add_argument("--site-n", type=int, default=200,
                         help="leaflets in the site's catalogue (200)")
-    parser.add_argument("--part", choices=("all", "build", "site"), default="all",
-                        help="the builds, the download site and its search, or both (all)")
+    parser.add_argument("--serve-rounds", type=int, default=SERVE_ROUNDS,
+                        help=f"edits measured in careleaf serve ({SERVE_ROUNDS})")
+    parser.add_argument("--part", choices=("all", "build", "site", "serve"), default="all",
+                        help="the builds, the download site and its search, the live "
+                        "preview (serve), or all of them (all)")
     parser.add_argument("--worker", choices=sorted([*WORKERS, "site"]), help=argparse.SUPPRESS)
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.n < 2 or args.site_n < 2:
         parser.error("--n and --site-n must be at least 2")
+    if args.serve_rounds < 1:
+        parser.error("--serve-rounds must be at least 1")
     return args
 
 
@@ -394,27 +420,31 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         return run_worker(args)
     started, load, git = time.perf_counter(), os.getloadavg()[0], git_state()
-    res, site = None, None
+    res, site, serve = None, None, None
     try:
         with tempfile.TemporaryDirectory(prefix="careleaf-bench-") as tmp:
             if args.part in ("all", "build"):
                 res = measure(Path(tmp), args)
             if args.part in ("all", "site"):
                 site = measure_site_part(Path(tmp), args.site_n, args.seed)
+            if args.part in ("all", "serve"):
+                serve = measure_serve_part(Path(tmp), args.serve_rounds)
     except BenchError as exc:
         log(f"bench: error: {exc}")
         return 1
-    rows = (make_rows(res) if res else []) + (site_rows(site) if site else [])
+    rows = ((make_rows(res) if res else []) + (site_rows(site) if site else [])
+            + (serve_rows(serve) if serve else []))
     print_table(rows)
     sizes = " and ".join([*([f"{res.n} leaflets built"] if res else []),
-                          *([f"a site of {site.n}"] if site else [])])
+                          *([f"a site of {site.n}"] if site else []),
+                          *([f"{len(serve.rounds)} edits in serve"] if serve else [])])
     print(f"\n{sizes}, {os.cpu_count()} cores, {time.perf_counter() - started:.0f} s in all; "
           f"1-min load average {load:.2f} before the run, {os.getloadavg()[0]:.2f} after "
           "(above ~0.3, other processes were sharing the machine: compare ratios, not times)")
     if git != git_state():
         print(f"warning: the checkout changed during the run ({git} -> {git_state()}): some "
               "numbers may come from different code")
-    write_report(res, rows, PDF_VARIANT, site)
+    write_report(res, rows, PDF_VARIANT, site, serve)
     return 0
 
 if __name__ == "__main__":

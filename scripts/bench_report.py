@@ -329,9 +329,9 @@ def git_state() -> str | None:
 
 
 def write_report(res: Results | None, rows: list[Row], pdf_variant: str,
-                 site: Any = None) -> None:
+                 site: Any = None, serve: Any = None) -> None:
     """``build/bench.json``: the rows, and every result behind them (``site``: the
-    download site's part, a dataclass, when it ran)."""
+    download site's part, ``serve``: the live preview's, dataclasses, when they ran)."""
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     report = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"), "n": res and res.n,
@@ -339,6 +339,7 @@ def write_report(res: Results | None, rows: list[Row], pdf_variant: str,
         "rows": [asdict(row) for row in rows],
         "failed_targets": [row.measurement for row in rows if row.verdict == "FAIL"],
         "results": res and asdict(res), "site": site and asdict(site),
+        "serve": serve and asdict(serve),
     }
     REPORT.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
     print(f"\nwritten: {REPORT}")

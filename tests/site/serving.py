@@ -61,6 +61,22 @@ class Served:
                              f"{timeout} s (exit code {self.process.poll()}):\n"
                              f"{self.transcript()}")
 
+    def wait_for_output_after(self, start: int, pattern: str, timeout: float) -> str:
+        """The first stdout line from line ``start`` on matching ``pattern``, waiting up to
+        ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            exited = self.process.poll() is not None
+            for line in self.stdout[start:]:
+                if re.search(pattern, line.rstrip("\n")):
+                    return line
+            if exited:
+                break
+            time.sleep(0.05)
+        raise AssertionError(f"serve printed no line matching {pattern!r} after line {start} "
+                             f"in {timeout} s (exit code {self.process.poll()}):\n"
+                             f"{self.transcript()}")
+
     def transcript(self) -> str:
         return "".join(["stdout:\n", *self.stdout, "stderr:\n", *self.stderr])
 
