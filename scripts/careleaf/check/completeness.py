@@ -30,7 +30,7 @@ from careleaf.design.layouts import load_layouts, select_layouts
 from careleaf.errors import Report, display_path
 from careleaf.formats.panels import panel_regions
 from careleaf.outputs import Variant, output_path
-from careleaf.pipeline.plan import output_looks
+from careleaf.pipeline.plan import output_looks, record_facts
 from careleaf.project import Project
 from careleaf.source.load import load_leaflets
 from careleaf.source.model import Leaflet
@@ -63,6 +63,9 @@ def check(project: Project, report: Report, *, layout_names: list[str] | None = 
         return result
     result.leaflets, result.loaded = len(leaflets), leaflets
     files = FileCheck(project, report, output_looks(project, brand, layouts, available))
+    # What a build records of each leaflet it loads, and of each translation's original:
+    # a translation's outputs are judged by what its original is now, as a build does.
+    record_facts(files.manifest, _with_originals(project, leaflets))
     for leaflet in (leaflet for leaflet in leaflets if _in_brand_language(brand, leaflet, report)):
         for layout in (layout for layout in layouts if leaflet.wants(layout.name)):
             target = output_path(project, leaflet.path, layout, Variant(brand_name))
@@ -77,6 +80,16 @@ def check(project: Project, report: Report, *, layout_names: list[str] | None = 
                     check_page_list(target, pdf, report)
     result.read = files.read
     return result
+
+
+def _with_originals(project: Project, leaflets: list[Leaflet]) -> list[Leaflet]:
+    """``leaflets`` and the originals of the translations among them, loaded if need be
+    (their problems are the translations' check's to say, and their own)."""
+    loaded = {leaflet.path.resolve() for leaflet in leaflets}
+    wanted = {path for leaflet in leaflets if (path := leaflet.original_path) is not None
+              and path.resolve() not in loaded}
+    # None wanted: none loaded (``load_leaflets`` given no paths loads every source).
+    return [*leaflets, *(load_leaflets(project, Report(), sorted(wanted)) if wanted else [])]
 
 
 def _in_brand_language(brand: Brand, leaflet: Leaflet, report: Report) -> bool:

@@ -33,6 +33,7 @@ from careleaf.files import file_problem
 from careleaf.formats.impose import TOLERANCE, saddle_order
 from careleaf.i18n.bidi import reading_order
 from careleaf.pipeline.manifest import Manifest, toolchain_digest
+from careleaf.pipeline.records import built_from
 from careleaf.project import Project
 from careleaf.source.images import whole_pictures
 from careleaf.source.model import Leaflet
@@ -242,9 +243,8 @@ def _page_words(pdf: Path, rtl: bool) -> list[list[str]]:
 
 def _changes(project: Project, changed: list[str], layout: Layout) -> str:
     """``changed_inputs`` in words: ``from an older source/en/x.md and by another…``."""
-    files = [display_path(project.root / name) for name in changed
-             if name not in ("layout", "careleaf")]
-    parts = [f"from an older {', '.join(files)}"] if files else []
+    files = [name for name in changed if name not in ("layout", "careleaf")]
+    parts = [built_from(project, files)] if files else []
     if "layout" in changed:
         parts.append(f"with another version of the {layout.name} layout or of the brand")
     if "careleaf" in changed:

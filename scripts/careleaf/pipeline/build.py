@@ -2,10 +2,12 @@
 
 Read top to bottom, ``build`` is the whole pipeline: read the layouts and the brand
 (``design``); ask the manifest which outputs are fresh, without parsing anything
-(``plan``); when any output is stale, or proofs are due, or the catalogue lacks a
-leaflet's facts, hand over to the working half (``make``), which loads and validates
-the sources that need work, compares each translation among them with its original,
-lays the work out as a graph of tasks (``schedule``) and runs it, in this process, a
+(``plan``); when any output is stale or undecided (a translation's, whose original
+changed: in its text alone, or in what the translation must match), or proofs are due,
+or the catalogue lacks a leaflet's facts, hand over to the working half (``make``),
+which loads and validates the sources that need work, compares each translation among
+them with its original, decides the undecided outputs by their original's shape, lays
+the work out as a graph of tasks (``schedule``) and runs it, in this process, a
 pool of workers or a Dask cluster, recording each output as its task ends and its
 proofs when theirs does. The title and keywords of each leaflet loaded
 (``LeafletFacts``) are kept in the manifest, so that those of the whole catalogue are
@@ -69,7 +71,8 @@ def _build(project: Project, report: Report, layout_names: list[str] | None,
         return result
     named, sources = sources, _usable_sources(project, sources or project.sources(), report)
     stale = plan.stale_outputs(sources, force, result.fresh, progress)
-    for source in (source for source in sources if source not in stale):
+    loading = {*stale, *plan.undecided}  # their warnings are said anew when loaded
+    for source in (source for source in sources if source not in loading):
         # Warnings the last load gave (a translation's original moved on), said again.
         report.diagnostics.extend(plan.manifest.recorded_notes(source))
     # The catalogue is every leaflet of the project, even in a build of some sources.
@@ -80,14 +83,15 @@ def _build(project: Project, report: Report, layout_names: list[str] | None,
     # than these records, or a build of other sources changed them), and that no stale
     # output loads anyway: loaded for their facts alone.
     unknown = [source for source in everyone
-               if source not in result.catalogue and source not in stale]
+               if source not in result.catalogue and source not in loading]
+    work = bool(stale or plan.undecided or plan.proofs_due)
     learned = False
-    if stale or plan.proofs_due or unknown:
+    if work or unknown:
         learned = _working_half()(plan, report, stale, unknown, result, runner, progress)
         result.catalogue = plan.manifest.current_facts(everyone)[0]
     # After the leaflets' ``layouts:`` are recorded: what they want now decides.
     if remove_orphans(project, plan.manifest, plan.brand.name, plan.available, named, report,
-                      layout_names or ()) or stale or plan.proofs_due or learned or forgot:
+                      layout_names or ()) or work or learned or forgot:
         _save(plan.manifest, report)
     return result
 

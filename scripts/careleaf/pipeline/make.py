@@ -7,16 +7,21 @@ and the translations' comparison (``source``), the interface words (``i18n.messa
 the task kinds and the renderers behind them (``tasks``), their graph (``schedule``)
 and the executors that run it (``workers``, or ``cluster``'s Dask).
 
-The stale sources are loaded and validated (``load``), each translation among them
-compared with its original (``translations``); the work is laid out as a graph of
-tasks and run, each output recorded as its task ends and its proofs when theirs does;
-then the facts of every leaflet loaded are recorded (``Plan.record_leaflets``).
+The stale sources, and the translations whose outputs are undecided (their original's
+bytes changed since its shape was recorded), are loaded and validated (``load``), each
+translation among them compared with its original (``translations``); the facts and
+shape of every leaflet loaded, originals too, are recorded (``record_facts``), and the
+undecided outputs judged again by them (``Plan.decide``): those still changed are made,
+the others are fresh. The work is laid out as a graph of tasks and run, each output
+recorded as its task ends and its proofs when theirs does; then each leaflet's
+``layouts:`` and warnings are recorded (``Plan.record_leaflets``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from careleaf.design.brand import Brand
@@ -26,7 +31,7 @@ from careleaf.i18n.messages import catalogue_files, load_messages
 from careleaf.outputs import output_path
 from careleaf.pipeline.cluster import DaskExecutor
 from careleaf.pipeline.graph import Graph
-from careleaf.pipeline.plan import Plan, Progress, Stale, sources_of
+from careleaf.pipeline.plan import Plan, Progress, Stale, record_facts, sources_of
 from careleaf.pipeline.runs import BuildResult, Runner
 from careleaf.pipeline.schedule import Schedule, proofs_id, warm_up
 from careleaf.pipeline.tasks import ProofWork, RenderWork, Result, Work
@@ -39,58 +44,98 @@ from careleaf.source.translations import Status, check_translations
 
 def make(plan: Plan, report: Report, stale: Stale, unknown: list[Path], result: BuildResult,
          runner: Runner, progress: Progress | None) -> bool:
-    """Make the ``stale`` outputs and the proofs due, and record them; then learn the
-    facts of the ``unknown`` sources (the catalogue lacks them, and this build loads them
-    for nothing else): True if it learned any. Their problems are left to the build
-    that builds them."""
-    if stale or plan.proofs_due:
-        with _executor(plan, stale, runner) as executor:
-            _make(plan, report, stale, result, executor, progress)
-    return bool(unknown) and plan.record_facts(load_leaflets(plan.project, Report(), unknown))
+    """Make the ``stale`` outputs, those of ``plan.undecided`` found stale, and the proofs
+    due, and record them; then learn the facts of the ``unknown`` sources (the catalogue
+    lacks them, and this build loads them for nothing else, nor did it for a
+    translation): True if it learned any. Their problems are left to the build that
+    builds them."""
+    if stale or plan.undecided or plan.proofs_due:
+        with contextlib.ExitStack() as stack:
+            _make(plan, report, stale, result, _Executors(plan, runner, stack), progress)
+    unknown = [source for source in unknown if not plan.manifest.knows_facts(source)]
+    return bool(unknown) and record_facts(plan.manifest,
+                                          load_leaflets(plan.project, Report(), unknown))
 
 
-def _executor(plan: Plan, stale: Stale, runner: Runner) -> Executor:
-    """Workers forked now, before the sources are loaded: each readies itself while
-    this process reads them. No more than there is work for. Or a Dask cluster's."""
-    if runner.scheduler not in (None, "none"):
-        executor = DaskExecutor(runner.scheduler, plan.project.root, runner.jobs,
-                                lambda message: runner.say(f"warning: {message}"))
-        if executor.dashboard:
-            runner.say(f"Dask dashboard: {executor.dashboard}")
-        return executor
-    work = sum(map(len, stale.values())) + len(plan.proofs_due)
-    return LocalExecutor(min(runner.jobs or os.cpu_count() or 1, work), warm_up(plan))
+class _Executors:
+    """The executor of the build's tasks, started once, as early as there is surely work
+    for it: workers forked before the sources are loaded each ready themselves while
+    this process reads them; but undecided outputs alone may turn out fresh, and then no
+    worker is forked at all."""
+
+    def __init__(self, plan: Plan, runner: Runner,
+                 stack: contextlib.ExitStack[bool | None]) -> None:
+        self.plan, self.runner, self.stack = plan, runner, stack
+        self.started: Executor | None = None
+
+    def start(self, *outputs: Stale) -> Executor:
+        """The executor, started now if it is not yet: local workers no more than there
+        are ``outputs`` to make and proofs due, or a Dask cluster's."""
+        if self.started is None:
+            work = sum(len(made) for stale in outputs for made in stale.values())
+            self.started = self.stack.enter_context(self._new(work + len(self.plan.proofs_due)))
+        return self.started
+
+    def _new(self, work: int) -> Executor:
+        plan, runner = self.plan, self.runner
+        if runner.scheduler not in (None, "none"):
+            executor = DaskExecutor(runner.scheduler, plan.project.root, runner.jobs,
+                                    lambda message: runner.say(f"warning: {message}"))
+            if executor.dashboard:
+                runner.say(f"Dask dashboard: {executor.dashboard}")
+            return executor
+        return LocalExecutor(min(runner.jobs or os.cpu_count() or 1, work), warm_up(plan))
 
 
-def _make(plan: Plan, report: Report, stale: Stale, result: BuildResult, executor: Executor,
-          progress: Progress | None) -> None:
-    """Load the stale sources, make their outputs (and due proofs) and record them."""
-    project, available = plan.project, plan.available
-    # Only now pay for Markdown, Jinja2 and the renderers (none, for proofs alone).
-    loaded = load_leaflets(project, report, list(stale)) if stale else []
-    leaflets = [leaflet for leaflet in loaded if _layouts_exist(leaflet, available, report)]
-    leaflets, translations = publishable(project, leaflets, report, plan.brand)
-    notes = _draft_notes(leaflets, report, plan.print_ready)
-    graph = Schedule(plan).graph(leaflets, stale)
+def _make(plan: Plan, report: Report, stale: Stale, result: BuildResult,
+          executors: _Executors, progress: Progress | None) -> None:
+    """Load the stale and undecided sources, make the outputs found stale (and due
+    proofs) and record them."""
+    if stale or plan.proofs_due:  # sure work: the workers ready themselves meanwhile
+        executors.start(stale, plan.undecided)
+    leaflets, translations = _load(plan, report, [*stale, *plan.undecided])
     usable = {leaflet.path for leaflet in leaflets}
+    stale = plan.decide(stale, usable, result.fresh, progress)
+    notes = _draft_notes(leaflets, report, plan.print_ready)
+    graph = Schedule(plan).graph([leaflet for leaflet in leaflets if leaflet.path in stale],
+                                 stale)
     drafts = {leaflet.path for leaflet in leaflets if leaflet.is_draft}
-    result.failed += [output_path(project, source, layout, variant)  # errors already reported
+    result.failed += [output_path(plan.project, source, layout, variant)  # errors said
                       for source in stale for layout, variant in stale[source]
                       if source not in usable or (variant.print_ready and source in drafts)]
-    _run(plan, graph, report, result, executor, progress)
+    if graph.tasks:
+        _run(plan, graph, report, result, executors.start(stale), progress,
+             executors.runner.stop)
     # The warnings of each translation's comparison, and the note that a leaflet is a
     # draft, said again by builds that skip it.
     for path, status in translations.items():
         notes.setdefault(path, []).extend(status.diagnostics)
-    plan.record_leaflets(leaflets, notes, loaded)
+    plan.record_leaflets(leaflets, notes)
+
+
+def _load(plan: Plan, report: Report, sources: list[Path]
+          ) -> tuple[list[Leaflet], dict[Path, Status]]:
+    """The leaflets of ``sources`` that may be made, and each translation's comparison
+    with its original. The facts and shape of every leaflet loaded, originals too, are
+    recorded now: before any output is judged again by them, or hashed to be made."""
+    # Only now pay for Markdown, Jinja2 and the renderers (none, for proofs alone).
+    sources = list(dict.fromkeys(sources))  # none: no leaflet (load_leaflets would load all)
+    loaded = load_leaflets(plan.project, report, sources) if sources else []
+    leaflets = [leaflet for leaflet in loaded if _layouts_exist(leaflet, plan.available, report)]
+    leaflets, translations = publishable(plan.project, leaflets, report, plan.brand)
+    originals = [status.original for status in translations.values() if status.original]
+    record_facts(plan.manifest, [*loaded, *originals])
+    return leaflets, translations
 
 
 def _run(plan: Plan, graph: Graph[Work, Result], report: Report, result: BuildResult,
-         executor: Executor, progress: Progress | None) -> None:
+         executor: Executor, progress: Progress | None, stop: Callable[[], bool] | None
+         ) -> None:
     """Run the graph, recording each output when its task ends and proofs when theirs do;
-    if a cluster is left with no worker, what was recorded is kept before it is said."""
+    if a cluster is left with no worker, what was recorded is kept before it is said.
+    Once ``stop`` says so (asked as each task ends), no more task starts."""
     try:
-        _record_as_done(plan, graph, report, result, executor, progress)
+        _record_as_done(plan, graph, report, result, executor, progress, stop)
     except Unreachable:
         with contextlib.suppress(OSError):
             plan.manifest.save()
@@ -98,8 +143,8 @@ def _run(plan: Plan, graph: Graph[Work, Result], report: Report, result: BuildRe
 
 
 def _record_as_done(plan: Plan, graph: Graph[Work, Result], report: Report,
-                    result: BuildResult, executor: Executor, progress: Progress | None
-                    ) -> None:
+                    result: BuildResult, executor: Executor, progress: Progress | None,
+                    stop: Callable[[], bool] | None) -> None:
     # Hashed once, before any rendering: what is recorded is never newer than what was read.
     renders = [task.work for task in graph.tasks.values() if isinstance(task.work, RenderWork)]
     inputs = {work.target: plan.manifest.hash_inputs(inputs_of(plan.project,
@@ -107,6 +152,9 @@ def _record_as_done(plan: Plan, graph: Graph[Work, Result], report: Report,
               for work in renders}
     outputs_left = len(renders)
     for task, done in executor.run(graph):
+        if stop is not None and not result.stopped and stop():
+            graph.drop_all()  # those running end, and are recorded as they come
+            result.stopped = True
         if isinstance(task.work, RenderWork):
             report.diagnostics.extend(done.diagnostics)
             _output_done(plan, graph, task.work, done, inputs[task.work.target])

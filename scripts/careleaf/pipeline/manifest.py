@@ -1,8 +1,10 @@
 """The build manifest: what each output was last built from, and what was written.
 
 For every output, ``build/.careleaf-manifest.json`` records the hash of each file
-it was built from (its source and images, a translation's original, the
-catalogue of its interface words), taken once *before* rendering; the look of its
+it was built from (its source and images, the catalogue of its interface words),
+taken once *before* rendering; for a translation, not its original's bytes but its
+original's shape (``records.shape_of``: its version, its sections' and items' ids),
+since none of the original's text is in the translation's outputs; the look of its
 layouts and brand; careleaf's toolchain (the code on the render path and the
 renderers' versions: ``toolchain_digest``); and the size, time and hash of every file
 written for it (the output, imposed sheets) and, apart, of its proofs (``records``).
@@ -15,7 +17,9 @@ and no renderer, so a build with nothing to do never imports WeasyPrint. Warning
 a source gave when it was loaded (a translation whose original moved on) are kept
 too, and said again by builds that do not load it, while their files are the same.
 So are each leaflet's title and keywords (``LeafletFacts``), which the catalogue check
-needs of every leaflet, loaded this time or not.
+needs of every leaflet, loaded this time or not, and its shape: an original's shape is
+known while its bytes are those it was recorded of, and unknown once they change
+until it is loaded again (``undecided``).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from careleaf.pipeline.records import (
     OutputRecord,
     Proofs,
     parse,
+    shaped,
     to_json,
 )
 from careleaf.project import Project
@@ -153,14 +158,27 @@ class Manifest:
         return _relative(source, self.project.root, self._root)
 
     def hash_input(self, name: str) -> str | None:
-        """The hash of a project file's bytes now (once per run); None if unreadable."""
-        if name not in self.file_hashes:
-            try:
-                data = read_regular(self.project.root / name, MAX_INPUT_BYTES)
-            except UnreadableFile:
-                data = None
-            self.file_hashes[name] = None if data is None else hashlib.sha256(data).hexdigest()
+        """The hash of a project file's bytes now (once per run); None if unreadable. For
+        a source's shape (``shape_input``), its recorded shape if its bytes are still
+        those it was recorded of, else None: not known till it is loaded (never kept
+        in ``file_hashes``, so facts recorded later in this run are seen)."""
+        if name in self.file_hashes:
+            return self.file_hashes[name]
+        if (source := shaped(name)) is not None:
+            return self._shape(source)
+        try:
+            data = read_regular(self.project.root / name, MAX_INPUT_BYTES)
+        except UnreadableFile:
+            data = None
+        self.file_hashes[name] = None if data is None else hashlib.sha256(data).hexdigest()
         return self.file_hashes[name]
+
+    def _shape(self, source: str) -> str | None:
+        """The shape recorded of ``source`` if its bytes are still those it was of."""
+        digest, facts = self.facts.get(source, ("", None))
+        if facts is None or not facts.shape or digest != self.hash_input(source):
+            return None
+        return facts.shape
 
     def hash_inputs(self, inputs: Iterable[Path]) -> dict[str, str]:
         """Each input's hash, taken now: call it before rendering what they make."""
@@ -191,6 +209,15 @@ class Manifest:
                    if self.hash_input(name) != digest]
         changed += ["layout"] if look is not None and look != entry.look else []
         return changed + (["careleaf"] if toolchain not in (None, entry.toolchain) else [])
+
+    def undecided(self, output: Path, look: str, toolchain: str) -> bool:
+        """Whether ``output``, its files intact, differs from its record only in shapes not
+        known now (their sources changed since they were loaded): loading those tells
+        whether it is stale."""
+        entry = self.entries.get(self.key(output))
+        changed = self.changed_inputs(output, look, toolchain)
+        return (entry is not None and bool(changed) and not self._problems(entry.files)
+                and all(shaped(name) and self.hash_input(name) is None for name in changed))
 
     def recorded_files(self, output: Path) -> list[Path]:
         """Every file the last build of ``output`` wrote, its proofs too (none if it has
@@ -297,6 +324,13 @@ class Manifest:
                 (d.location.line, d.message, d.check, d.severity) for d in warnings))
         self._changed["notes"].add(key)
 
+    def notes_outdated(self, source: Path) -> bool:
+        """Whether warnings were kept about ``source`` that are no longer about the files
+        as they are now (a translation's original changed, its shape not): loading it
+        again says them anew."""
+        notes = self.notes.get(self._name(source))
+        return notes is not None and any(self.hash_input(n) != d for n, d in notes.inputs.items())
+
     def recorded_notes(self, source: Path) -> list[Diagnostic]:
         """The warnings kept about ``source``, if the files they are about are unchanged."""
         notes = self.notes.get(self._name(source))
@@ -310,6 +344,11 @@ class Manifest:
         key = self._name(source)
         self.facts[key] = (digest, facts)
         self._changed["leaflets"].add(key)
+
+    def knows_facts(self, source: Path) -> bool:
+        """Whether the facts recorded of ``source`` are of its bytes as they are now."""
+        key = self._name(source)
+        return self.facts.get(key, ("", None))[0] == self.hash_input(key)
 
     def current_facts(self, sources: Iterable[Path]) -> tuple[dict[Path, LeafletFacts], bool]:
         """The facts of each of ``sources`` whose bytes are as when they were recorded;

@@ -1,14 +1,18 @@
 """The plan of a build: which outputs are stale, decided from the manifest alone.
 
 Which outputs are fresh is decided without parsing any source (``stale_outputs``); so
-is which fresh PDFs lack their proofs (``proofs_due``). This module is all a build with
-nothing to do needs of the pipeline's planning: the work itself is laid out as a graph
-of tasks (``schedule``) and run (``make``) only when there is some.
+is which fresh PDFs lack their proofs (``proofs_due``). But a translation's output that
+changed only in its original's shape, unknown since the original's bytes changed, is
+undecided: the working half loads the original, records its shape, and judges it again
+(``decide``), so an edit of an original's text alone rebuilds none of its translations.
+This module is all a build with nothing to do needs of the pipeline's planning: the
+work itself is laid out as a graph of tasks (``schedule``) and run (``make``) only when
+there is some.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,7 +21,7 @@ from careleaf.design.layouts import Layout
 from careleaf.errors import Diagnostic
 from careleaf.outputs import Variant, output_paths
 from careleaf.pipeline.manifest import Manifest
-from careleaf.pipeline.records import loaded_facts
+from careleaf.pipeline.records import loaded_facts, shape_input
 from careleaf.project import Project
 
 if TYPE_CHECKING:  # only a type here: the model is imported by the loaders, when they run
@@ -43,27 +47,64 @@ class Plan:
         self.looks = output_looks(project, brand, layouts, available)
         #: Fresh PDFs whose proofs are missing or damaged: only those are drawn again.
         self.proofs_due: list[Path] = []
+        #: Outputs that loading their leaflets decides (``decide``): changed only in an
+        #: original's shape not known now, or of a leaflet whose warnings must be said anew.
+        self.undecided: Stale = {}
 
     def stale_outputs(self, sources: list[Path], force: bool, fresh: list[Path],
                       progress: Progress | None) -> Stale:
-        """The outputs to make, by source; each fresh one added to ``fresh``."""
+        """The outputs to make, by source; each fresh one added to ``fresh``. Those only
+        loading their leaflet can judge are kept in ``undecided`` (``decide``)."""
         stale: Stale = {}
         for source in sources:
             narrowed = self.manifest.recorded_layouts(source)
+            # Warnings kept about an original that changed since, its shape not: loaded
+            # to say them again, and keep them against the original as it is now.
+            recheck = not force and self.manifest.notes_outdated(source)
             targets = output_paths(self.project, source, self.outputs)
-            for (layout, variant), target in zip(self.outputs, targets, strict=True):
-                if narrowed is not None and layout.name not in narrowed:
+            for output, target in zip(self.outputs, targets, strict=True):
+                if narrowed is not None and output[0].name not in narrowed:
                     continue  # the leaflet, unchanged since, asked for other layouts
-                look = self.look(layout, variant.print_ready)
-                if force or not self.manifest.is_fresh(target, look, self.toolchain):
-                    stale.setdefault(source, []).append((layout, variant))
-                    continue
-                if self.wants_proofs(layout) and not self.manifest.proofs_fresh(target):
-                    self.proofs_due.append(target)
-                fresh.append(target)
-                if progress:
-                    progress(target, "fresh", 0.0)
+                verdict = "stale" if force else self._verdict(target, output)
+                if verdict == "fresh" and not recheck:
+                    self._fresh(target, output[0], fresh, progress)
+                else:
+                    (stale if verdict == "stale" else self.undecided).setdefault(
+                        source, []).append(output)
         return stale
+
+    def _verdict(self, target: Path, output: tuple[Layout, Variant]) -> str:
+        """"fresh", "stale", or "undecided": changed only in an original's shape, which
+        is not known till it is loaded (its bytes changed: only its body, maybe)."""
+        look = self.look(output[0], output[1].print_ready)
+        if self.manifest.is_fresh(target, look, self.toolchain):
+            return "fresh"
+        return "undecided" if self.manifest.undecided(target, look, self.toolchain) else "stale"
+
+    def decide(self, stale: Stale, usable: set[Path], fresh: list[Path],
+               progress: Progress | None) -> Stale:
+        """``stale`` and the undecided outputs stale after all, judged again now that the
+        shapes of the leaflets loaded are recorded; the others are fresh (in ``fresh``).
+        Those of a leaflet that cannot be made (not ``usable``) are stale: they fail,
+        with the error that says why, as they did before shapes were recorded."""
+        decided = {source: list(outputs) for source, outputs in stale.items()}
+        for source, outputs in self.undecided.items():
+            targets = output_paths(self.project, source, outputs)
+            for (layout, variant), target in zip(outputs, targets, strict=True):
+                look = self.look(layout, variant.print_ready)
+                if source in usable and self.manifest.is_fresh(target, look, self.toolchain):
+                    self._fresh(target, layout, fresh, progress)
+                else:
+                    decided.setdefault(source, []).append((layout, variant))
+        return decided
+
+    def _fresh(self, target: Path, layout: Layout, fresh: list[Path],
+               progress: Progress | None) -> None:
+        if self.wants_proofs(layout) and not self.manifest.proofs_fresh(target):
+            self.proofs_due.append(target)
+        fresh.append(target)
+        if progress:
+            progress(target, "fresh", 0.0)
 
     def look(self, layout: Layout, print_ready: bool) -> str:
         """What an output of ``layout`` depends on besides its own files (``output_looks``)."""
@@ -72,29 +113,26 @@ class Plan:
     def wants_proofs(self, layout: Layout) -> bool:
         return self.proofs and layout.format == "pdf"
 
-    def record_leaflets(self, leaflets: list[Leaflet], warnings: dict[Path, list[Diagnostic]],
-                        loaded: list[Leaflet]) -> None:
-        """Each leaflet's ``layouts:`` and the warnings its load gave, for the next build;
-        and the facts of every leaflet ``loaded``, built or not (``record_facts``)."""
-        self.record_facts(loaded)
+    def record_leaflets(self, leaflets: list[Leaflet], warnings: dict[Path, list[Diagnostic]]
+                        ) -> None:
+        """Each leaflet's ``layouts:`` and the warnings its load gave, for the next build
+        (the warnings kept against its original's bytes, not its shape: an outdated
+        translation's warning names what changed in the original's text)."""
         for leaflet in leaflets:
-            self.manifest.record_layouts(leaflet.path, self._digest(leaflet.path),
-                                         leaflet.layouts)
-            self.manifest.record_notes(leaflet.path,
-                                       self.manifest.hash_inputs(sources_of(leaflet)),
+            self.manifest.record_layouts(leaflet.path, leaflet.digest, leaflet.layouts)
+            noted = [leaflet.path, *([leaflet.original_path] if leaflet.original_path else [])]
+            self.manifest.record_notes(leaflet.path, self.manifest.hash_inputs(noted),
                                        warnings.get(leaflet.path, []))
 
-    def record_facts(self, leaflets: list[Leaflet]) -> bool:
-        """What the catalogue check needs of each leaflet loaded, for builds that do not
-        load it (of every leaflet loaded: one not built is still in the catalogue); True
-        if there were any."""
-        for path, facts in loaded_facts(leaflets).items():
-            self.manifest.record_facts(path, self._digest(path), facts)
-        return bool(leaflets)
 
-    def _digest(self, source: Path) -> str:
-        """The hash of the source's bytes as read before it was loaded ("-": unreadable)."""
-        return self.manifest.hash_input(source.relative_to(self.project.root).as_posix()) or "-"
+def record_facts(manifest: Manifest, leaflets: Iterable[Leaflet]) -> bool:
+    """What the catalogue check needs of each leaflet loaded, and what its translations
+    show of it (its shape), for builds that do not load it: each recorded against the
+    bytes it was loaded from. True if there were any leaflets."""
+    loaded = {leaflet.path: leaflet for leaflet in leaflets}
+    for path, facts in loaded_facts(loaded.values()).items():
+        manifest.record_facts(path, loaded[path].digest or "-", facts)
+    return bool(loaded)
 
 
 def output_looks(project: Project, brand: Brand, layouts: list[Layout],
@@ -113,9 +151,11 @@ def output_looks(project: Project, brand: Brand, layouts: list[Layout],
 
 
 def sources_of(leaflet: Leaflet) -> list[Path]:
-    """Its source and, for a translation, the original: a change to the original must
-    have the translation compared with it again, so it is an input of its outputs."""
-    return [leaflet.path, *([leaflet.original_path] if leaflet.original_path else [])]
+    """Its source and, for a translation, its original's shape (``shape_input``): a
+    change to the original's sections or version must have the translation compared with
+    it again, and made again if it still matches; a change to its text alone, neither."""
+    original = leaflet.original_path
+    return [leaflet.path, *([shape_input(original)] if original else [])]
 
 
 def _page_source(layout: Layout, available: dict[str, Layout]) -> list[Layout]:

@@ -4,8 +4,9 @@
 ``outputs`` (what each output was built from, and the files written for it),
 ``sources`` (the ``layouts:`` each source asked for), ``notes`` (warnings a load gave)
 and ``leaflets`` (each leaflet's ``LeafletFacts``, as ``loaded_facts`` takes them from
-the loaded leaflet: what the catalogue check needs of it, kept so that a build which does
-not load it still knows; ``careleaf check`` takes them the same way).
+the loaded leaflet: what the catalogue check needs of it, and what its translations
+show of it, its ``shape``; kept so that a build which does not load it still knows;
+``careleaf check`` takes them the same way).
 
 An output's proofs have a record of their own inside the output's (``Proofs``): they
 are drawn by a task of their own after the output is recorded, so an output can be
@@ -20,23 +21,26 @@ loaded again), and a file of another version counts as empty.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from careleaf.errors import Severity
+from careleaf.errors import Severity, display_path
 
 if TYPE_CHECKING:  # only a type here: a build with nothing to do loads no leaflet
+    from careleaf.project import Project
     from careleaf.source.model import Leaflet
 
 T = TypeVar("T")
 #: Bumped by hand when the manifest's shape changes: an older manifest is read as empty,
 #: so everything is rebuilt once. A new section needs no bump: a manifest without it has
 #: no records there (``leaflets``, added later, is filled in by the next build).
-#: 3: proofs recorded apart from their output's files.
-MANIFEST_VERSION = 3
+#: 3: proofs recorded apart from their output's files. 4: each leaflet's shape, which a
+#: translation's outputs record of their original instead of its bytes.
+MANIFEST_VERSION = 4
 
 
 class FileRecord(NamedTuple):
@@ -101,14 +105,17 @@ class Notes:
 
 class LeafletFacts(NamedTuple):
     """A leaflet as the catalogue check sees it (``check.catalogue``): its language, title
-    and keywords, each with its line (1-based; None if unknown). A named tuple, not a
-    dataclass: a build with nothing to do imports this, and pays for each class made."""
+    and keywords, each with its line (1-based; None if unknown); and as its translations
+    see it (``shape``). A named tuple, not a dataclass: a build with nothing to do imports
+    this, and pays for each class made."""
 
     lang: str
     title: str
     title_line: int | None
     #: Each keyword as the front matter spells it, and the line it is on.
     keywords: tuple[tuple[str, int | None], ...]
+    #: ``shape_of`` the leaflet ("": not known).
+    shape: str = ""
 
     def to_json(self, digest: str) -> dict[str, object]:
         """The manifest's record: these facts, valid while the source hashes to ``digest``."""
@@ -118,7 +125,7 @@ class LeafletFacts(NamedTuple):
         for name, line in self.keywords:
             first.setdefault(name, line)
         return {"digest": digest, "lang": self.lang, "title": self.title,
-                "title_line": self.title_line, "keywords": first}
+                "title_line": self.title_line, "keywords": first, "shape": self.shape}
 
 
 def loaded_facts(leaflets: Iterable[Leaflet]) -> dict[Path, LeafletFacts]:
@@ -126,8 +133,47 @@ def loaded_facts(leaflets: Iterable[Leaflet]) -> dict[Path, LeafletFacts]:
     return {leaflet.path: LeafletFacts(leaflet.lang, leaflet.title,
                                        leaflet.key_lines.get("title"),
                                        tuple(zip(leaflet.keywords, leaflet.keyword_lines,
-                                                 strict=True)))
+                                                 strict=True)), shape_of(leaflet))
             for leaflet in leaflets}
+
+
+def shape_of(leaflet: Leaflet) -> str:
+    """What a translation shows of ``leaflet``, its original, as a short digest: whether
+    it is a translation itself, its ``version`` (the outdated check, the "older version"
+    note) and its sections' ids, each with its items' ids, in order (the translation must
+    have the same). Nothing of its text: no output of a translation shows any of it."""
+    shown = [leaflet.translation_of, leaflet.version,
+             [[section.id, [item.id for item in section.items]] for section in leaflet.sections]]
+    return hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:16]
+
+
+#: Ends the name of an input that is a source's shape, not its bytes: ``source/en/x.md#shape``.
+SHAPE = "#shape"
+
+
+def shape_input(source: Path) -> Path:
+    """The input that stands for what a translation shows of ``source``, its original."""
+    return source.with_name(source.name + SHAPE)
+
+
+def shaped(name: str) -> str | None:
+    """The source whose shape the input ``name`` is (``shape_input``); None for a file."""
+    return name[:-len(SHAPE)] if name.endswith(SHAPE) else None
+
+
+def built_from(project: Project, changed: Iterable[str]) -> str:
+    """Input names of ``changed_inputs`` in a writer's words: ``from an older
+    source/es/x.md and before a change to the sections or version of source/en/x.md``."""
+    files: list[str] = []
+    originals: list[str] = []
+    for name in changed:
+        source = shaped(name)
+        (files if source is None else originals).append(
+            display_path(project.root / (source or name)))
+    parts = [f"from an older {', '.join(files)}"] if files else []
+    if originals:
+        parts.append(f"before a change to the sections or version of {', '.join(originals)}")
+    return " and ".join(parts)
 
 
 def to_json(entries: dict[str, OutputRecord], sources: dict[str, tuple[str, list[str] | None]],
@@ -239,7 +285,8 @@ def _leaflet(value: Any) -> tuple[str, LeafletFacts] | None:
     try:
         keywords = tuple((str(name), _line(line)) for name, line in value["keywords"].items())
         return str(value["digest"]), LeafletFacts(str(value["lang"]), str(value["title"]),
-                                                  _line(value["title_line"]), keywords)
+                                                  _line(value["title_line"]), keywords,
+                                                  str(value["shape"]))
     except (TypeError, ValueError, KeyError, AttributeError):
         return None
 

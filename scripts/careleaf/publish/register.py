@@ -38,7 +38,8 @@ from careleaf.errors import Report
 from careleaf.files import write_all_atomic
 from careleaf.outputs import Variant, output_path
 from careleaf.pipeline.manifest import Manifest, toolchain_digest
-from careleaf.pipeline.plan import output_looks
+from careleaf.pipeline.plan import output_looks, record_facts
+from careleaf.pipeline.records import shaped
 from careleaf.project import Project
 from careleaf.publish.archive import load_published
 from careleaf.publish.gate import Decision, decide_all
@@ -207,6 +208,9 @@ class _Facts:
         self.leaflets = {leaflet.path.resolve(): leaflet
                          for leaflet in load_leaflets(project, quiet, project.sources())}
         self.translations = check_translations(project, self.leaflets.values(), Report())
+        # Their shapes, so a translation's outputs are judged as a build judges them.
+        record_facts(self.manifest, [*self.leaflets.values(), *(
+            status.original for status in self.translations.values() if status.original)])
         self.published = load_published(project, brand.name)
 
     def row(self, decision: Decision) -> Row:
@@ -293,7 +297,11 @@ def _changed(changed: list[str]) -> str:
         return "a file changed since it was built"
     if "careleaf" in changed:
         return "built by another version of careleaf"
-    return "layout or brand changed" if "layout" in changed else "its source files changed"
+    if "layout" in changed:
+        return "layout or brand changed"
+    if all(shaped(name) for name in changed):
+        return "its original's sections or version changed"
+    return "its source files changed"
 
 
 def _made_from(status: Status) -> tuple[str, bool]:

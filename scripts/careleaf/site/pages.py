@@ -35,6 +35,8 @@ from careleaf.i18n.messages import SOURCE_LANGUAGE, Messages, messages_for
 from careleaf.outputs import Variant, output_path
 from careleaf.pipeline.make import publishable
 from careleaf.pipeline.manifest import Manifest
+from careleaf.pipeline.plan import record_facts
+from careleaf.pipeline.records import built_from
 from careleaf.project import Project, topic_slug
 from careleaf.render.cover import cover_alt, cover_png
 from careleaf.render.html import render_template, template_variables
@@ -78,8 +80,11 @@ def leaflet_entries(manifest: Manifest, report: Report, brand: Brand, offered: l
     # The same leaflets as the build builds. Their errors are the build's and the
     # check's to report: a failing build is not one to show, so the site need not
     # keep what it had of them.
-    leaflets, translations = publishable(project, load_leaflets(project, Report(), sources),
-                                         Report(), brand)
+    loaded = load_leaflets(project, Report(), sources)
+    leaflets, translations = publishable(project, loaded, Report(), brand)
+    # Their shapes, so a translation's outputs are judged as a build judges them.
+    record_facts(manifest, [*loaded, *(status.original for status in translations.values()
+                                       if status.original is not None)])
     if listing is not None:
         leaflets = [leaflet for leaflet in leaflets if listing.allows(leaflet)]
     listed = {leaflet.path.resolve() for leaflet in leaflets}
@@ -155,8 +160,7 @@ def _left_out(manifest: Manifest, report: Report, target: Path,
 def _stale(manifest: Manifest, changed: list[str]) -> str:
     if changed == ["never built"]:
         return f"has no record of being built in {display_path(manifest.path)}"
-    names = ", ".join(display_path(manifest.project.root / name) for name in changed)
-    return f"was built from an older {names}"
+    return f"was built {built_from(manifest.project, changed)}"
 
 
 def render_pages(project: Project, brand: Brand, layout: Layout, entries: list[Entry],

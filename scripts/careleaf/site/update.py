@@ -144,8 +144,11 @@ def _inputs_digest(manifest: Manifest, brand: Brand, site_layout: Layout,
                 add(path, stat and (stat.st_size, stat.st_mtime_ns))
             entry = manifest.entries.get(manifest.key(target))
             extra_inputs.update(entry.inputs if entry else ())
-    for name in sorted(extra_inputs):  # the images of each leaflet, which its page shows
-        add(name, manifest.hash_input(name) or "-")  # a regular file of a sane size, or "-"
+    # The images of each leaflet, which its page shows, and a translation's original's
+    # shape (its version: the page says when the translation is of an older one), or "-"
+    # (an unreadable file; a shape not known till a build loads the original again).
+    for name in sorted(extra_inputs):
+        add(name, manifest.hash_input(name) or "-")
     return sha.hexdigest()
 
 

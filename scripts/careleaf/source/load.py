@@ -10,6 +10,7 @@ in the report.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from careleaf.errors import Report
@@ -32,15 +33,20 @@ def load_leaflets(project: Project, report: Report, paths: list[Path] | None = N
 def load_leaflet(path: Path, project: Project, report: Report) -> Leaflet | None:
     local = Report()
     _check_names(path, path.parent.name, path.stem, local)
-    text = read_source(path, project, local)
-    leaflet = load_text(text, path, project, local) if text is not None else None
+    data = read_source_bytes(path, project, local)
+    text = decode_source(data, path, local) if data is not None else None
+    leaflet = None
+    if data is not None and text is not None:
+        leaflet = load_text(text, path, project, local, hashlib.sha256(data).hexdigest())
     report.extend(local)
     return None if local.errors else leaflet
 
 
-def load_text(text: str, path: Path, project: Project, report: Report) -> Leaflet | None:
+def load_text(text: str, path: Path, project: Project, report: Report,
+              digest: str = "") -> Leaflet | None:
     """The leaflet ``text`` holds, read as the source at ``path`` (its language, id and
-    the folder its images are found from): an earlier version of it from git, say."""
+    the folder its images are found from): an earlier version of it from git, say.
+    ``digest`` is the hash of the bytes ``text`` was decoded from, when read from a file."""
     local = Report()
     lang, leaflet_id = path.parent.name, path.stem
     parts = split(text, path, local)
@@ -66,7 +72,7 @@ def load_text(text: str, path: Path, project: Project, report: Report) -> Leafle
         keyword_lines=front.keyword_lines,
         translation_of=front.translation_of, original_version=front.original_version,
         status=front.status, owner=front.owner, approved_by=front.approved_by,
-        approved_on=front.approved_on,
+        approved_on=front.approved_on, digest=digest,
     )
 
 
@@ -84,20 +90,23 @@ def _check_names(path: Path, lang: str, leaflet_id: str, report: Report) -> None
 
 
 def read_source(path: Path, project: Project, report: Report) -> str | None:
-    """The file's text with a BOM removed and line endings made ``\\n``, or None.
+    """The file's text with a BOM removed and line endings made ``\\n``, or None."""
+    data = read_source_bytes(path, project, report)
+    return decode_source(data, path, report) if data is not None else None
 
-    What is not a source (a FIFO, a device, a folder, a link out of ``source/``, an
-    id too long, a file too big) is an error found before the file is opened.
-    """
+
+def read_source_bytes(path: Path, project: Project, report: Report) -> bytes | None:
+    """The file's bytes, or None after an error: what is not a source (a FIFO, a device,
+    a folder, a link out of ``source/``, an id too long, a file too big) is one found
+    before the file is opened."""
     if (problem := project.source_problem(path)) is not None:
         report.error(path, None, problem)
         return None
     try:
-        data = read_regular(path, MAX_SOURCE_BYTES)
+        return read_regular(path, MAX_SOURCE_BYTES)
     except UnreadableFile as exc:  # swapped for something else since it was looked at
         report.error(path, None, str(exc))
         return None
-    return decode_source(data, path, report)
 
 
 def decode_source(data: bytes, path: Path, report: Report) -> str | None:

@@ -131,6 +131,10 @@ class Leaflet:
     key_lines: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
     #: The line of each of ``keywords``.
     keyword_lines: tuple[int, ...] = field(default=(), hash=False, compare=False)
+    #: The SHA-256 (hex) of the bytes it was loaded from ("" for a text not read from its
+    #: file, such as a version from git): what the build records its facts against, so
+    #: that they are never taken for those of bytes read before or after it was loaded.
+    digest: str = field(default="", hash=False, compare=False)
 
     @property
     def is_draft(self) -> bool:
