@@ -95,10 +95,11 @@ def leaflet_entries(manifest: Manifest, report: Report, brand: Brand, offered: l
 
 def entry_of(manifest: Manifest, report: Report, brand: Brand, offered: list[Layout],
              leaflet: Leaflet, original: Original | None, listing: Listing | None = None, *,
-             stale_too: bool = False) -> Entry:
-    """``leaflet``'s entry. ``stale_too`` offers its downloads as they are on disk, even
-    those older than its source: serve's page of an edit, shown before they are rebuilt."""
-    downloads = _downloads(manifest, report, brand, leaflet, offered, stale_too)
+             as_on_disk: bool = False) -> Entry:
+    """``leaflet``'s entry. ``as_on_disk`` offers its downloads as they are on disk, even
+    those older than its source, without asking the manifest: serve's page of an edit,
+    shown at once, before they are rebuilt."""
+    downloads = _downloads(manifest, report, brand, leaflet, offered, as_on_disk)
     return Entry(leaflet, f"{leaflet.lang}/{leaflet.id}/",
                  tuple(download for download in downloads
                        if listing is None or listing.offers(leaflet, download.file)),
@@ -119,16 +120,15 @@ def original_of(status: Status | None, listed: set[Path]) -> Original | None:
 
 
 def _downloads(manifest: Manifest, report: Report, brand: Brand, leaflet: Leaflet,
-               offered: list[Layout], stale_too: bool = False) -> list[Download]:
-    """The leaflet's outputs built from its inputs as they are now (``stale_too``: or
-    before), each file as the build wrote it (so as ``careleaf check`` reads it back),
+               offered: list[Layout], as_on_disk: bool = False) -> list[Download]:
+    """The leaflet's outputs built from its inputs as they are now (``as_on_disk``: any
+    there), each file as the build wrote it (so as ``careleaf check`` reads it back),
     the EPUB first."""
     found = []
     for layout in (layout for layout in offered if leaflet.wants(layout.name)):
         target = output_path(manifest.project, leaflet.path, layout, Variant(brand.name))
         names = (target.name, *layout.extra_names(leaflet.id))
-        damaged = ({path.resolve() for path, _ in manifest.damaged(target)} if stale_too
-                   else _left_out(manifest, report, target, names))
+        damaged = set() if as_on_disk else _left_out(manifest, report, target, names)
         if damaged is None:
             continue
         for index, name in enumerate(names):

@@ -74,6 +74,9 @@ class Rebuilds:
         self._shown: dict[Path, tuple[Leaflet, Original | None]] = {}
         #: The errors of the last build, and those of the sources loaded since, by source.
         self._problems: dict[Path, list[str]] = {}
+        #: Read once: a page of an edit offers its downloads as they are on disk (a big
+        #: project's manifest costs milliseconds to read).
+        self._manifest = Manifest(project)
 
     @property
     def problems(self) -> tuple[str, ...]:
@@ -131,8 +134,8 @@ class Rebuilds:
         brand, offered, site_layout = self._site_parts()
         leaflet, original = self._shown[path]
         entries = self._known()
-        entries[path] = entry = entry_of(Manifest(self.project), Report(), brand, offered,
-                                         leaflet, original, stale_too=True)
+        entries[path] = entry = entry_of(self._manifest, Report(), brand, offered, leaflet,
+                                         original, as_on_disk=True)
         files = leaflet_page(brand, site_layout, list(entries.values()), entry)
         write_files(self.folder, files)
         return [self.folder / name for name in files]
