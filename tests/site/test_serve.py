@@ -80,7 +80,7 @@ def test_errors_are_a_banner_before_the_script_each_line_escaped() -> None:
     problems = ("source/en/a.md:3: error: id '<b>' is invalid", "layouts/a4/x.html:9: error: y")
     html = with_reload_script(b"<body><p>x</p></body>", "1", problems).decode()
     banner, script = html.index('id="careleaf-problems"'), html.index("<script>")
-    assert html.index("<p>x</p>") < banner < script  # the last good page stays, first
+    assert banner < html.index("<p>x</p>") < script  # first in the body, the page below
     assert "The last save has 2 errors" in html
     assert "source/en/a.md:3: error: id &#x27;&lt;b&gt;&#x27; is invalid" in html
     assert "<b>" not in html and 'role="alert"' in html

@@ -2,14 +2,16 @@
 the last save has errors, a banner naming each one.
 
 The banner is the writer's error list, in the browser they are looking at: each error
-as ``path:line: error: message``, the way the build prints it, over the top of the
-last good page, which stays below it (and scrolls). It is added to the response only,
+as ``path:line: error: message``, the way the build prints it, above the last good
+page. It comes first in the page's body and sticks to the top of the window, so it
+pushes the page down rather than hiding its top. It is added to the response only,
 like the script: the files on disk never hold it. Its styles are inline, so no
 stylesheet of the site (which the writer may be editing) can hide or break it.
 """
 
 from __future__ import annotations
 
+import re
 from html import escape
 from urllib.parse import quote
 
@@ -20,12 +22,13 @@ RELOAD_SCRIPT = (
     "events.addEventListener(\"reload\", function () {{ events.close(); location.reload(); }});"
     "}})();</script>"
 )
+_BODY = re.compile(rb"<body\b[^>]*>", re.IGNORECASE)
 #: The most errors listed; the rest are counted (the terminal has them all).
 MAX_LISTED = 20
 
 _BANNER = (
-    '<div id="careleaf-problems" role="alert" lang="en" dir="ltr" style="position:fixed;'
-    "top:0;left:0;right:0;z-index:2147483647;max-height:45vh;overflow:auto;margin:0;"
+    '<div id="careleaf-problems" role="alert" lang="en" dir="ltr" style="position:sticky;'
+    "top:0;z-index:2147483647;max-height:45vh;overflow:auto;margin:0;box-sizing:border-box;"
     "padding:12px 16px 14px;background:#fff4f4;color:#1b1b1b;border-bottom:4px solid "
     "#b3261e;box-shadow:0 6px 18px rgba(0,0,0,.28);font:15px/1.45 system-ui,-apple-system,"
     'Segoe UI,Roboto,sans-serif;text-align:left">'
@@ -39,10 +42,18 @@ _BANNER = (
 )
 
 
-def served_extras(events_url: str, version: str, problems: tuple[str, ...]) -> str:
-    """The markup added before ``</body>``: the banner (if any problem) and the script."""
-    script = RELOAD_SCRIPT.format(url=events_url, version=quote(version))
-    return banner(problems) + script
+def served_page(html: bytes, events_url: str, version: str, problems: tuple[str, ...]
+                ) -> bytes:
+    """``html`` as serve sends it: the banner (if any problem) first in its body and
+    the script before ``</body>``."""
+    script = RELOAD_SCRIPT.format(url=events_url, version=quote(version)).encode()
+    at = html.lower().rfind(b"</body>")
+    html = html[:at] + script + html[at:] if at >= 0 else html + script
+    if not problems:
+        return html
+    body = _BODY.search(html)
+    at = body.end() if body else 0
+    return html[:at] + banner(problems).encode() + html[at:]
 
 
 def banner(problems: tuple[str, ...]) -> str:

@@ -74,14 +74,18 @@ class Rebuilds:
         self._shown: dict[Path, tuple[Leaflet, Original | None]] = {}
         #: The errors of the last build, and those of the sources loaded since, by source.
         self._problems: dict[Path, list[str]] = {}
+        #: The files of the last save: their errors are listed first.
+        self._saved: set[Path] = set()
         #: Read once: a page of an edit offers its downloads as they are on disk (a big
         #: project's manifest costs milliseconds to read).
         self._manifest = Manifest(project)
 
     @property
     def problems(self) -> tuple[str, ...]:
-        """The errors now, as the build prints them."""
-        return tuple(line for path in sorted(self._problems) for line in self._problems[path])
+        """The errors now, as the build prints them: those of the files just saved first
+        (others, such as a translation that cannot be compared with them, follow)."""
+        first = sorted(self._problems, key=lambda path: (path not in self._saved, path))
+        return tuple(line for path in first for line in self._problems[path])
 
     def first(self) -> Path:
         """The first build, its site made whatever its errors; then the renderer readied."""
@@ -92,7 +96,7 @@ class Rebuilds:
     def after(self, changed: set[Path]) -> bool:
         """Bring the preview up to date after ``changed``; False if a newer save
         superseded the work before it was done."""
-        edited = self._edited(changed)
+        edited, self._saved = self._edited(changed), changed
         if edited:
             self._pages(edited)
             if self.superseded():

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from careleaf.site.overlay import served_extras
+from careleaf.site.overlay import served_page
 
 EVENTS = "/__careleaf__/events"
 #: Content types by suffix; checked before ``mimetypes``, whose table depends on the machine.
@@ -368,10 +368,8 @@ def content_type(path: Path) -> str:
 
 
 def with_reload_script(html: bytes, version: str, problems: tuple[str, ...] = ()) -> bytes:
-    """``html`` with the live-reload script (and the error banner) before ``</body>``."""
-    script = served_extras(EVENTS, version, problems).encode()
-    at = html.lower().rfind(b"</body>")
-    return html[:at] + script + html[at:] if at >= 0 else html + script
+    """``html`` with the live-reload script before ``</body>`` (and the error banner)."""
+    return served_page(html, EVENTS, version, problems)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
