@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -238,8 +239,15 @@ def test_a_newer_save_supersedes_the_pending_work_and_nothing_stale_is_recorded(
         start = len(served.stdout)
         save(source, text.replace(WORD, "zqfirst", 1))
         served.wait_for_output_after(start, r"^a4 updated: ", SHOW_TIMEOUT)
-        save(source, text.replace(WORD, "zqsecond", 1))  # while the other layouts are made
-        served.wait_for_output_after(start, r"^Superseded by a newer save", SHOW_TIMEOUT)
+        # While the other layouts are made; saved as sed -i saves, through a temporary
+        # file renamed over the source, which serve must see as a save of the source.
+        temporary = source.with_name("sedQx1Zt")
+        save(temporary, text.replace(WORD, "zqsecond", 1))
+        os.replace(temporary, source)
+        superseded = served.wait_for_output_after(start, r"^Superseded by a newer save",
+                                                  SHOW_TIMEOUT)
+        after = served.stdout.index(superseded)
+        served.wait_for_output_after(after, r"^Page updated: source/en/", SHOW_TIMEOUT)
         wait_idle(served, start)
         printed = [line.strip() for line in served.stdout[start:]]
         page = get(f"{served.url}en/{LEAFLET}/")

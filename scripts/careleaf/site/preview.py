@@ -20,6 +20,7 @@ of a moment, never the published site, which only ``careleaf build`` makes.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,15 +30,17 @@ import click
 
 from careleaf.design.brand import DEFAULT_BRAND, Brand
 from careleaf.design.layouts import Layout, select_layouts
-from careleaf.errors import Report, display_path, print_diagnostics
-from careleaf.formats.pdf import warm_up
+from careleaf.errors import CareleafError, Report, display_path, print_diagnostics
+from careleaf.formats.job import Job
 from careleaf.pipeline.build import BuildResult, Runner, build
 from careleaf.pipeline.make import publishable
 from careleaf.pipeline.manifest import Manifest
+from careleaf.pipeline.tasks import RenderWork, make_output
 from careleaf.project import Project
 from careleaf.site.model import SITE_LAYOUT, Entry, Original, site_dir
 from careleaf.site.pages import entry_of, leaflet_entries, leaflet_page, original_of
 from careleaf.site.update import update_preview, write_files
+from careleaf.source.images import IMAGE_TYPES
 from careleaf.source.load import load_leaflet
 from careleaf.source.model import Leaflet
 
@@ -88,9 +91,12 @@ class Rebuilds:
         return tuple(line for path in first for line in self._problems[path])
 
     def first(self) -> Path:
-        """The first build, its site made whatever its errors; then the renderer readied."""
+        """The first build, its site made whatever its errors; then what the first save
+        needs is readied: the site's entries, and the renderer, by a first A4 made in
+        memory (WeasyPrint imported, fonts, stylesheets and templates loaded)."""
         self._everything(first=True)
-        self._warm_up()
+        if self._drawn():
+            self._warm_up()
         return self.folder
 
     def after(self, changed: set[Path]) -> bool:
@@ -107,11 +113,20 @@ class Rebuilds:
         return self._everything()
 
     def _edited(self, changed: set[Path]) -> list[Path]:
-        """The leaflets saved, if that is all that changed (and the site can be drawn)."""
+        """The leaflets saved, if that is all that changed (and the site can be drawn).
+        An editor's temporary file, gone by now, is no change (sed, vim and others save
+        through one)."""
+        source_dir = self.project.source_dir
+        changed = {path for path in changed
+                   if path.exists() or not _temporary(path, source_dir)}
         sources = [path for path in changed if path.suffix == ".md" and path.is_file()
                    and path.is_relative_to(self.project.source_dir)]
-        drawn = self._result.brand is not None and SITE_LAYOUT in self._result.layouts
-        return sorted(sources) if drawn and len(sources) == len(changed) <= QUICK_MAX else []
+        quick = self._drawn() and len(sources) == len(changed) <= QUICK_MAX
+        return sorted(sources) if quick else []
+
+    def _drawn(self) -> bool:
+        """Whether a page can be drawn: the brand and the site layout load."""
+        return self._result.brand is not None and SITE_LAYOUT in self._result.layouts
 
     def _pages(self, edited: list[Path]) -> None:
         """Each saved leaflet's web page, or its errors over the last good one."""
@@ -196,11 +211,20 @@ class Rebuilds:
         self._entries = {entry.leaflet.path: entry for entry in entries}
 
     def _warm_up(self) -> None:
-        """WeasyPrint imported and the first PDF layout's stylesheets parsed, here: the
-        first save's PDF then costs what every other one does."""
+        """A leaflet's page and its first PDF layout made in memory, in this process (the
+        templates compiled, WeasyPrint imported, fonts and stylesheets loaded): the first
+        save's page and PDF then cost what every other one's do."""
         printed = [layout for layout in self._layouts() if layout.format == "pdf"]
+        entries = list(self._known().values())
+        if not entries:
+            return
+        brand, _, site_layout = self._site_parts()
+        leaflet_page(brand, site_layout, entries, entries[0])
         if printed:
-            warm_up(self.project, tuple(printed[0].stylesheets))
+            job = Job(self.project, entries[0].leaflet, printed[0],
+                      brand.in_language(entries[0].leaflet.lang))
+            with contextlib.suppress(CareleafError):  # the builds say what is wrong
+                make_output(RenderWork(job, self.folder / "warm-up"), {}, Report())
 
     def _layouts(self) -> list[Layout]:
         """The layouts built: those given, else the configured ones."""
@@ -222,6 +246,13 @@ class Rebuilds:
             self._entries = {entry.leaflet.path: entry for entry in leaflet_entries(
                 Manifest(self.project), Report(), brand, offered, self.project.sources())}
         return self._entries
+
+
+def _temporary(gone: Path, source_dir: Path) -> bool:
+    """Whether ``gone``, a path no longer there, was nothing a build reads: in
+    ``source/``, anything but a source or an image (elsewhere any file may be a layout's)."""
+    return gone.is_relative_to(source_dir) and gone.suffix.lower() not in (".md",
+                                                                           *IMAGE_TYPES)
 
 
 def _print(report: Report) -> None:
