@@ -246,8 +246,8 @@ def test_a_shape_is_known_while_its_source_is_the_bytes_it_was_recorded_of(root:
 
 def test_the_shape_is_kept_in_the_manifest_and_an_older_one_is_read_as_empty() -> None:
     facts = LeafletFacts("en", "T", 2, (("cramp", 12),), "0123456789abcdef")
-    data = json.loads(json.dumps(to_json({}, {}, {}, {"source/en/x.md": ("d", facts)})))
+    data = json.loads(json.dumps(to_json({}, {}, {}, {"source/en/x.md": ("d", facts)}, {})))
     assert parse(data)[3] == {"source/en/x.md": ("d", facts)}
     del data["leaflets"]["source/en/x.md"]["shape"]
     assert parse(data)[3] == {}  # a record without one is dropped: the source is loaded
-    assert parse({**data, "version": MANIFEST_VERSION - 1}) == ({}, {}, {}, {})
+    assert parse({**data, "version": MANIFEST_VERSION - 1}) == ({}, {}, {}, {}, {})

@@ -30,6 +30,7 @@ from careleaf.design.layouts import load_layouts, select_layouts
 from careleaf.errors import Report, display_path
 from careleaf.formats.panels import panel_regions
 from careleaf.outputs import Variant, output_path
+from careleaf.pipeline.make import record_catalogues
 from careleaf.pipeline.plan import output_looks, record_facts
 from careleaf.project import Project
 from careleaf.source.load import load_leaflets
@@ -63,9 +64,11 @@ def check(project: Project, report: Report, *, layout_names: list[str] | None = 
         return result
     result.leaflets, result.loaded = len(leaflets), leaflets
     files = FileCheck(project, report, output_looks(project, brand, layouts, available))
-    # What a build records of each leaflet it loads, and of each translation's original:
-    # a translation's outputs are judged by what its original is now, as a build does.
+    # What a build records of each leaflet it loads, and of each translation's original,
+    # and of their catalogues: a translation's outputs are judged by what its original
+    # is now, and any output by what it shows of its catalogue now, as a build does.
     record_facts(files.manifest, _with_originals(project, leaflets))
+    record_catalogues(files.manifest, {leaflet.lang for leaflet in leaflets})
     for leaflet in (leaflet for leaflet in leaflets if _in_brand_language(brand, leaflet, report)):
         for layout in (layout for layout in layouts if leaflet.wants(layout.name)):
             target = output_path(project, leaflet.path, layout, Variant(brand_name))

@@ -136,8 +136,9 @@ def catalogue_path(layouts_dir: Path, lang: str) -> Path:
 
 
 def catalogue_files(layouts_dir: Path, lang: str) -> list[Path]:
-    """The files a leaflet's outputs are made from besides its source: its catalogue and
-    the template that says what the catalogue must hold (none for English)."""
+    """The files of ``lang``'s interface words: its catalogue and the template that says
+    what the catalogue must hold (none for English). What a leaflet's outputs show of
+    them is their render shape (``render_shape``)."""
     if is_source_language(lang):
         return []
     return [catalogue_path(layouts_dir, lang), messages_folder(layouts_dir) / TEMPLATE]
@@ -194,6 +195,8 @@ class Checked:
     coverage: Coverage | None = None
 
 
+#: A file and its bytes as read (None: it could not be).
+Read = tuple[Path, bytes | None]
 #: Checked catalogues by (language, catalogue, template bytes, catalogue bytes): each
 #: worker reads two small files per leaflet and parses them only when they changed.
 _CACHE: dict[tuple[str, Path, bytes | None, bytes | None], Checked] = {}
@@ -214,16 +217,23 @@ def check_catalogue(layouts_dir: Path, lang: str) -> Checked:
         return Checked(Report(), english(lang))
     template, catalogue = messages_folder(layouts_dir) / TEMPLATE, catalogue_path(layouts_dir,
                                                                                  lang)
-    key = (lang, catalogue, _read(template), _read(catalogue))
+    return check_bytes(lang, (template, read_file(template)), (catalogue, read_file(catalogue)))
+
+
+def check_bytes(lang: str, template: Read, catalogue: Read) -> Checked:
+    """``check_catalogue`` of the bytes given of the template and the catalogue: for a
+    caller that must know which bytes were checked (``render_shape``)."""
+    key = (lang, catalogue[0], template[1], catalogue[1])
     if key not in _CACHE:
         try:
-            _CACHE[key] = _check(lang, template, key[2], catalogue, key[3])
+            _CACHE[key] = _check(lang, *template, *catalogue)
         except CareleafError as exc:
             _CACHE[key] = Checked(exc.report)
     return _CACHE[key]
 
 
-def _read(path: Path) -> bytes | None:
+def read_file(path: Path) -> bytes | None:
+    """The bytes of ``path``; None if it cannot be read (a missing catalogue)."""
     try:
         return path.read_bytes()
     except OSError:
@@ -235,7 +245,8 @@ def _check(lang: str, template: Path, template_bytes: bytes | None, catalogue: P
     if template_bytes is None:
         raise CareleafError(Diagnostic(Location(template), "the message template is missing: "
                                        "run 'careleaf messages' to make it"))
-    wanted = [m.id for m in _parse(template, template_bytes) if isinstance(m.id, str) and m.id]
+    wanted = [m.id for m in parse_catalogue(template, template_bytes)
+              if isinstance(m.id, str) and m.id]
     locale = babel_locale(lang)
     if locale is None:
         raise CareleafError(Diagnostic(Location(catalogue), f"Babel knows no locale '{lang}', "
@@ -243,7 +254,7 @@ def _check(lang: str, template: Path, template_bytes: bytes | None, catalogue: P
     if catalogue_bytes is None:
         return Checked(Report([Diagnostic(Location(catalogue), _no_catalogue_text(
             lang, len(wanted)))]), coverage=Coverage(len(wanted), 0))
-    parsed = _parse(catalogue, catalogue_bytes)
+    parsed = parse_catalogue(catalogue, catalogue_bytes)
     translations = _translations(parsed)
     report, coverage = Report(), _coverage(wanted, translations)
     missing = [msgid for msgid in wanted if msgid not in translations]
@@ -304,7 +315,9 @@ def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def _parse(path: Path, data: bytes) -> Catalog:
+def parse_catalogue(path: Path, data: bytes) -> Catalog:
+    """The catalogue (or template) ``data``, read from ``path``; ``CareleafError`` at its
+    line if it is not a valid one."""
     # Imported here: a build with nothing to do reads no catalogue.
     from babel.messages.pofile import PoFileError, read_po
 

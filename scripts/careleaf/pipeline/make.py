@@ -7,14 +7,16 @@ and the translations' comparison (``source``), the interface words (``i18n.messa
 the task kinds and the renderers behind them (``tasks``), their graph (``schedule``)
 and the executors that run it (``workers``, or ``cluster``'s Dask).
 
-The stale sources, and the translations whose outputs are undecided (their original's
-bytes changed since its shape was recorded), are loaded and validated (``load``), each
-translation among them compared with its original (``translations``); the facts and
-shape of every leaflet loaded, originals too, are recorded (``record_facts``), and the
-undecided outputs judged again by them (``Plan.decide``): those still changed are made,
-the others are fresh. The work is laid out as a graph of tasks and run, each output
-recorded as its task ends and its proofs when theirs does; then each leaflet's
-``layouts:`` and warnings are recorded (``Plan.record_leaflets``).
+The stale sources, and those whose outputs are undecided (a translation's original's
+bytes changed since its shape was recorded, or a catalogue's since its render shape
+was), are loaded and validated (``load``), each translation among them compared with
+its original (``translations``); the facts and shape of every leaflet loaded, originals
+too, are recorded (``record_facts``), and so is the render shape of their languages'
+catalogues (``record_catalogues``); the undecided outputs are judged again by them
+(``Plan.decide``): those still changed are made, the others are fresh. The work is
+laid out as a graph of tasks and run, each output recorded as its task ends and its
+proofs when theirs does; then each leaflet's ``layouts:`` and warnings are recorded
+(``Plan.record_leaflets``).
 """
 
 from __future__ import annotations
@@ -27,11 +29,14 @@ from pathlib import Path
 from careleaf.design.brand import Brand
 from careleaf.design.layouts import Layout
 from careleaf.errors import Diagnostic, Location, Report, Unreachable, display_path
-from careleaf.i18n.messages import catalogue_files, load_messages
+from careleaf.i18n.messages import catalogue_path, is_source_language, load_messages
+from careleaf.i18n.render_shape import render_shapes
 from careleaf.outputs import output_path
 from careleaf.pipeline.cluster import DaskExecutor
 from careleaf.pipeline.graph import Graph
+from careleaf.pipeline.manifest import Manifest
 from careleaf.pipeline.plan import Plan, Progress, Stale, record_facts, sources_of
+from careleaf.pipeline.records import render_input
 from careleaf.pipeline.runs import BuildResult, Runner
 from careleaf.pipeline.schedule import Schedule, proofs_id, warm_up
 from careleaf.pipeline.tasks import ProofWork, RenderWork, Result, Work
@@ -116,8 +121,9 @@ def _make(plan: Plan, report: Report, stale: Stale, result: BuildResult,
 def _load(plan: Plan, report: Report, sources: list[Path]
           ) -> tuple[list[Leaflet], dict[Path, Status]]:
     """The leaflets of ``sources`` that may be made, and each translation's comparison
-    with its original. The facts and shape of every leaflet loaded, originals too, are
-    recorded now: before any output is judged again by them, or hashed to be made."""
+    with its original. The facts and shape of every leaflet loaded, originals too, and
+    their catalogues' render shapes, are recorded now: before any output is judged again
+    by them, or hashed to be made."""
     # Only now pay for Markdown, Jinja2 and the renderers (none, for proofs alone).
     sources = list(dict.fromkeys(sources))  # none: no leaflet (load_leaflets would load all)
     loaded = load_leaflets(plan.project, report, sources) if sources else []
@@ -125,7 +131,16 @@ def _load(plan: Plan, report: Report, sources: list[Path]
     leaflets, translations = publishable(plan.project, leaflets, report, plan.brand)
     originals = [status.original for status in translations.values() if status.original]
     record_facts(plan.manifest, [*loaded, *originals])
+    record_catalogues(plan.manifest, {leaflet.lang for leaflet in loaded})
     return leaflets, translations
+
+
+def record_catalogues(manifest: Manifest, langs: set[str]) -> None:
+    """What the outputs of each of ``langs`` show of its catalogue (``render_shapes``),
+    for builds and checks that do not read it: recorded against the bytes it was worked
+    out of, so known till the catalogue or its template changes."""
+    for catalogue, shape in render_shapes(manifest.project, langs).items():
+        manifest.record_shape(render_input(catalogue), shape.files, shape.value)
 
 
 def _run(plan: Plan, graph: Graph[Work, Result], report: Report, result: BuildResult,
@@ -173,9 +188,12 @@ def _record_as_done(plan: Plan, graph: Graph[Work, Result], report: Report,
 
 
 def inputs_of(project: Project, leaflet: Leaflet) -> list[Path]:
-    """The files an output of ``leaflet`` is made from, besides its layouts and brand."""
-    return [*sources_of(leaflet), *(image.path for image in leaflet.images),
-            *catalogue_files(project.layouts_dir, leaflet.lang)]
+    """What an output of ``leaflet`` is made from, besides its layouts and brand: its
+    source (and original's shape), its images, and its catalogue's render shape: a
+    change to a message only the site shows must not make it again."""
+    catalogue = [] if is_source_language(leaflet.lang) else [  # English: the ids, no .po
+        render_input(catalogue_path(project.layouts_dir, leaflet.lang))]
+    return [*sources_of(leaflet), *(image.path for image in leaflet.images), *catalogue]
 
 
 def _output_done(plan: Plan, graph: Graph[Work, Result], work: RenderWork, done: Result,

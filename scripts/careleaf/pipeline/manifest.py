@@ -1,10 +1,11 @@
 """The build manifest: what each output was last built from, and what was written.
 
 For every output, ``build/.careleaf-manifest.json`` records the hash of each file
-it was built from (its source and images, the catalogue of its interface words),
-taken once *before* rendering; for a translation, not its original's bytes but its
-original's shape (``records.shape_of``: its version, its sections' and items' ids),
-since none of the original's text is in the translation's outputs; the look of its
+it was built from (its source and images), taken once *before* rendering; for a
+translation, not its original's bytes but its original's shape (``records.shape_of``:
+its version, its sections' and items' ids), since none of the original's text is in
+the translation's outputs; of its language's catalogue of interface words, half of
+them the site's, its render shape (``i18n.render_shape``); the look of its
 layouts and brand; careleaf's toolchain (the code on the render path and the
 renderers' versions: ``toolchain_digest``); and the size, time and hash of every file
 written for it (the output, imposed sheets) and, apart, of its proofs (``records``).
@@ -19,7 +20,8 @@ too, and said again by builds that do not load it, while their files are the sam
 So are each leaflet's title and keywords (``LeafletFacts``), which the catalogue check
 needs of every leaflet, loaded this time or not, and its shape: an original's shape is
 known while its bytes are those it was recorded of, and unknown once they change
-until it is loaded again (``undecided``).
+until it is loaded again (``undecided``); so is a catalogue's render shape, recorded
+with the hashes of the catalogue and template it was worked out of.
 """
 
 from __future__ import annotations
@@ -33,18 +35,22 @@ import sys
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
 
 from careleaf import __version__
 from careleaf.errors import Diagnostic, Location
 from careleaf.files import UnreadableFile, read_regular, write_atomic
 from careleaf.pipeline.records import (
     SECTIONS,
+    SHAPE,
     FileRecord,
     LeafletFacts,
     Notes,
     OutputRecord,
     Proofs,
+    Shaped,
+    ShapeRecord,
+    known_value,
+    merge,
     parse,
     shaped,
     to_json,
@@ -75,7 +81,6 @@ RENDER_PATH = ("source", "design", "i18n", "render", "formats")
 #: ``pipeline.tasks``, which writes the bytes a format gives it and has
 #: ``formats.proofs`` draw the proofs (it chooses which files and the proofs' dpi).
 OUTPUT_VERSION = 1
-T = TypeVar("T")
 _DIST_INFO = re.compile(r"^(?P<name>[A-Za-z0-9_.]+)-(?P<version>[^-]+)\.dist-info$")
 
 
@@ -139,10 +144,12 @@ class Manifest:
         self.notes: dict[str, Notes] = {}
         #: Per source: a hash of its bytes and its facts for the catalogue check then.
         self.facts: dict[str, tuple[str, LeafletFacts]] = {}
+        #: Per shaped input but a source's: its value and the files it is of.
+        self.shapes: dict[str, ShapeRecord] = {}
         #: What this run changed, by section and key: only that is merged into the file
         #: on save, so two builds at once do not undo each other's records.
         self._changed: dict[str, set[str]] = {name: set() for name in SECTIONS}
-        self.entries, self.sources, self.notes, self.facts = parse(self._read())
+        self.entries, self.sources, self.notes, self.facts, self.shapes = parse(self._read())
 
     def _read(self) -> object:
         try:
@@ -159,13 +166,13 @@ class Manifest:
 
     def hash_input(self, name: str) -> str | None:
         """The hash of a project file's bytes now (once per run); None if unreadable. For
-        a source's shape (``shape_input``), its recorded shape if its bytes are still
-        those it was recorded of, else None: not known till it is loaded (never kept
-        in ``file_hashes``, so facts recorded later in this run are seen)."""
+        a shaped input (``records.shaped``), its recorded value if the files it was worked
+        out of are still the bytes it was recorded of, else None: not known till they are
+        loaded (never kept in ``file_hashes``, so values recorded later are seen)."""
         if name in self.file_hashes:
             return self.file_hashes[name]
-        if (source := shaped(name)) is not None:
-            return self._shape(source)
+        if (of := shaped(name)) is not None:
+            return self._shape(name, of)
         try:
             data = read_regular(self.project.root / name, MAX_INPUT_BYTES)
         except UnreadableFile:
@@ -173,12 +180,23 @@ class Manifest:
         self.file_hashes[name] = None if data is None else hashlib.sha256(data).hexdigest()
         return self.file_hashes[name]
 
-    def _shape(self, source: str) -> str | None:
-        """The shape recorded of ``source`` if its bytes are still those it was of."""
-        digest, facts = self.facts.get(source, ("", None))
-        if facts is None or not facts.shape or digest != self.hash_input(source):
-            return None
-        return facts.shape
+    def _shape(self, name: str, of: Shaped) -> str | None:
+        """The value recorded of the shaped input ``name`` if the files it was worked out
+        of still hash the same: a source's shape is kept with its facts, others apart."""
+        if of.kind == SHAPE:
+            digest, facts = self.facts.get(of.file, ("", None))
+            record = ShapeRecord({of.file: digest}, facts.shape) if facts else None
+        else:
+            record = self.shapes.get(name)
+        return known_value(record, self.hash_input)
+
+    def record_shape(self, shaped_input: Path, files: dict[Path, str], value: str) -> None:
+        """``shaped_input`` (not a source's shape: ``record_facts``) has ``value``, worked
+        out of ``files``, each hashed as given ("-": unreadable) when it was read."""
+        key = self._name(shaped_input)
+        self.shapes[key] = ShapeRecord({self._name(path): digest
+                                        for path, digest in files.items()}, value)
+        self._changed["shapes"].add(key)
 
     def hash_inputs(self, inputs: Iterable[Path]) -> dict[str, str]:
         """Each input's hash, taken now: call it before rendering what they make."""
@@ -223,7 +241,7 @@ class Manifest:
         """Every file the last build of ``output`` wrote, its proofs too (none if it has
         no record)."""
         entry = self.entries.get(self.key(output))
-        return [self.project.build_dir / name for name in _all_files(entry)] if entry else []
+        return [self.project.build_dir / name for name in entry.all_files] if entry else []
 
     def damaged(self, output: Path) -> list[tuple[Path, str]]:
         """Files of ``output`` that are not as the build wrote them, and how.
@@ -233,7 +251,7 @@ class Manifest:
         entry = self.entries.get(self.key(output))
         if entry is None:
             return [(output, "has no record of being built")]
-        return self._problems(_all_files(entry))
+        return self._problems(entry.all_files)
 
     def _problems(self, files: dict[str, FileRecord]) -> list[tuple[Path, str]]:
         return [(self.project.build_dir / name, problem) for name, record in files.items()
@@ -369,26 +387,13 @@ class Manifest:
     def save(self) -> None:
         """Write what this run changed over the manifest as it is on disk now (another
         build may have saved since this one read it). ``OSError`` if it cannot be written."""
-        entries, sources, notes, facts = parse(self._read())
-        _merge(self.entries, entries, self._changed["outputs"])
-        _merge(self.sources, sources, self._changed["sources"])
-        _merge(self.notes, notes, self._changed["notes"])
-        _merge(self.facts, facts, self._changed["leaflets"])
-        write_atomic(self.path, json.dumps(to_json(entries, sources, notes, facts),
-                                           indent=1).encode())
-
-
-def _merge(mine: dict[str, T], theirs: dict[str, T], keys: set[str]) -> None:
-    """Put this run's records of ``keys`` into ``theirs`` (a key it dropped, dropped)."""
-    for key in keys:
-        theirs.pop(key, None)
-        if key in mine:
-            theirs[key] = mine[key]
-
-
-def _all_files(entry: OutputRecord) -> dict[str, FileRecord]:
-    """Every file written for an output: its own, then its proofs."""
-    return {**entry.files, **(entry.proofs.files if entry.proofs else {})}
+        entries, sources, notes, facts, shapes = theirs = parse(self._read())
+        merge(self.entries, entries, self._changed["outputs"])
+        merge(self.sources, sources, self._changed["sources"])
+        merge(self.notes, notes, self._changed["notes"])
+        merge(self.facts, facts, self._changed["leaflets"])
+        merge(self.shapes, shapes, self._changed["shapes"])
+        write_atomic(self.path, json.dumps(to_json(*theirs), indent=1).encode())
 
 
 def _relative(path: Path, folder: Path, prefix: str) -> str:

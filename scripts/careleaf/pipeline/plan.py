@@ -1,10 +1,13 @@
 """The plan of a build: which outputs are stale, decided from the manifest alone.
 
 Which outputs are fresh is decided without parsing any source (``stale_outputs``); so
-is which fresh PDFs lack their proofs (``proofs_due``). But a translation's output that
-changed only in its original's shape, unknown since the original's bytes changed, is
-undecided: the working half loads the original, records its shape, and judges it again
-(``decide``), so an edit of an original's text alone rebuilds none of its translations.
+is which fresh PDFs lack their proofs (``proofs_due``). But an output that changed only
+in shaped inputs (``records.shaped``) not known since their files changed is undecided:
+a translation's, whose original's bytes changed, or any non-English leaflet's, whose
+catalogue's did. The working half loads its leaflet, records the original's shape and
+the catalogue's render shape, and judges it again (``decide``), so an edit of an
+original's text alone rebuilds none of its translations, and an edit of a message only
+the download site shows rebuilds no output.
 This module is all a build with nothing to do needs of the pipeline's planning: the
 work itself is laid out as a graph of tasks (``schedule``) and run (``make``) only when
 there is some.
@@ -47,8 +50,8 @@ class Plan:
         self.looks = output_looks(project, brand, layouts, available)
         #: Fresh PDFs whose proofs are missing or damaged: only those are drawn again.
         self.proofs_due: list[Path] = []
-        #: Outputs that loading their leaflets decides (``decide``): changed only in an
-        #: original's shape not known now, or of a leaflet whose warnings must be said anew.
+        #: Outputs that loading their leaflets decides (``decide``): changed only in shapes
+        #: not known now, or of a leaflet whose warnings must be said anew.
         self.undecided: Stale = {}
 
     def stale_outputs(self, sources: list[Path], force: bool, fresh: list[Path],
@@ -74,8 +77,9 @@ class Plan:
         return stale
 
     def _verdict(self, target: Path, output: tuple[Layout, Variant]) -> str:
-        """"fresh", "stale", or "undecided": changed only in an original's shape, which
-        is not known till it is loaded (its bytes changed: only its body, maybe)."""
+        """"fresh", "stale", or "undecided": changed only in shapes not known till they
+        are worked out again (an original's, whose body alone changed maybe; a
+        catalogue's, whose site-only messages alone changed maybe)."""
         look = self.look(output[0], output[1].print_ready)
         if self.manifest.is_fresh(target, look, self.toolchain):
             return "fresh"
@@ -84,7 +88,8 @@ class Plan:
     def decide(self, stale: Stale, usable: set[Path], fresh: list[Path],
                progress: Progress | None) -> Stale:
         """``stale`` and the undecided outputs stale after all, judged again now that the
-        shapes of the leaflets loaded are recorded; the others are fresh (in ``fresh``).
+        shapes of the leaflets loaded and of their catalogues are recorded; the others
+        are fresh (in ``fresh``).
         Those of a leaflet that cannot be made (not ``usable``) are stale: they fail,
         with the error that says why, as they did before shapes were recorded."""
         decided = {source: list(outputs) for source, outputs in stale.items()}

@@ -2,11 +2,17 @@
 
 ``build/.careleaf-manifest.json`` has a section of records per kind, each by key:
 ``outputs`` (what each output was built from, and the files written for it),
-``sources`` (the ``layouts:`` each source asked for), ``notes`` (warnings a load gave)
-and ``leaflets`` (each leaflet's ``LeafletFacts``, as ``loaded_facts`` takes them from
+``sources`` (the ``layouts:`` each source asked for), ``notes`` (warnings a load gave),
+``leaflets`` (each leaflet's ``LeafletFacts``, as ``loaded_facts`` takes them from
 the loaded leaflet: what the catalogue check needs of it, and what its translations
 show of it, its ``shape``; kept so that a build which does not load it still knows;
-``careleaf check`` takes them the same way).
+``careleaf check`` takes them the same way) and ``shapes`` (the value of each other
+shaped input, a catalogue's render shape, and the files it was worked out of).
+
+A shaped input (``shaped``) stands for what an output shows of a file, not its bytes:
+a translation's original's shape (``source/en/x.md#shape``), and a catalogue's render
+shape with its template's (``layouts/messages/es.po#render``). Its value is known while
+the files it was worked out of are the bytes it was recorded of.
 
 An output's proofs have a record of their own inside the output's (``Proofs``): they
 are drawn by a task of their own after the output is recorded, so an output can be
@@ -39,7 +45,8 @@ T = TypeVar("T")
 #: so everything is rebuilt once. A new section needs no bump: a manifest without it has
 #: no records there (``leaflets``, added later, is filled in by the next build).
 #: 3: proofs recorded apart from their output's files. 4: each leaflet's shape, which a
-#: translation's outputs record of their original instead of its bytes.
+#: translation's outputs record of their original instead of its bytes. (``shapes``, a
+#: catalogue's render shape, came later: a section, no bump.)
 MANIFEST_VERSION = 4
 
 
@@ -85,6 +92,11 @@ class OutputRecord:
     files: dict[str, FileRecord]
     #: Its proofs, once drawn (None: not drawn, or drawn of other bytes).
     proofs: Proofs | None = None
+
+    @property
+    def all_files(self) -> dict[str, FileRecord]:
+        """Every file written for the output: its own, then its proofs."""
+        return {**self.files, **(self.proofs.files if self.proofs else {})}
 
     @cached_property
     def source(self) -> str:
@@ -147,8 +159,36 @@ def shape_of(leaflet: Leaflet) -> str:
     return hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:16]
 
 
-#: Ends the name of an input that is a source's shape, not its bytes: ``source/en/x.md#shape``.
-SHAPE = "#shape"
+#: What ends the name of a shaped input, by kind: a source's shape (``shape_of``: kept
+#: with its facts), a catalogue's render shape (``i18n.render_shape``: in ``shapes``).
+SHAPE, RENDER = "#shape", "#render"
+#: What a change to a shaped input is, in a writer's words, by kind.
+CHANGES = {SHAPE: "the sections or version of", RENDER: "the interface words of"}
+
+
+class Shaped(NamedTuple):
+    """A shaped input's name taken apart: the file it is of, and its kind (``SHAPE``...)."""
+
+    file: str
+    kind: str
+
+
+class ShapeRecord(NamedTuple):
+    """A shaped input's ``value``, known while the files it was worked out of hash as
+    ``inputs`` says (project-relative names)."""
+
+    inputs: dict[str, str]
+    value: str
+
+
+def known_value(record: ShapeRecord | None, hash_file: Callable[[str], str | None]
+                ) -> str | None:
+    """The value of ``record`` if every file it was worked out of hashes now as it did
+    (``hash_file``: None if unreadable); else None, not known till worked out again."""
+    if record is None or not record.value or not record.inputs:
+        return None
+    same = all((hash_file(name) or "-") == digest for name, digest in record.inputs.items())
+    return record.value if same else None
 
 
 def shape_input(source: Path) -> Path:
@@ -156,29 +196,40 @@ def shape_input(source: Path) -> Path:
     return source.with_name(source.name + SHAPE)
 
 
-def shaped(name: str) -> str | None:
-    """The source whose shape the input ``name`` is (``shape_input``); None for a file."""
-    return name[:-len(SHAPE)] if name.endswith(SHAPE) else None
+def render_input(catalogue: Path) -> Path:
+    """The input that stands for what a leaflet's outputs show of ``catalogue``, its
+    language's, and of the template it is checked against: one input, since the shape
+    is of the two together (which messages are the site's alone, whether it is complete)."""
+    return catalogue.with_name(catalogue.name + RENDER)
+
+
+def shaped(name: str) -> Shaped | None:
+    """The file and kind of the shaped input ``name``; None for a file's bytes."""
+    for kind in (SHAPE, RENDER):
+        if name.endswith(kind):
+            return Shaped(name[:-len(kind)], kind)
+    return None
 
 
 def built_from(project: Project, changed: Iterable[str]) -> str:
     """Input names of ``changed_inputs`` in a writer's words: ``from an older
-    source/es/x.md and before a change to the sections or version of source/en/x.md``."""
+    source/es/x.md and before a change to the sections or version of source/en/x.md``
+    (or ``to the interface words of layouts/messages/es.po``)."""
     files: list[str] = []
-    originals: list[str] = []
+    shapes: dict[str, list[str]] = {}
     for name in changed:
-        source = shaped(name)
-        (files if source is None else originals).append(
-            display_path(project.root / (source or name)))
+        of = shaped(name)
+        shown = display_path(project.root / (name if of is None else of.file))
+        (files if of is None else shapes.setdefault(of.kind, [])).append(shown)
     parts = [f"from an older {', '.join(files)}"] if files else []
-    if originals:
-        parts.append(f"before a change to the sections or version of {', '.join(originals)}")
+    parts += [f"before a change to {CHANGES[kind]} {', '.join(names)}"
+              for kind, names in shapes.items()]
     return " and ".join(parts)
 
 
 def to_json(entries: dict[str, OutputRecord], sources: dict[str, tuple[str, list[str] | None]],
-            notes: dict[str, Notes], facts: dict[str, tuple[str, LeafletFacts]]
-            ) -> dict[str, object]:
+            notes: dict[str, Notes], facts: dict[str, tuple[str, LeafletFacts]],
+            shapes: dict[str, ShapeRecord]) -> dict[str, object]:
     """The manifest's file, each section's records in the order of their keys."""
     return {
         "version": MANIFEST_VERSION,
@@ -188,6 +239,8 @@ def to_json(entries: dict[str, OutputRecord], sources: dict[str, tuple[str, list
         "notes": {key: {"inputs": n.inputs, "warnings": [list(w) for w in n.warnings]}
                   for key, n in sorted(notes.items())},
         "leaflets": {key: f.to_json(digest) for key, (digest, f) in sorted(facts.items())},
+        "shapes": {key: {"inputs": s.inputs, "value": s.value}
+                   for key, s in sorted(shapes.items())},
     }
 
 
@@ -205,18 +258,28 @@ def _files_json(files: dict[str, FileRecord]) -> dict[str, list[object]]:
 
 
 #: The file's sections of records, in the order of ``Parsed``.
-SECTIONS = ("outputs", "sources", "notes", "leaflets")
+SECTIONS = ("outputs", "sources", "notes", "leaflets", "shapes")
 Parsed = tuple[dict[str, OutputRecord], dict[str, tuple[str, list[str] | None]],
-               dict[str, Notes], dict[str, tuple[str, LeafletFacts]]]
+               dict[str, Notes], dict[str, tuple[str, LeafletFacts]], dict[str, ShapeRecord]]
 
 
 def parse(data: object) -> Parsed:
     """The manifest's records; each malformed one is dropped (its output is rebuilt),
     and a manifest of another version or shape counts as empty."""
     if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
-        return {}, {}, {}, {}
+        return {}, {}, {}, {}, {}
     return (_section(data, "outputs", _entry), _section(data, "sources", _source),
-            _section(data, "notes", _notes), _section(data, "leaflets", _leaflet))
+            _section(data, "notes", _notes), _section(data, "leaflets", _leaflet),
+            _section(data, "shapes", _shape))
+
+
+def merge(mine: dict[str, T], theirs: dict[str, T], keys: set[str]) -> None:
+    """Put a run's records of ``keys`` into ``theirs``, a section as the file has it now
+    (a key the run dropped, dropped)."""
+    for key in keys:
+        theirs.pop(key, None)
+        if key in mine:
+            theirs[key] = mine[key]
 
 
 def _section(data: dict[str, object], name: str, read: Callable[[Any], T | None]
@@ -289,6 +352,18 @@ def _leaflet(value: Any) -> tuple[str, LeafletFacts] | None:
                                                   str(value["shape"]))
     except (TypeError, ValueError, KeyError, AttributeError):
         return None
+
+
+def _shape(value: Any) -> ShapeRecord | None:
+    """A record of the ``shapes`` section; one of no files or no value is dropped (the
+    shape is worked out again, and its outputs judged by it)."""
+    try:
+        inputs, shape = _hashes(value["inputs"]), value["value"]
+    except (TypeError, KeyError):
+        return None
+    if not inputs or not isinstance(shape, str) or not shape:
+        return None
+    return ShapeRecord(inputs, shape)
 
 
 def _line(value: object) -> int | None:

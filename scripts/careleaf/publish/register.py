@@ -37,9 +37,10 @@ from careleaf.design.layouts import Layout, load_layouts, select_layouts
 from careleaf.errors import Report
 from careleaf.files import write_all_atomic
 from careleaf.outputs import Variant, output_path
+from careleaf.pipeline.make import record_catalogues
 from careleaf.pipeline.manifest import Manifest, toolchain_digest
 from careleaf.pipeline.plan import output_looks, record_facts
-from careleaf.pipeline.records import shaped
+from careleaf.pipeline.records import RENDER, SHAPE, shaped
 from careleaf.project import Project
 from careleaf.publish.archive import load_published
 from careleaf.publish.gate import Decision, decide_all
@@ -208,9 +209,11 @@ class _Facts:
         self.leaflets = {leaflet.path.resolve(): leaflet
                          for leaflet in load_leaflets(project, quiet, project.sources())}
         self.translations = check_translations(project, self.leaflets.values(), Report())
-        # Their shapes, so a translation's outputs are judged as a build judges them.
+        # Their shapes, and their catalogues' render shapes, so their outputs are judged
+        # as a build judges them.
         record_facts(self.manifest, [*self.leaflets.values(), *(
             status.original for status in self.translations.values() if status.original)])
+        record_catalogues(self.manifest, {leaflet.lang for leaflet in self.leaflets.values()})
         self.published = load_published(project, brand.name)
 
     def row(self, decision: Decision) -> Row:
@@ -299,8 +302,11 @@ def _changed(changed: list[str]) -> str:
         return "built by another version of careleaf"
     if "layout" in changed:
         return "layout or brand changed"
-    if all(shaped(name) for name in changed):
+    kinds = {of.kind if (of := shaped(name)) else "" for name in changed}
+    if kinds == {SHAPE}:
         return "its original's sections or version changed"
+    if kinds == {RENDER}:
+        return "its language's interface words changed"
     return "its source files changed"
 
 

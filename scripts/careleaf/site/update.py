@@ -38,6 +38,7 @@ from careleaf.outputs import Variant, output_path
 from careleaf.pipeline.build import BuildResult
 from careleaf.pipeline.manifest import Manifest, toolchain_digest
 from careleaf.pipeline.plan import Progress
+from careleaf.pipeline.records import RENDER, shaped
 from careleaf.project import Project
 from careleaf.site.model import SITE_LAYOUT, Entry, Files, Listing, site_dir
 from careleaf.site.pages import leaflet_entries, render_pages
@@ -147,8 +148,12 @@ def _inputs_digest(manifest: Manifest, brand: Brand, site_layout: Layout,
     # The images of each leaflet, which its page shows, and a translation's original's
     # shape (its version: the page says when the translation is of an older one), or "-"
     # (an unreadable file; a shape not known till a build loads the original again).
+    # And the catalogue of each render shape: the site shows every message, an output's
+    # record only those an output can show (``records.RENDER``).
     for name in sorted(extra_inputs):
         add(name, manifest.hash_input(name) or "-")
+        if (of := shaped(name)) is not None and of.kind == RENDER:
+            add(of.file, manifest.hash_input(of.file) or "-")
     return sha.hexdigest()
 
 
