@@ -10,6 +10,7 @@ API allows one at a time in a run.
 from __future__ import annotations
 
 import http.server
+import json
 import shutil
 import threading
 from collections.abc import Iterator
@@ -81,6 +82,17 @@ def long_leaflet(project: TmpProject, paragraphs: int) -> None:
                     + "\n" for n in range(paragraphs))
     project.write("source/en/minimal.md",
                   MINIMAL.replace("\n## When to see a doctor", extra + "\n## When to see a doctor"))
+
+
+def copy_repository(root: Path, layouts: list[str] | None = None) -> Path:
+    """A copy of the repository's project at ``root``: its layouts and its leaflets (an
+    English original and its translations), building ``layouts`` if given."""
+    for folder in ("layouts", "source"):
+        shutil.copytree(REPO / folder, root / folder)
+    if layouts is not None:
+        (root / "careleaf.toml").write_text(f"layouts = {json.dumps(layouts)}\n",
+                                            encoding="utf-8")
+    return root
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -41,7 +40,7 @@ from careleaf.pipeline.records import (
 )
 from careleaf.project import Project
 from careleaf.site.update import build_site
-from conftest import REPO, TmpProject
+from conftest import REPO, TmpProject, copy_repository
 
 LAYOUTS = ["a4", "epub"]
 NAME = "chronic-muscle-spasms"
@@ -65,10 +64,8 @@ STALE = "run 'careleaf build' to update it"
 @pytest.fixture
 def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the repository's project; the working folder, so paths print relative."""
-    for folder in ("layouts", "source"):
-        shutil.copytree(REPO / folder, tmp_path / folder)
     monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return copy_repository(tmp_path)
 
 
 def run(root: Path) -> tuple[BuildResult, Report]:

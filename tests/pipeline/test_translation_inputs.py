@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -33,7 +32,7 @@ from careleaf.pipeline.records import (
 )
 from careleaf.project import Project
 from careleaf.source.load import load_leaflet, load_text
-from conftest import REPO, TmpProject
+from conftest import TmpProject, copy_repository
 
 LAYOUTS = ["a4", "epub"]
 NAME = "chronic-muscle-spasms"
@@ -50,10 +49,8 @@ NEW_ITEM = "\n### Keep a diary {#diary}\n\nWrite down when each spasm happens.\n
 @pytest.fixture
 def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the repository's project; the working folder, so paths print relative."""
-    for folder in ("layouts", "source"):
-        shutil.copytree(REPO / folder, tmp_path / folder)
     monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return copy_repository(tmp_path)
 
 
 def run(root: Path, *sources: str) -> tuple[BuildResult, Report]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from serving import Served, fetch, serving, start_serve
+from serving import Served, fetch, make_project, serving, start_serve
 
 from careleaf.site.server import content_type, site_file, with_reload_script
 
@@ -131,3 +131,29 @@ def test_ctrl_c_stops_cleanly(served: Served) -> None:
     assert another.stop() == 0
     assert not any("Traceback" in line for line in another.stderr), another.transcript()
     assert another.stdout[-1] == "Stopped.\n"
+
+
+def test_a_mistake_in_the_site_templates_is_shown_not_a_traceback(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    template = root / "layouts" / "site" / "leaflet.html"
+    template.write_text(template.read_text(encoding="utf-8") + "\n{% if %}\n",
+                        encoding="utf-8")
+    served = start_serve(root)  # no site to answer 200 with: it cannot be drawn
+    try:
+        line = served.wait_for_output(r"Serving .* at http://", 60, "stdout")
+        url = line.split(" at ")[1].split()[0]
+        served.wait_for_output_after(0, r"^Waiting for changes\.$", 60)
+        start = len(served.stdout)
+        source = root / "source" / "en" / "minimal.md"
+        source.write_text(source.read_text(encoding="utf-8").replace("cramp", "crampx", 1),
+                          encoding="utf-8")
+        served.wait_for_output_after(start, r"^\d+ built, ", 60)
+        served.wait_for_output_after(start, r"^Waiting for changes\.$", 60)
+        _, _, page = fetch(url + "en/minimal/")
+        assert served.process.poll() is None
+    finally:
+        served.stop()
+    assert not any("Traceback" in line for line in served.stderr), served.transcript()
+    assert any(line.startswith("layouts/site/leaflet.html:") and ": error: " in line
+               for line in served.stderr), served.transcript()
+    assert b"careleaf-problems" in page and b"layouts/site/leaflet.html:" in page

@@ -15,10 +15,8 @@ warm-up edit first, so whatever serve still had to do after its start is done.
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -31,7 +29,7 @@ from urllib.parse import urljoin
 import pytest
 from serving import Served, fetch, serving_project
 
-from conftest import REPO
+from conftest import copy_repository
 
 LEAFLET = "chronic-muscle-spasms"
 SOURCE = f"source/en/{LEAFLET}.md"
@@ -177,10 +175,7 @@ class Session:
 
 @pytest.fixture(scope="module")
 def edit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Edit]:
-    root = tmp_path_factory.mktemp("serve-priority")
-    shutil.copytree(REPO / "layouts", root / "layouts")
-    shutil.copytree(REPO / "source", root / "source")
-    (root / "careleaf.toml").write_text(f"layouts = {json.dumps(LAYOUTS)}\n", encoding="utf-8")
+    root = copy_repository(tmp_path_factory.mktemp("serve-priority"), LAYOUTS)
     with serving_project(root) as served:
         wait_idle(served, 0)
         session = Session(served)
@@ -227,11 +222,7 @@ MANY_LAYOUTS = ["a4", "large-print", "booklet-a5", "trifold-a4", "trifold-letter
 
 def test_a_newer_save_supersedes_the_pending_work_and_nothing_stale_is_recorded(
         tmp_path: Path) -> None:
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "layouts", root / "layouts")
-    shutil.copytree(REPO / "source", root / "source")
-    (root / "careleaf.toml").write_text(f"layouts = {json.dumps(MANY_LAYOUTS)}\n",
-                                        encoding="utf-8")
+    root = copy_repository(tmp_path, MANY_LAYOUTS)
     source = root / SOURCE
     text = source.read_text(encoding="utf-8")
     with serving_project(root) as served:

@@ -29,7 +29,12 @@ from pathlib import Path
 from careleaf.design.brand import Brand
 from careleaf.design.layouts import Layout
 from careleaf.errors import Diagnostic, Location, Report, Unreachable, display_path
-from careleaf.i18n.messages import catalogue_path, is_source_language, load_messages
+from careleaf.i18n.messages import (
+    catalogue_files,
+    catalogue_path,
+    is_source_language,
+    load_messages,
+)
 from careleaf.i18n.render_shape import render_shapes
 from careleaf.outputs import output_path
 from careleaf.pipeline.cluster import DaskExecutor
@@ -138,8 +143,13 @@ def _load(plan: Plan, report: Report, sources: list[Path]
 def record_catalogues(manifest: Manifest, langs: set[str]) -> None:
     """What the outputs of each of ``langs`` show of its catalogue (``render_shapes``),
     for builds and checks that do not read it: recorded against the bytes it was worked
-    out of, so known till the catalogue or its template changes."""
-    for catalogue, shape in render_shapes(manifest.project, langs).items():
+    out of, so known till the catalogue or its template changes. One already known for
+    the files as they are is not worked out again (Babel parses both files)."""
+    project = manifest.project
+    unknown = {lang for lang in langs
+               if (files := catalogue_files(project.layouts_dir, lang)) and manifest.hash_input(
+                   render_input(files[0]).relative_to(project.root).as_posix()) is None}
+    for catalogue, shape in render_shapes(manifest.project, unknown).items():
         manifest.record_shape(render_input(catalogue), shape.files, shape.value)
 
 

@@ -143,21 +143,33 @@ class Rebuilds:
                 continue
             listed = {entry.leaflet.path.resolve() for entry in self._known().values()}
             self._shown[path] = (leaflets[0], original_of(statuses.get(path), listed))
-            touched += self._page(path)
-            _say(f"Page updated: {display_path(path)}", started)
+            if (written := self._page(path)) is not None:
+                touched += written
+                _say(f"Page updated: {display_path(path)}", started)
         self.show(self.problems, touched)
 
-    def _page(self, path: Path) -> list[Path]:
+    def _page(self, path: Path) -> list[Path] | None:
         """The leaflet's page among the site's entries, with its downloads as they are;
-        the files written."""
+        the files written, or None after an error (a mistake in the site's templates, a
+        full disk), which is shown with the leaflet's."""
         brand, offered, site_layout = self._site_parts()
         leaflet, original = self._shown[path]
         entries = self._known()
         entries[path] = entry = entry_of(self._manifest, Report(), brand, offered, leaflet,
                                          original, as_on_disk=True)
-        files = leaflet_page(brand, site_layout, list(entries.values()), entry)
-        write_files(self.folder, files)
-        return [self.folder / name for name in files]
+        report = Report()
+        try:
+            files = leaflet_page(brand, site_layout, list(entries.values()), entry)
+            write_files(self.folder, files)
+            return [self.folder / name for name in files]
+        except CareleafError as exc:
+            report.extend(exc.report)
+        except OSError as exc:
+            report.error(self.folder, None, f"could not be written ({exc.strerror or exc}); "
+                         "free some space, or check the folder's permissions, and save again")
+        self._problems[path] = [*self._problems.get(path, []), *map(str, report.errors)]
+        _print(report)
+        return None
 
     def _first_pdfs(self, edited: list[Path]) -> None:
         """Each saved leaflet's first PDF layout (the A4) made, in this process, then its
@@ -176,7 +188,7 @@ class Rebuilds:
                 self._problems[path] = [str(d) for d in report.errors]
                 _print(report)
             for target in result.built:
-                touched += self._page(path)
+                touched += self._page(path) or []
                 _say(f"{layout.name} updated: {display_path(target)}", started)
         self.show(self.problems, touched)
 
@@ -219,11 +231,11 @@ class Rebuilds:
         if not entries:
             return
         brand, _, site_layout = self._site_parts()
-        leaflet_page(brand, site_layout, entries, entries[0])
-        if printed:
-            job = Job(self.project, entries[0].leaflet, printed[0],
-                      brand.in_language(entries[0].leaflet.lang))
-            with contextlib.suppress(CareleafError):  # the builds say what is wrong
+        with contextlib.suppress(CareleafError):  # the builds say what is wrong
+            leaflet_page(brand, site_layout, entries, entries[0])
+            if printed:
+                job = Job(self.project, entries[0].leaflet, printed[0],
+                          brand.in_language(entries[0].leaflet.lang))
                 make_output(RenderWork(job, self.folder / "warm-up"), {}, Report())
 
     def _layouts(self) -> list[Layout]:
