@@ -171,10 +171,14 @@
     status.textContent = say(location.protocol === "file:" ? "file" : "failed", {});
   }
 
-  function fromAddress() {
+  function fromAddress(starting) {
     var params = new URLSearchParams(location.search);
-    words.value = params.get("q") || "";
-    if (topic) topic.value = params.get("topic") || "";
+    // Words a reader typed while the search was still loading are kept, not wiped by an
+    // address that names none: they are searched for at once.
+    if (!(starting && !params.has("q") && words.value.trim())) {
+      words.value = params.get("q") || "";
+      if (topic) topic.value = params.get("topic") || "";
+    }
     return run(words.value.trim(), topic ? topic.value : "");
   }
 
@@ -196,7 +200,7 @@
   }).then(function () {
     form.addEventListener("submit", submitted);
     if (topic) topic.addEventListener("change", function () { form.requestSubmit(); });
-    window.addEventListener("popstate", function () { fromAddress().catch(fail); });
-    return fromAddress();
+    window.addEventListener("popstate", function () { fromAddress(false).catch(fail); });
+    return fromAddress(true);
   }).catch(fail);
 }());

@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Page, Route, ViewportSize, expect
 from serving import Served, fetch, serving_project
 
 from conftest import MINIMAL, REPO
@@ -215,3 +215,19 @@ def assert_points_to_the_lists(page: Page, folder: Path | None) -> None:
     if folder is not None:
         assert (folder / "en/a-z/index.html").is_file()
         assert (folder / "en/topics/index.html").is_file()
+
+
+def test_words_typed_while_the_search_loads_are_searched_not_wiped(served: Served,
+                                                                    page: Page) -> None:
+    held: list[Route] = []  # the search's own script, held back till the reader has typed
+    page.route("**/pagefind/pagefind.js", lambda route: held.append(route))
+    page.goto(f"{served.url}en/search/index.html", wait_until="domcontentloaded")
+    deadline = time.monotonic() + SEARCH_TIMEOUT / 1000
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(50)  # lets Playwright take the request
+    assert held, "the search page never asked for pagefind/pagefind.js"
+    page.get_by_label("Words to search for").fill("zebra")
+    held[0].continue_()
+    assert results(page) == []
+    expect(page.locator("#search-status")).to_contain_text("No leaflet found for")
+    expect(page.get_by_label("Words to search for")).to_have_value("zebra")
